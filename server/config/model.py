@@ -1,0 +1,119 @@
+"""The whole of ``loket.toml`` and the checks that span several tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from server.config.audio import AudioSection
+from server.config.base import Section
+from server.config.display import DisplaySection
+from server.config.hall import (
+    AgencySection,
+    CounterSection,
+    HallSection,
+    QueueSection,
+    RealtimeSection,
+    ServerSection,
+    ServiceSection,
+    StorageSection,
+    slugify,
+)
+from server.config.keypads import KeypadPortSection
+from server.config.kiosk import KioskDeviceSection, KioskSection
+
+
+class CrossCheckError(ValueError):
+    """A value that is valid alone but contradicts another table; carries the key path."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class LoketConfig(Section):
+    hall: HallSection
+    """[hall]: name, time zone and language."""
+    queue: QueueSection = Field(default_factory=QueueSection)
+    """[queue]: how the next ticket is chosen."""
+    agencies: list[AgencySection] = Field(default_factory=list)
+    """[[agencies]]: optional; agencies named by services are added automatically."""
+    services: list[ServiceSection] = Field(min_length=1)
+    """[[services]]: at least one."""
+    counters: list[CounterSection] = Field(min_length=1)
+    """[[counters]]: at least one."""
+    keypads: list[KeypadPortSection] = Field(default_factory=list)
+    """[[keypads]]: serial ports with keypads. None: `loket serve` simulates keypads."""
+    audio: AudioSection = Field(default_factory=AudioSection)
+    """[audio]: announcements."""
+    kiosk: KioskSection = Field(default_factory=KioskSection)
+    """[kiosk]: ticket machine behaviour."""
+    kiosks: list[KioskDeviceSection] = Field(default_factory=list)
+    """[[kiosks]]: per-kiosk printers and agency filters."""
+    display: DisplaySection = Field(default_factory=DisplaySection)
+    """[display]: wall screens."""
+    storage: StorageSection = Field(default_factory=StorageSection)
+    """[storage]: the database."""
+    realtime: RealtimeSection = Field(default_factory=RealtimeSection)
+    """[realtime]: Socket.IO mode and the Redis message queue."""
+    server: ServerSection = Field(default_factory=ServerSection)
+    """[server]: listening address and HTTP limits."""
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file this config came from; None for the built-in demo hall."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative paths in the config are resolved against."""
+        return self._source.parent if self._source else Path.cwd()
+
+    def resolve(self, path: str) -> Path:
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.base_dir / candidate
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> LoketConfig:
+        known_agencies: set[str] = set()
+        for i, agency in enumerate(self.agencies):
+            for key in (agency.name.lower(), agency.slug):
+                if key in known_agencies:
+                    raise CrossCheckError(f"agencies[{i}].name", f"agency {agency.name!r} twice")
+            known_agencies.update({agency.name.lower(), agency.slug})
+        prefixes: set[str] = set()
+        for i, service in enumerate(self.services):
+            if service.prefix in prefixes:
+                raise CrossCheckError(
+                    f"services[{i}].prefix", f"prefix {service.prefix!r} is used twice"
+                )
+            prefixes.add(service.prefix)
+            if self.agencies and service.agency.lower() not in known_agencies and (
+                slugify(service.agency) not in known_agencies
+            ):
+                raise CrossCheckError(
+                    f"services[{i}].agency",
+                    f"agency {service.agency!r} is not in [[agencies]]",
+                )
+        counter_ids: set[str] = set()
+        for i, counter in enumerate(self.counters):
+            if counter.id in counter_ids:
+                raise CrossCheckError(f"counters[{i}].id", f"counter id {counter.id!r} twice")
+            counter_ids.add(counter.id)
+            for j, prefix in enumerate(counter.services):
+                if prefix not in prefixes:
+                    raise CrossCheckError(
+                        f"counters[{i}].services[{j}]",
+                        f"service {prefix!r} is not defined in [[services]]",
+                    )
+        for i, port in enumerate(self.keypads):
+            for address, counter_id in port.addresses.items():
+                if counter_id not in counter_ids:
+                    raise CrossCheckError(
+                        f"keypads[{i}].addresses.{address}",
+                        f"counter {counter_id!r} is not defined in [[counters]]",
+                    )
+        return self

@@ -1,0 +1,733 @@
+"""The hub's queue operations: issuing tickets and the counters' actions, as database
+transactions, with an event published after each commit.
+
+Exactly-once calling rests on the database, not on this process's memory:
+* SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` (see :mod:`server.db`), so the
+  whole read-decide-write of a NEXT holds the write lock.
+* PostgreSQL: the counter's row is locked (``SELECT ... FOR UPDATE``) and the chosen ticket is
+  claimed with ``UPDATE ... WHERE status = 'waiting'``; a claim that matches no row lost a race
+  to another counter and the next candidate is tried.
+Ticket numbers come from a per-service, per-day row incremented in the same transaction that
+inserts the ticket, and a unique constraint backs it up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from server import hours, queue_rules
+from server.config import LoketConfig
+from server.config.hall import CounterSection, ServiceSection
+from server.db import Database
+from server.errors import HubError
+from server.estimate import estimate_wait_s, mean_service_time
+from server.events import Event, EventBus
+from server.i18n import translate
+from server.models import (
+    AuditEntry,
+    CallRecord,
+    Counter,
+    ServiceDay,
+    Setting,
+    Ticket,
+    TicketStatus,
+)
+
+log = logging.getLogger(__name__)
+
+COUNTER_ACTIONS = ("next", "recall", "skip", "done", "transfer", "start", "break", "resume")
+SUPERVISOR_ACTIONS = ("open", "close")
+_EMPTY = object()
+Spawn = Callable[[Callable[[], None]], Any]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Hub:
+    """Facade over the queue: what the API, keypads, web panels and kiosk call."""
+
+    def __init__(
+        self,
+        config: LoketConfig,
+        db: Database,
+        clock: Callable[[], float] = time.time,
+        events: EventBus | None = None,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.clock = clock
+        self.events = events or EventBus()
+        self.tz = ZoneInfo(config.hall.timezone)
+        self.services: dict[str, ServiceSection] = {s.prefix: s for s in config.services}
+        self.counters: dict[str, CounterSection] = {c.id: c for c in config.counters}
+        self.policy = queue_rules.Policy(
+            priority_policy=config.queue.priority_policy,
+            priority_every=config.queue.priority_every,
+            service_order=config.queue.service_order,
+        )
+        self._publish_lock = threading.RLock()
+        self._service_time_cache: dict[str, tuple[float, float]] = {}
+        self._queue_dirty = threading.Event()
+        self._notifier_started = False
+        self._last_queue: dict[str, Any] | None = None
+
+    # ------------------------------------------------------------------ setup
+    def start(self, spawn: Spawn | None = None) -> None:
+        """Create counter rows for configured counters; start the waiting-count notifier."""
+        with self.db.session() as s:
+            known = set(s.scalars(select(Counter.id)))
+            for counter_id in self.counters:
+                if counter_id not in known:
+                    s.add(Counter(id=counter_id, status="open", updated_ts=self.clock()))
+        if spawn is not None and not self._notifier_started:
+            self._notifier_started = True
+            spawn(self._queue_notifier)
+
+    # ------------------------------------------------------------------ time
+    def local(self, ts: float) -> datetime:
+        return datetime.fromtimestamp(ts, self.tz)
+
+    def iso(self, ts: float | None) -> str | None:
+        return None if ts is None else self.local(ts).isoformat(timespec="seconds")
+
+    def day(self, ts: float | None = None) -> str:
+        return self.local(self.clock() if ts is None else ts).date().isoformat()
+
+    def describe_opening(self, moment: datetime | None, lang: str) -> str:
+        if moment is None:
+            return translate("time.unknown", lang)
+        now = self.local(self.clock())
+        when = translate("time.at", lang, time=moment.strftime("%H.%M"))
+        if moment.date() == now.date():
+            return when
+        if (moment.date() - now.date()).days == 1:
+            return f"{translate('time.tomorrow', lang)} {when}"
+        return f"{moment.strftime('%d-%m-%Y')} {when}"
+
+    # ------------------------------------------------------------------ issuing
+    def service_state(self, prefix: str, lang: str = "id") -> dict[str, Any]:
+        """Whether tickets can be taken for a service now, and why not."""
+        service = self.services[prefix]
+        now = self.local(self.clock())
+        open_now = hours.is_open(service.opening_rules, now)
+        paused = prefix in self.paused_services()
+        return {
+            "open": open_now and not paused,
+            "paused": paused,
+            "next_opening": None
+            if open_now
+            else self.iso(_ts(hours.next_opening(service.opening_rules, now))),
+            "next_opening_text": None
+            if open_now
+            else self.describe_opening(hours.next_opening(service.opening_rules, now), lang),
+        }
+
+    def issue_ticket(
+        self, service: str, priority: bool = False, kiosk: str | None = None, lang: str = "id"
+    ) -> dict[str, Any]:
+        """Issue the next number of ``service``. Durable once this returns."""
+        svc = self.services.get(service)
+        if svc is None:
+            raise HubError("unknown_service", 404, service=service)
+        state = self.service_state(service, lang)
+        if state["paused"]:
+            raise HubError("paused", 409, service=svc.name)
+        if not state["open"]:
+            raise HubError("closed", 409, service=svc.name, next_opening=state["next_opening_text"])
+        now = self.clock()
+        day = self.day(now)
+        token = secrets.token_urlsafe(18)
+        with self._publish_lock, self.db.session() as s:
+            _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
+            number = s.execute(
+                update(ServiceDay)
+                .where(ServiceDay.day == day, ServiceDay.service == service)
+                .values(last_number=ServiceDay.last_number + 1)
+                .returning(ServiceDay.last_number)
+            ).scalar_one()
+            if svc.quota is not None and number > svc.quota:
+                raise HubError("quota_full", 409, service=svc.name, quota=svc.quota)
+            ticket = Ticket(
+                day=day,
+                issued_service=service,
+                number=number,
+                label=format_label(service, number),
+                service=service,
+                priority=priority,
+                status=TicketStatus.WAITING,
+                issued_ts=now,
+                queued_ts=now,
+                status_token_hash=hash_token(token),
+                kiosk=kiosk,
+                recalls=0,
+                transfers=0,
+            )
+            s.add(ticket)
+            s.flush()
+            ahead = self._ahead(s, ticket)
+            wait_s = self._estimate(s, service, ahead)
+            payload = self._ticket_event(ticket)
+        self.events.publish(Event("ticket", payload))
+        self._mark_queue_dirty()
+        return {
+            "ticket": ticket.label,
+            "service": service,
+            "service_name": svc.name,
+            "agency": self.agency_name(svc.agency),
+            "priority": priority,
+            "position": ahead + 1,
+            "ahead": ahead,
+            "estimated_wait_s": wait_s,
+            "issued_at": self.iso(now),
+            "status_token": token,
+            "status_url": f"/t/{token}",
+        }
+
+    def _ahead(self, s: Session, ticket: Ticket) -> int:
+        older = or_(
+            Ticket.queued_ts < ticket.queued_ts,
+            and_(Ticket.queued_ts == ticket.queued_ts, Ticket.id < ticket.id),
+        )
+        if self.policy.priority_policy == "first":
+            if ticket.priority:
+                ahead_clause = and_(Ticket.priority.is_(True), older)
+            else:
+                ahead_clause = or_(Ticket.priority.is_(True), older)
+        else:
+            ahead_clause = older
+        return s.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.day == ticket.day,
+                Ticket.status == TicketStatus.WAITING,
+                Ticket.service == ticket.service,
+                Ticket.id != ticket.id,
+                ahead_clause,
+            )
+        ) or 0
+
+    def _estimate(self, s: Session, service: str, ahead: int) -> int:
+        open_ids = set(s.scalars(select(Counter.id).where(Counter.status == "open")))
+        serving = sum(
+            1 for c in self.counters.values() if c.id in open_ids and service in c.services
+        )
+        return estimate_wait_s(ahead, serving, self._service_time(s, service))
+
+    def _service_time(self, s: Session, service: str) -> float:
+        cached = self._service_time_cache.get(service)
+        now = self.clock()
+        if cached and now - cached[0] < 30:
+            return cached[1]
+        rows = s.execute(
+            select(Ticket.finished_ts - Ticket.served_ts)
+            .where(
+                Ticket.day == self.day(now),
+                Ticket.service == service,
+                Ticket.status == TicketStatus.DONE,
+                Ticket.served_ts.is_not(None),
+            )
+            .order_by(Ticket.finished_ts.desc())
+            .limit(50)
+        ).scalars()
+        value = mean_service_time([float(r) for r in rows if r is not None])
+        self._service_time_cache[service] = (now, value)
+        return value
+
+    # ------------------------------------------------------------------ counters
+    def counter_action(
+        self,
+        counter_id: str,
+        action: str,
+        actor: str = "system",
+        service: str | None = None,
+        officer: str | None = None,
+    ) -> dict[str, Any]:
+        """Apply a counter's key press. Returns the counter's state after it."""
+        counter = self.counters.get(counter_id)
+        if counter is None:
+            raise HubError("unknown_counter", 404, counter=counter_id)
+        if action not in COUNTER_ACTIONS + SUPERVISOR_ACTIONS:
+            raise HubError("unknown_action", 400, action=action)
+        if action == "transfer":
+            if not service:
+                raise HubError("bad_request", 400, reason="transfer needs a 'service'")
+            if service not in self.services:
+                raise HubError("unknown_service", 404, service=service)
+        now = self.clock()
+        events: list[Event] = []
+        with self._publish_lock:
+            with self.db.session() as s:
+                row = s.scalars(
+                    select(Counter).where(Counter.id == counter_id).with_for_update()
+                ).one()
+                if officer:
+                    row.officer = officer
+                current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+                handler = getattr(self, f"_do_{action}")
+                result_ticket = handler(s, counter, row, current, now, events, service=service)
+                row.updated_ts = now
+                s.flush()
+                waiting = self._waiting_for(s, counter)
+                shown = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+                result = self._counter_result(counter, row, shown, waiting)
+                if isinstance(result_ticket, str):
+                    result["called"] = result_ticket
+                events.append(Event("counter", dict(result, actor=actor)))
+            for event in events:
+                self.events.publish(event)
+        self._mark_queue_dirty()
+        if result_ticket is _EMPTY:
+            raise HubError("empty", 409, counter=counter.name)
+        return result
+
+    def _finish(self, ticket: Ticket | None, status: str, now: float, events: list[Event]) -> None:
+        if ticket is None or ticket.status not in TicketStatus.ACTIVE:
+            return
+        ticket.status = status
+        ticket.finished_ts = now
+        events.append(Event("ticket", self._ticket_event(ticket)))
+
+    def _do_next(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        if row.status == "closed":
+            raise HubError("counter_closed", 409, counter=counter.name)
+        self._finish(current, TicketStatus.DONE, now, events)
+        row.current_ticket_id = None
+        row.status = "open"
+        view = queue_rules.CounterView(
+            counter.id, tuple(counter.services), row.calls_since_priority
+        )
+        for candidate in queue_rules.rank(view, self._candidates(s, counter), self.policy):
+            claimed = s.execute(
+                update(Ticket)
+                .where(Ticket.id == candidate.ticket_id, Ticket.status == TicketStatus.WAITING)
+                .values(
+                    status=TicketStatus.CALLED,
+                    counter_id=counter.id,
+                    officer=row.officer,
+                    called_ts=now,
+                    served_ts=now,
+                    finished_ts=None,
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                continue  # another counter (process) took it first
+            ticket = s.get(Ticket, candidate.ticket_id)
+            s.refresh(ticket)
+            row.current_ticket_id = ticket.id
+            row.calls_since_priority = queue_rules.calls_since_priority_after(view, candidate)
+            events.append(self._call(s, ticket, counter, now, recall=False))
+            events.append(Event("ticket", self._ticket_event(ticket)))
+            return ticket.label
+        return _EMPTY  # committed (the previous ticket is finished), then refused as empty
+
+    def _candidates(self, s: Session, counter: CounterSection) -> list[queue_rules.Candidate]:
+        """The heads of each (service, priority) line this counter serves: only a head can be
+        first in line, and a few more let a lost race fall back without another query."""
+        day = self.day()
+        candidates: list[queue_rules.Candidate] = []
+        for service in counter.services:
+            for priority in (True, False):
+                rows = s.execute(
+                    select(Ticket.id, Ticket.queued_ts)
+                    .where(
+                        Ticket.day == day,
+                        Ticket.status == TicketStatus.WAITING,
+                        Ticket.service == service,
+                        Ticket.priority.is_(priority),
+                    )
+                    .order_by(Ticket.queued_ts, Ticket.id)
+                    .limit(8)
+                )
+                candidates.extend(
+                    queue_rules.Candidate(tid, service, priority, queued) for tid, queued in rows
+                )
+        return candidates
+
+    def _call(
+        self, s: Session, ticket: Ticket, counter: CounterSection, now: float, recall: bool
+    ) -> Event:
+        record = CallRecord(
+            ts=now,
+            ticket_id=ticket.id,
+            label=ticket.label,
+            service=ticket.service,
+            counter_id=counter.id,
+            recall=recall,
+        )
+        s.add(record)
+        s.flush()
+        return Event("call", self._call_payload(record, ticket.priority))
+
+    def _call_payload(self, record: CallRecord, priority: bool = False) -> dict[str, Any]:
+        counter = self.counters.get(record.counter_id)
+        return {
+            "id": record.id,
+            "ticket": record.label,
+            "service": record.service,
+            "counter": record.counter_id,
+            "counter_name": counter.name if counter else record.counter_id,
+            "zone": counter.zone if counter else "",
+            "recall": bool(record.recall),
+            "priority": bool(priority),
+            "at": self.iso(record.ts),
+        }
+
+    def _require_current(self, counter: CounterSection, current: Ticket | None) -> Ticket:
+        if current is None or current.status not in TicketStatus.ACTIVE:
+            raise HubError("no_current", 409, counter=counter.name)
+        return current
+
+    def _do_recall(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        ticket = self._require_current(counter, current)
+        ticket.recalls += 1
+        events.append(self._call(s, ticket, counter, now, recall=True))
+        return ticket.label
+
+    def _do_start(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        ticket = self._require_current(counter, current)
+        if ticket.status == TicketStatus.CALLED:
+            ticket.status = TicketStatus.SERVING
+            ticket.served_ts = now
+            events.append(Event("ticket", self._ticket_event(ticket)))
+        return None
+
+    def _do_skip(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        self._finish(self._require_current(counter, current), TicketStatus.NO_SHOW, now, events)
+        row.current_ticket_id = None
+        return None
+
+    def _do_done(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        self._finish(self._require_current(counter, current), TicketStatus.DONE, now, events)
+        row.current_ticket_id = None
+        return None
+
+    def _do_transfer(self, s, counter, row, current, now, events, service=None, **_):  # type: ignore[no-untyped-def]
+        ticket = self._require_current(counter, current)
+        if ticket.service == service:
+            raise HubError("same_service", 409, service=service)
+        ticket.transferred_from = f"{ticket.service} @ {counter.name}"[:64]
+        ticket.service = service
+        ticket.status = TicketStatus.WAITING
+        ticket.transfers += 1
+        ticket.counter_id = None
+        ticket.served_ts = None
+        row.current_ticket_id = None
+        events.append(Event("ticket", self._ticket_event(ticket)))
+        return None
+
+    def _do_break(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        self._finish(current, TicketStatus.DONE, now, events)
+        row.current_ticket_id = None
+        row.status = "break"
+        return None
+
+    def _do_resume(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        row.status = "open"
+        return None
+
+    def _do_open(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        row.status = "open"
+        return None
+
+    def _do_close(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+        self._finish(current, TicketStatus.DONE, now, events)
+        row.current_ticket_id = None
+        row.status = "closed"
+        return None
+
+    def _waiting_for(self, s: Session, counter: CounterSection) -> int:
+        return s.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(
+                Ticket.day == self.day(),
+                Ticket.status == TicketStatus.WAITING,
+                Ticket.service.in_(counter.services),
+            )
+        ) or 0
+
+    def _counter_result(
+        self, counter: CounterSection, row: Counter, ticket: Ticket | None, waiting: int
+    ) -> dict[str, Any]:
+        if row.status == "open":
+            status = "serving" if ticket is not None else "idle"
+        else:
+            status = row.status
+        return {
+            "counter": counter.id,
+            "counter_name": counter.name,
+            "zone": counter.zone,
+            "status": status,
+            "open": row.status == "open",
+            "ticket": ticket.label if ticket else None,
+            "ticket_status": ticket.status if ticket else None,
+            "service": ticket.service if ticket else None,
+            "priority": bool(ticket.priority) if ticket else False,
+            "waited_s": round(ticket.called_ts - ticket.queued_ts)
+            if ticket and ticket.called_ts
+            else None,
+            "since": self.iso(ticket.called_ts) if ticket else None,
+            "officer": row.officer,
+            "waiting": waiting,
+        }
+
+    def counter_state(self, counter_id: str) -> dict[str, Any]:
+        counter = self.counters.get(counter_id)
+        if counter is None:
+            raise HubError("unknown_counter", 404, counter=counter_id)
+        with self.db.session() as s:
+            row = s.get(Counter, counter_id)
+            if row is None:
+                raise HubError("unknown_counter", 404, counter=counter_id)
+            ticket = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+            return self._counter_result(counter, row, ticket, self._waiting_for(s, counter))
+
+    def set_officer(self, counter_id: str, officer: str | None) -> None:
+        with self.db.session() as s:
+            row = s.get(Counter, counter_id)
+            if row is None:
+                raise HubError("unknown_counter", 404, counter=counter_id)
+            row.officer = officer
+        self.events.publish(Event("counter", self.counter_state(counter_id)))
+
+    # ------------------------------------------------------------------ tickets
+    def _ticket_event(self, ticket: Ticket) -> dict[str, Any]:
+        counter = self.counters.get(ticket.counter_id or "")
+        return {
+            "id": ticket.id,
+            "token_hash": ticket.status_token_hash,
+            "ticket": ticket.label,
+            "service": ticket.service,
+            "status": ticket.status,
+            "priority": bool(ticket.priority),
+            "counter": ticket.counter_id,
+            "counter_name": counter.name if counter else None,
+            "issued_at": self.iso(ticket.issued_ts),
+            "called_at": self.iso(ticket.called_ts),
+            "transferred_from": ticket.transferred_from,
+        }
+
+    def ticket_by_token(self, token: str) -> dict[str, Any] | None:
+        """A ticket's public status for its status page; None for an unknown token."""
+        with self.db.session() as s:
+            ticket = s.scalars(
+                select(Ticket).where(Ticket.status_token_hash == hash_token(token))
+            ).one_or_none()
+            if ticket is None:
+                return None
+            payload = self._ticket_event(ticket)
+            payload.pop("token_hash")
+            if ticket.status == TicketStatus.WAITING and ticket.day == self.day():
+                ahead = self._ahead(s, ticket)
+                payload["ahead"] = ahead
+                payload["estimated_wait_s"] = self._estimate(s, ticket.service, ahead)
+            return payload
+
+    # ------------------------------------------------------------------ state
+    def waiting_counts(self) -> dict[str, int]:
+        with self.db.session() as s:
+            return self._waiting_counts(s)
+
+    def _waiting_counts(self, s: Session) -> dict[str, int]:
+        rows = s.execute(
+            select(Ticket.service, func.count())
+            .where(Ticket.day == self.day(), Ticket.status == TicketStatus.WAITING)
+            .group_by(Ticket.service)
+        )
+        counts = {prefix: 0 for prefix in self.services}
+        counts.update({service: n for service, n in rows})
+        return counts
+
+    def queue_payload(self, counts: dict[str, int] | None = None) -> dict[str, Any]:
+        counts = counts if counts is not None else self.waiting_counts()
+        return {
+            "services": [{"prefix": p, "waiting": counts.get(p, 0)} for p in self.services],
+            "counters": [
+                {"id": c.id, "waiting": sum(counts.get(p, 0) for p in c.services)}
+                for c in self.counters.values()
+            ],
+            "at": self.iso(self.clock()),
+        }
+
+    def snapshot(self, zone: str | None = None, lang: str = "id") -> dict[str, Any]:
+        """Everything a display needs on connect; the body of ``GET /api/state``."""
+        day = self.day()
+        with self.db.session() as s:
+            counts = self._waiting_counts(s)
+            issued = dict(
+                s.execute(
+                    select(ServiceDay.service, ServiceDay.last_number).where(ServiceDay.day == day)
+                ).all()
+            )
+            rows = {row.id: row for row in s.scalars(select(Counter))}
+            current_ids = [r.current_ticket_id for r in rows.values() if r.current_ticket_id]
+            tickets = {
+                t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))
+            }
+            zone_counters = {c.id for c in self.counters.values() if zone in (None, c.zone)}
+            calls_query = select(CallRecord).order_by(CallRecord.id.desc()).limit(10)
+            if zone is not None:
+                calls_query = calls_query.where(CallRecord.counter_id.in_(zone_counters))
+            calls = [self._call_payload(r) for r in s.scalars(calls_query)]
+            settings = self._settings(s)
+        zone_services = {
+            p for c in self.counters.values() if c.id in zone_counters for p in c.services
+        }
+        services = []
+        for prefix, svc in self.services.items():
+            if prefix not in zone_services:
+                continue
+            state = self.service_state(prefix, lang)
+            services.append(
+                {
+                    "prefix": prefix,
+                    "name": svc.name,
+                    "name_en": svc.name_en or svc.name,
+                    "agency": self.agency_name(svc.agency),
+                    "agency_id": self.agency_id(svc.agency),
+                    "waiting": counts.get(prefix, 0),
+                    "issued": issued.get(prefix, 0),
+                    "quota": svc.quota,
+                    "sla_minutes": svc.sla_minutes,
+                    **state,
+                }
+            )
+        counters = []
+        for counter in self.counters.values():
+            if counter.id not in zone_counters:
+                continue
+            row = rows.get(counter.id)
+            if row is None:
+                continue
+            ticket = tickets.get(row.current_ticket_id) if row.current_ticket_id else None
+            result = self._counter_result(
+                counter, row, ticket, sum(counts.get(p, 0) for p in counter.services)
+            )
+            result["name"] = counter.name
+            result["services"] = list(counter.services)
+            counters.append(result)
+        return {
+            "hall": {
+                "name": self.config.hall.name,
+                "timezone": self.config.hall.timezone,
+                "language": self.config.hall.language,
+            },
+            "day": day,
+            "at": self.iso(self.clock()),
+            "zone": zone,
+            "services": services,
+            "counters": counters,
+            "calls": calls,
+            "running_text": settings.get("running_text", self.config.display.running_text),
+        }
+
+    def agency_id(self, agency: str) -> str:
+        from server.config.hall import slugify
+
+        for a in self.config.agencies:
+            if agency.lower() in (a.name.lower(), a.slug):
+                return a.slug
+        return slugify(agency)
+
+    def agency_name(self, agency: str) -> str:
+        for a in self.config.agencies:
+            if agency.lower() in (a.name.lower(), a.slug):
+                return a.name
+        return agency
+
+    # ------------------------------------------------------------------ settings & audit
+    def _settings(self, s: Session) -> dict[str, Any]:
+        return {row.key: json.loads(row.value) for row in s.scalars(select(Setting))}
+
+    def settings(self) -> dict[str, Any]:
+        with self.db.session() as s:
+            return self._settings(s)
+
+    def paused_services(self) -> list[str]:
+        return list(self.settings().get("paused_services", []))
+
+    def set_setting(self, key: str, value: Any, actor: str) -> None:
+        now = self.clock()
+        with self.db.session() as s:
+            row = s.get(Setting, key)
+            if row is None:
+                s.add(Setting(key=key, value=json.dumps(value), updated_ts=now))
+            else:
+                row.value, row.updated_ts = json.dumps(value), now
+            s.add(AuditEntry(ts=now, actor=actor, action=f"set:{key}", target=key,
+                             detail=json.dumps(value)[:2000]))
+        self.events.publish(Event("settings", {"key": key, "value": value}))
+        if key == "paused_services":
+            self._mark_queue_dirty()
+
+    def audit(self, actor: str, action: str, target: str = "", detail: Any = "") -> None:
+        with self.db.session() as s:
+            s.add(AuditEntry(ts=self.clock(), actor=actor, action=action, target=target,
+                             detail=detail if isinstance(detail, str) else json.dumps(detail)))
+
+    # ------------------------------------------------------------------ queue notifier
+    def _mark_queue_dirty(self) -> None:
+        if self._notifier_started:
+            self._queue_dirty.set()
+        else:
+            self._publish_queue()
+
+    def _publish_queue(self) -> None:
+        payload = self.queue_payload()
+        same = self._last_queue is not None and (
+            self._last_queue["services"] == payload["services"]
+        )
+        self._last_queue = payload
+        if not same:
+            self.events.publish(Event("queue", payload))
+
+    def _queue_notifier(self) -> None:
+        """Coalesce bursts of changes into one ``queue`` event per interval."""
+        interval = self.config.realtime.queue_event_interval_s
+        while True:
+            self._queue_dirty.wait()
+            self._queue_dirty.clear()
+            try:
+                self._publish_queue()
+            except Exception:
+                log.exception("could not publish waiting counts")
+            time.sleep(interval)
+
+
+def format_label(prefix: str, number: int) -> str:
+    """``("A", 12)`` -> ``"A-012"``."""
+    return f"{prefix}-{number:03d}"
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def _insert_ignore(s: Session, model: Any, values: dict[str, Any]) -> None:
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        s.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        s.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
+    else:
+        exists = s.get(model, tuple(values[k.name] for k in model.__table__.primary_key))
+        if exists is None:
+            s.add(model(**values))
+            s.flush()
