@@ -25,7 +25,14 @@ def translate(key: str, lang: str = "id", **params: Any) -> str:
     if texts is None:
         return key
     text = texts.get(lang) or texts["id"]
-    return text.format(**params) if params else text
+    return text.format_map(_Blank(params)) if "{" in text else text
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    """Format parameters where a missing one renders empty rather than raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def catalog(lang: str, prefix: str = "") -> dict[str, str]:

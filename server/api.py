@@ -1,0 +1,170 @@
+"""The JSON API (documented in docs/api.md). Every error is ``{"error": code, "message": text}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from server.app import get_hub
+from server.auth import current_principal, require_principal
+from server.errors import HubError, bad_request
+from server.extensions import csrf, limiter
+from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+def error_response(code: str, status: int, message: str) -> tuple[Any, int]:
+    return jsonify({"error": code, "message": message}), status
+
+
+def json_object(allowed: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
+    """The request body as a JSON object whose keys are among ``allowed`` with those types."""
+    if not request.is_json:
+        raise bad_request("the body must be JSON (Content-Type: application/json)")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_request("the body must be a JSON object")
+    for key, value in body.items():
+        if key not in allowed:
+            raise bad_request(f"unknown field {key!r}")
+        expected = allowed[key]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            names = getattr(expected, "__name__", None) or "/".join(t.__name__ for t in expected)
+            raise bad_request(f"field {key!r} must be {names}")
+    return body
+
+
+def _privileged_client() -> bool:
+    """Integrations with a device or supervisor token are not rate-limited like kiosks."""
+    principal = current_principal()
+    return principal is not None and principal.role in ("device", "supervisor", "admin")
+
+
+def _kiosk_rate_limit() -> str:
+    return str(current_app.config["LOKET_CONFIG"].kiosk.rate_limit)
+
+
+@bp.post("/tickets")
+@limiter.limit(_kiosk_rate_limit, key_func=get_remote_address, exempt_when=_privileged_client)
+def issue_ticket() -> Any:
+    body = json_object({"service": str, "priority": bool, "kiosk": str})
+    service = body.get("service")
+    if not service:
+        raise bad_request("field 'service' is required")
+    kiosk = body.get("kiosk")
+    if kiosk is not None and len(kiosk) > 32:
+        raise bad_request("field 'kiosk' is longer than 32 characters")
+    result = get_hub().issue_ticket(
+        service.strip().upper(), bool(body.get("priority", False)), kiosk=kiosk, lang=g.lang
+    )
+    return jsonify(result), 201
+
+
+@bp.post("/counters/<counter_id>/<action>")
+def counter_action(counter_id: str, action: str) -> Any:
+    hub = get_hub()
+    principal = require_principal()
+    if principal.kind == "user":
+        csrf.protect()  # a session cookie is ambient; a Bearer token is not
+    if counter_id not in hub.counters:
+        raise HubError("unknown_counter", 404, counter=counter_id)
+    if action not in COUNTER_ACTIONS + SUPERVISOR_ACTIONS:
+        raise HubError("unknown_action", 404, action=action)
+    if action in SUPERVISOR_ACTIONS and not principal.is_supervisor:
+        raise HubError("forbidden", 403)
+    if not principal.may_operate(counter_id):
+        raise HubError("forbidden", 403)
+    service = None
+    if action == "transfer":
+        body = json_object({"service": str})
+        service = (body.get("service") or "").strip().upper()
+        if not service:
+            raise bad_request("transfer needs a 'service'")
+    elif request.content_length:
+        json_object({})
+    officer = principal.name if principal.kind == "user" and principal.role == "officer" else None
+    result = hub.counter_action(
+        counter_id, action, actor=principal.label, service=service, officer=officer
+    )
+    if principal.is_supervisor and principal.kind == "user" and action in SUPERVISOR_ACTIONS:
+        hub.audit(principal.label, f"counter:{action}", counter_id)
+    return jsonify(result), 200
+
+
+@bp.get("/counters/<counter_id>")
+def counter_state(counter_id: str) -> Any:
+    principal = require_principal()
+    if not principal.may_operate(counter_id):
+        raise HubError("forbidden", 403)
+    return jsonify(get_hub().counter_state(counter_id))
+
+
+@bp.get("/state")
+def state() -> Any:
+    zone = request.args.get("zone") or None
+    return jsonify(get_hub().snapshot(zone=zone, lang=g.lang))
+
+
+@bp.get("/tickets/status/<token>")
+def ticket_status(token: str) -> Any:
+    if len(token) > 64:
+        raise HubError("not_found", 404)
+    status = get_hub().ticket_by_token(token)
+    if status is None:
+        raise HubError("not_found", 404)
+    return jsonify(status)
+
+
+def init_app(app: Flask) -> None:
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        hub = get_hub()
+        try:
+            hub.waiting_counts()
+            database = "ok"
+        except Exception as exc:  # reported, not hidden: health checks must say why
+            log.exception("health check: database unavailable")
+            database = f"error: {exc.__class__.__name__}"
+        status = 200 if database == "ok" else 503
+        return jsonify({"status": "ok" if status == 200 else "error", "database": database,
+                        "hall": hub.config.hall.name, "day": hub.day()}), status
+
+    @app.errorhandler(HubError)
+    def _hub_error(exc: HubError) -> Any:
+        return error_response(exc.code, exc.status, exc.message(getattr(g, "lang", "id")))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError) -> Any:
+        if request.path.startswith("/api/"):
+            return error_response("csrf", 400, HubError("csrf", 400).message(g.lang))
+        return exc.description, 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        if not request.path.startswith("/api/"):
+            return exc
+        status = exc.code or 500
+        code = _HTTP_CODES.get(status, "error")
+        return error_response(code, status, HubError(code, status).message(
+            getattr(g, "lang", "id")))

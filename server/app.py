@@ -1,0 +1,143 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from server.config import LoketConfig
+from server.db import Database
+from server.extensions import csrf, limiter, login_manager, socketio
+from server.hub import Hub
+from server.i18n import LANGUAGES, translate
+
+log = logging.getLogger(__name__)
+
+
+def database_url(config: LoketConfig) -> str:
+    """The configured URL, or a SQLite file beside the config file."""
+    if config.storage.url:
+        return config.storage.url
+    return f"sqlite:///{config.base_dir / 'loket.db'}"
+
+
+def _secret_key(config: LoketConfig) -> str:
+    if config.server.secret_key:
+        return config.server.secret_key
+    path = config.base_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+def create_app(
+    config: LoketConfig,
+    *,
+    async_mode: str | None = None,
+    testing: bool = False,
+    hub: Hub | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Flask:
+    """Build the hub's web application for a hall.
+
+    ``async_mode`` overrides ``[realtime] async_mode`` (tests use "threading"); ``hub`` lets a
+    test share a hub with a fake clock."""
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        SECRET_KEY=_secret_key(config),
+        MAX_CONTENT_LENGTH=config.server.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=testing,
+        LOKET_CONFIG=config,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if overrides:
+        app.config.update(overrides)
+    if config.server.trusted_proxies:
+        n = config.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    if hub is None:
+        db = Database(database_url(config), echo=config.storage.echo)
+        db.upgrade()
+        hub = Hub(config, db)
+    app.extensions["loket.hub"] = hub
+
+    mode = async_mode or config.realtime.async_mode
+    socketio.init_app(
+        app,
+        async_mode=mode,
+        message_queue=config.realtime.message_queue or None,
+        cors_allowed_origins=[],  # same origin only: pages are served by the hub itself
+        ping_interval=10,
+        ping_timeout=10,
+        max_http_buffer_size=config.server.max_body_bytes,
+        json=app.json,
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from server import api, auth, realtime, vendor, web
+
+    auth.init_app(app)
+    api.init_app(app)
+    web.init_app(app)
+    vendor.init_app(app)
+    realtime.init_app(app, hub)
+
+    import audio
+    import counter_panel
+    import display
+    from server import kiosk, supervisor
+
+    for part in (display, counter_panel, audio, kiosk, supervisor):
+        part.init_app(app)
+
+    @app.before_request
+    def _language() -> None:
+        g.lang = pick_language()
+
+    @app.context_processor
+    def _template_helpers() -> dict[str, Any]:
+        lang = getattr(g, "lang", config.hall.language)
+        return {
+            "_": lambda key, **kw: translate(key, lang, **kw),
+            "lang": lang,
+            "hall": config.hall,
+            "other_lang": "en" if lang == "id" else "id",
+        }
+
+    hub.start(spawn=None if testing else socketio.start_background_task)
+    return app
+
+
+def pick_language() -> str:
+    """``?lang=`` first (remembered in a cookie by the pages), then the cookie, then the hall's
+    default."""
+    config: LoketConfig = current_app.config["LOKET_CONFIG"]
+    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
+        if candidate in LANGUAGES:
+            return candidate
+    return config.hall.language
+
+
+def get_hub() -> Hub:
+    hub: Hub = current_app.extensions["loket.hub"]
+    return hub
+
+
+def instance_path(config: LoketConfig, name: str) -> Path:
+    return config.base_dir / name

@@ -1,0 +1,246 @@
+"""People and devices: users with hashed passwords and roles, API tokens stored hashed, and
+the checks every protected endpoint makes.
+
+Roles: ``officer`` (bound to counters), ``supervisor``, ``admin`` for people; ``device``
+(keypad bridges, bound to counters or all), ``announcer`` and ``supervisor`` for tokens."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_login import UserMixin, current_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.db import Database
+from server.errors import HubError
+from server.extensions import login_manager
+from server.hub import hash_token
+from server.models import ApiToken, AuditEntry, User
+
+USER_ROLES = ("officer", "supervisor", "admin")
+TOKEN_ROLES = ("device", "announcer", "supervisor")
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request: a logged-in person or a token."""
+
+    kind: str
+    """"user" or "token"."""
+    name: str
+    role: str
+    counters: frozenset[str] | None
+    """Counters this principal may act for; None means all."""
+    user_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    def may_operate(self, counter_id: str) -> bool:
+        if self.role in ("supervisor", "admin"):
+            return True
+        if self.role not in ("officer", "device"):
+            return False
+        return self.counters is None or counter_id in self.counters
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in ("supervisor", "admin")
+
+
+class LoginUser(UserMixin):
+    """The Flask-Login view of a :class:`User` row."""
+
+    def __init__(self, row: User) -> None:
+        self.id = str(row.id)
+        self.username = row.username
+        self.display_name = row.display_name or row.username
+        self.role = row.role
+        self.counters = _counters(row.counters)
+
+    @property
+    def principal(self) -> Principal:
+        return Principal("user", self.username, self.role, self.counters, int(self.id))
+
+
+def _counters(text: str) -> frozenset[str] | None:
+    ids = frozenset(c.strip() for c in text.split(",") if c.strip())
+    return ids or None
+
+
+class AuthError(ValueError):
+    """A user or token command that cannot be done; the message says why."""
+
+
+def check_password_strength(password: str, username: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"the password must have at least {MIN_PASSWORD} characters")
+    if password.lower() == username.lower() or password.lower() in {"password123", "1234567890"}:
+        raise AuthError("the password is too easy to guess")
+
+
+def add_user(
+    db: Database,
+    username: str,
+    password: str,
+    role: str,
+    counters: list[str] | None = None,
+    display_name: str = "",
+    now: float = 0.0,
+) -> None:
+    if role not in USER_ROLES:
+        raise AuthError(f"role must be one of {', '.join(USER_ROLES)}")
+    if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+        raise AuthError("username must be 1-64 letters, digits, '.', '_' or '-'")
+    check_password_strength(password, username)
+    with db.session() as s:
+        if s.scalars(select(User).where(User.username == username)).first():
+            raise AuthError(f"user {username!r} already exists")
+        s.add(
+            User(
+                username=username,
+                display_name=display_name,
+                password_hash=generate_password_hash(password),
+                role=role,
+                counters=",".join(counters or []),
+                active=True,
+                created_ts=now,
+            )
+        )
+        s.add(AuditEntry(ts=now, actor="cli", action="user:add", target=username, detail=role))
+
+
+def set_password(db: Database, username: str, password: str, now: float = 0.0) -> None:
+    check_password_strength(password, username)
+    with db.session() as s:
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            raise AuthError(f"no user {username!r}")
+        user.password_hash = generate_password_hash(password)
+        s.add(AuditEntry(ts=now, actor="cli", action="user:passwd", target=username))
+
+
+def set_active(db: Database, username: str, active: bool, now: float = 0.0) -> None:
+    with db.session() as s:
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            raise AuthError(f"no user {username!r}")
+        user.active = active
+        action = "user:enable" if active else "user:disable"
+        s.add(AuditEntry(ts=now, actor="cli", action=action, target=username))
+
+
+def verify_user(db: Database, username: str, password: str) -> LoginUser | None:
+    with db.session() as s:
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            # Spend the same time as a real check so usernames cannot be probed.
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        if not user.active or not check_password_hash(user.password_hash, password):
+            return None
+        return LoginUser(user)
+
+
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def create_token(
+    db: Database, name: str, role: str, counters: list[str] | None = None, now: float = 0.0
+) -> str:
+    """Create a token and return it; only its hash is stored, so it is shown once."""
+    if role not in TOKEN_ROLES:
+        raise AuthError(f"role must be one of {', '.join(TOKEN_ROLES)}")
+    if not name or len(name) > 64:
+        raise AuthError("a token needs a name of 1-64 characters")
+    token = "lkt_" + secrets.token_urlsafe(32)
+    with db.session() as s:
+        s.add(
+            ApiToken(
+                name=name,
+                role=role,
+                token_hash=hash_token(token),
+                counters=",".join(counters or []),
+                created_ts=now,
+            )
+        )
+        s.add(AuditEntry(ts=now, actor="cli", action="token:create", target=name, detail=role))
+    return token
+
+
+def revoke_token(db: Database, token_id: int, now: float = 0.0) -> None:
+    with db.session() as s:
+        row = s.get(ApiToken, token_id)
+        if row is None:
+            raise AuthError(f"no token with id {token_id}")
+        row.revoked_ts = now
+        s.add(AuditEntry(ts=now, actor="cli", action="token:revoke", target=row.name))
+
+
+def principal_for_token(db: Database, token: str) -> Principal | None:
+    with db.session() as s:
+        row = s.scalars(
+            select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+        ).first()
+        if row is None or row.revoked_ts is not None:
+            return None
+        return Principal("token", row.name, row.role, _counters(row.counters))
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def current_principal() -> Principal | None:
+    """The request's principal: a Bearer token if one is sent, else the logged-in user."""
+    if "principal" in g:
+        return g.principal  # type: ignore[no-any-return]
+    principal: Principal | None = None
+    token = bearer_token()
+    if token is not None:
+        principal = principal_for_token(current_app.extensions["loket.hub"].db, token)
+    elif current_user.is_authenticated:
+        principal = current_user.principal
+    g.principal = principal
+    return principal
+
+
+def require_principal(*roles: str) -> Principal:
+    """The request's principal, or HubError 401 (nobody) / 403 (wrong role)."""
+    principal = current_principal()
+    if principal is None:
+        raise HubError("unauthorized", 401)
+    if roles and principal.role not in roles:
+        raise HubError("forbidden", 403)
+    return principal
+
+
+def principal_from_socket(auth: Any) -> Principal | None:
+    """For Socket.IO connects: ``auth={"token": ...}`` or the session's logged-in user."""
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        return principal_for_token(current_app.extensions["loket.hub"].db, auth["token"])
+    if current_user.is_authenticated:
+        return current_user.principal  # type: ignore[no-any-return]
+    return None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "web.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> LoginUser | None:
+        db: Database = app.extensions["loket.hub"].db
+        with db.session() as s:
+            row = s.get(User, int(user_id)) if user_id.isdigit() else None
+            return LoginUser(row) if row is not None and row.active else None

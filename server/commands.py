@@ -1,0 +1,353 @@
+"""The ``loket`` commands. Every command takes ``--config PATH`` (default ``./loket.toml``;
+without one, the demo hall with its data in ``./var``). The entry point is
+:func:`server.cli.main`, which monkey-patches for gevent before this module is imported."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from server.config import ConfigError, LoketConfig, demo_config, load_config, sample_toml
+
+DEFAULT_CONFIG = "loket.toml"
+log = logging.getLogger("loket")
+
+
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        envvar="LOKET_CONFIG",
+        help="Hall config file (default ./loket.toml; without one, the demo hall).",
+    )(func)
+
+
+def load(config_path: Path | None) -> LoketConfig:
+    """The hall's config; a config error ends the command with its one clear message."""
+    try:
+        if config_path is not None:
+            return load_config(config_path)
+        if Path(DEFAULT_CONFIG).exists():
+            return load_config(DEFAULT_CONFIG)
+        return demo_config()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def is_demo(config: LoketConfig) -> bool:
+    return config.source is not None and config.source.name == "loket.toml" and (
+        config.source.parent == (Path.cwd() / "var").resolve()
+    ) and not Path(DEFAULT_CONFIG).exists()
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def open_database(config: LoketConfig) -> Any:
+    from server.app import database_url
+    from server.db import Database
+
+    db = Database(database_url(config))
+    db.upgrade()
+    return db
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="loket", prog_name="loket")
+def cli() -> None:
+    """Loket: queue calling for Mal Pelayanan Publik."""
+
+
+@cli.command()
+@config_option
+@click.option("--host", default=None, help="Address to listen on (default from config).")
+@click.option("--port", type=int, default=None, help="TCP port (default from config, 5000).")
+@click.option("--log-level", default="info", show_default=True)
+@click.option(
+    "--no-devices",
+    is_flag=True,
+    help="Do not start keypads or the announcer inside the hub (for tests and load runs).",
+)
+def serve(
+    config_path: Path | None, host: str | None, port: int | None, log_level: str,
+    no_devices: bool,
+) -> None:
+    """Run the hub: API, displays, kiosk, panels, keypads and announcer."""
+    config = load(config_path)
+    from server.cli import gevent_patched
+
+    if config.realtime.async_mode == "gevent" and not gevent_patched():
+        raise click.ClickException(
+            "[realtime] async_mode = \"gevent\" needs `loket serve` started through the "
+            "`loket` command (or `python -m server`), which prepares gevent first"
+        )
+    setup_logging(log_level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from server.app import create_app
+    from server.extensions import socketio
+
+    demo = is_demo(config)
+    if demo:
+        log.info("no loket.toml here: serving the demo hall (data in %s); "
+                 "`loket init` writes a config to edit", config.base_dir)
+    try:
+        app = create_app(config)
+    except Exception as exc:
+        raise click.ClickException(f"cannot start the hub: {exc}") from exc
+    hub = app.extensions["loket.hub"]
+    _first_user_hint(hub, demo)
+    stoppers = []
+    if not no_devices:
+        import audio
+        import counter_panel
+
+        for part in (counter_panel, audio):
+            stoppers.append(part.start_in_hub(app))
+    listen_host = host or config.server.host
+    listen_port = port or config.server.port
+    log.info("Loket hub for %s on http://%s:%d", config.hall.name, listen_host, listen_port)
+    try:
+        socketio.run(
+            app,
+            host=listen_host,
+            port=listen_port,
+            log_output=log_level.lower() == "debug",
+            allow_unsafe_werkzeug=config.realtime.async_mode == "threading",
+        )
+    finally:
+        for stop in stoppers:
+            if callable(stop):
+                stop()
+
+
+def _first_user_hint(hub: Any, demo: bool) -> None:
+    from sqlalchemy import func, select
+
+    from server.auth import add_user
+    from server.models import User
+
+    with hub.db.session() as s:
+        users = s.scalar(select(func.count()).select_from(User)) or 0
+    if users:
+        return
+    if not demo:
+        log.warning("no users yet: create one with `loket user add NAME --role admin`")
+        return
+    password = secrets.token_urlsafe(12)
+    add_user(hub.db, "demo-admin", password, "admin", now=time.time())
+    click.echo(
+        "Demo hall: created the user 'demo-admin' with the one-time password "
+        f"{password} (change it with `loket user passwd demo-admin`).",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CONFIG)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@config_option
+def init(path: Path, force: bool, config_path: Path | None) -> None:
+    """Write a commented sample loket.toml for a realistic MPP."""
+    target = config_path or path
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; use --force to overwrite it")
+    target.write_text(sample_toml(), encoding="utf-8")
+    click.echo(f"wrote {target}: edit it, then run `loket check --config {target}`")
+
+
+@cli.command()
+@config_option
+def check(config_path: Path | None) -> None:
+    """Validate the config and summarise the hall."""
+    config = load(config_path)
+    zones = sorted({c.zone for c in config.counters})
+    click.echo(
+        f"{config.source or '<demo hall>'}: OK: {config.hall.name}, "
+        f"{len(config.services)} services, {len(config.counters)} counters in "
+        f"{len(zones)} zones ({', '.join(zones)}), {len(config.keypads)} keypad ports"
+    )
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@config_option
+def db_upgrade(config_path: Path | None) -> None:
+    """Create or migrate the schema to the newest version."""
+    config = load(config_path)
+    open_database(config)
+    click.echo("database is up to date")
+
+
+@cli.group()
+def user() -> None:
+    """Officers, supervisors and admins."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise click.ClickException("the passwords differ")
+    return first
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["officer", "supervisor", "admin"]), required=True)
+@click.option("--counters", default="", help="Comma-separated counter ids (officers).")
+@click.option("--name", "display_name", default="", help="Name shown on panels.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@config_option
+def user_add(
+    username: str, role: str, counters: str, display_name: str, password_stdin: bool,
+    config_path: Path | None,
+) -> None:
+    """Add a user; the password is asked for (never a default)."""
+    from server.auth import AuthError, add_user
+
+    config = load(config_path)
+    ids = _counter_ids(config, counters)
+    password = _read_password(password_stdin)
+    try:
+        add_user(open_database(config), username, password, role, ids, display_name, time.time())
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"added {role} {username}")
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@config_option
+def user_passwd(username: str, password_stdin: bool, config_path: Path | None) -> None:
+    """Set a user's password."""
+    from server.auth import AuthError, set_password
+
+    config = load(config_path)
+    try:
+        set_password(open_database(config), username, _read_password(password_stdin), time.time())
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"password of {username} changed")
+
+
+@user.command("disable")
+@click.argument("username")
+@config_option
+def user_disable(username: str, config_path: Path | None) -> None:
+    """Stop a user from logging in."""
+    from server.auth import AuthError, set_active
+
+    try:
+        set_active(open_database(load(config_path)), username, False, time.time())
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{username} disabled")
+
+
+@user.command("list")
+@config_option
+def user_list(config_path: Path | None) -> None:
+    """List users."""
+    from sqlalchemy import select
+
+    from server.models import User
+
+    with open_database(load(config_path)).session() as s:
+        for row in s.scalars(select(User).order_by(User.username)):
+            state = "active" if row.active else "disabled"
+            click.echo(f"{row.username}\t{row.role}\t{row.counters or '*'}\t{state}")
+
+
+@cli.group()
+def token() -> None:
+    """Tokens for keypad bridges, announcers and integrations."""
+
+
+@token.command("create")
+@click.option("--role", type=click.Choice(["device", "announcer", "supervisor"]), required=True)
+@click.option("--name", required=True, help="What the token is for (e.g. bridge-lantai-1).")
+@click.option("--counters", default="", help="Comma-separated counter ids (device tokens).")
+@config_option
+def token_create(role: str, name: str, counters: str, config_path: Path | None) -> None:
+    """Create a token; it is printed once, as the last line."""
+    from server.auth import AuthError, create_token
+
+    config = load(config_path)
+    ids = _counter_ids(config, counters)
+    try:
+        value = create_token(open_database(config), name, role, ids, time.time())
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    scope = ", ".join(ids) if ids else "all counters" if role == "device" else role
+    click.echo(f"created {role} token {name!r} ({scope}); it is shown only now:")
+    click.echo(value)
+
+
+@token.command("list")
+@config_option
+def token_list(config_path: Path | None) -> None:
+    """List tokens (never their values)."""
+    from sqlalchemy import select
+
+    from server.models import ApiToken
+
+    with open_database(load(config_path)).session() as s:
+        for row in s.scalars(select(ApiToken).order_by(ApiToken.id)):
+            state = "revoked" if row.revoked_ts else "active"
+            click.echo(f"{row.id}\t{row.name}\t{row.role}\t{row.counters or '*'}\t{state}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@config_option
+def token_revoke(token_id: int, config_path: Path | None) -> None:
+    """Revoke a token by its id (see `loket token list`)."""
+    from server.auth import AuthError, revoke_token
+
+    try:
+        revoke_token(open_database(load(config_path)), token_id, time.time())
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"token {token_id} revoked")
+
+
+def _counter_ids(config: LoketConfig, text: str) -> list[str]:
+    ids = [c.strip() for c in text.split(",") if c.strip()]
+    known = {c.id for c in config.counters}
+    unknown = [c for c in ids if c not in known]
+    if unknown:
+        raise click.ClickException(f"unknown counters: {', '.join(unknown)}")
+    return ids
+
+
+def _add_part_commands() -> None:
+    import audio.cli
+    import counter_panel.cli
+
+    for module in (counter_panel.cli, audio.cli):
+        for command in module.commands:
+            cli.add_command(command)
+
+
+_add_part_commands()

@@ -1,0 +1,96 @@
+"""Socket.IO push: the ``/display`` namespace (wall screens, the announcer, anyone public) and
+``/status`` (a citizen's phone following one ticket).
+
+``/display``: on connect the server sends ``snapshot`` (the shape of ``GET /api/state``); then
+``call`` on every call or recall, ``queue`` when waiting counts change, ``counter`` when a
+counter's state changes, ``settings`` when a supervisor changes the running text. A client may
+limit itself to one zone with ``auth={"zone": "lantai-2"}`` (or ``?zone=`` in the URL), or to
+one counter with ``auth={"counter": "5"}``; it may switch with the ``join`` event.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, request
+from flask_socketio import join_room, leave_room, rooms
+
+from server.events import Event
+from server.extensions import socketio
+from server.hub import Hub, hash_token
+
+log = logging.getLogger(__name__)
+DISPLAY = "/display"
+STATUS = "/status"
+ALL_ZONES = "zone:*"
+_PUBLIC_COUNTER_FIELDS = (
+    "counter", "counter_name", "zone", "status", "open", "ticket", "service", "waiting", "since",
+)
+
+
+def _wanted(auth: Any, key: str) -> str | None:
+    value = auth.get(key) if isinstance(auth, dict) else None
+    value = value or request.args.get(key)
+    return str(value)[:32] if value else None
+
+
+def init_app(app: Flask, hub: Hub) -> None:
+    def join_display_rooms(zone: str | None, counter: str | None) -> None:
+        for room in rooms(namespace=DISPLAY):
+            if room.startswith(("zone:", "counter:")):
+                leave_room(room, namespace=DISPLAY)
+        join_room(f"zone:{zone}" if zone else ALL_ZONES, namespace=DISPLAY)
+        if counter:
+            join_room(f"counter:{counter}", namespace=DISPLAY)
+
+    @socketio.on("connect", namespace=DISPLAY)
+    def display_connect(auth: Any = None) -> bool:
+        zone, counter = _wanted(auth, "zone"), _wanted(auth, "counter")
+        if counter and counter in hub.counters:
+            zone = zone or None
+        join_display_rooms(zone, counter)
+        socketio.emit("snapshot", hub.snapshot(zone=zone), namespace=DISPLAY, to=request.sid)
+        return True
+
+    @socketio.on("join", namespace=DISPLAY)
+    def display_join(data: Any) -> dict[str, Any]:
+        zone = _wanted(data, "zone")
+        counter = _wanted(data, "counter")
+        join_display_rooms(zone, counter)
+        return hub.snapshot(zone=zone)
+
+    @socketio.on("snapshot", namespace=DISPLAY)
+    def display_snapshot(data: Any = None) -> dict[str, Any]:
+        return hub.snapshot(zone=_wanted(data, "zone"))
+
+    @socketio.on("connect", namespace=STATUS)
+    def status_connect(auth: Any = None) -> bool:
+        token = (auth or {}).get("token") if isinstance(auth, dict) else request.args.get("token")
+        if not isinstance(token, str) or len(token) > 64:
+            return False
+        status = hub.ticket_by_token(token)
+        if status is None:
+            return False
+        join_room(f"ticket:{hash_token(token)}", namespace=STATUS)
+        socketio.emit("ticket", status, namespace=STATUS, to=request.sid)
+        return True
+
+    def on_event(event: Event) -> None:
+        data = event.data
+        if event.kind == "call":
+            rooms_to = [ALL_ZONES, f"zone:{data['zone']}", f"counter:{data['counter']}"]
+            socketio.emit("call", data, namespace=DISPLAY, to=rooms_to)
+        elif event.kind == "queue":
+            socketio.emit("queue", data, namespace=DISPLAY)
+            socketio.emit("queue", data, namespace=STATUS)
+        elif event.kind == "counter":
+            public = {k: data.get(k) for k in _PUBLIC_COUNTER_FIELDS}
+            socketio.emit("counter", public, namespace=DISPLAY)
+        elif event.kind == "settings":
+            socketio.emit("settings", data, namespace=DISPLAY)
+        elif event.kind == "ticket":
+            public = {k: v for k, v in data.items() if k not in ("token_hash", "id")}
+            socketio.emit("ticket", public, namespace=STATUS, to=f"ticket:{data['token_hash']}")
+
+    hub.events.subscribe(on_event)
