@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Set up, then run the whole test suite (browser, serial, audio, PostgreSQL and Redis included).
+# Set up (system packages, .venv, node_modules), then lint and run the whole test suite:
+# serial keypads on pseudo-terminals, audio through SDL's disk driver, pages in headless
+# Chromium, real PostgreSQL and Redis servers. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/system-deps.sh test
 ./scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/python -m pytest "$@"
