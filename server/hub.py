@@ -120,12 +120,16 @@ class Hub:
         return f"{moment.strftime('%d-%m-%Y')} {when}"
 
     # ------------------------------------------------------------------ issuing
-    def service_state(self, prefix: str, lang: str = "id") -> dict[str, Any]:
+    def service_state(
+        self, prefix: str, lang: str = "id", paused_services: list[str] | None = None
+    ) -> dict[str, Any]:
         """Whether tickets can be taken for a service now, and why not."""
         service = self.services[prefix]
         now = self.local(self.clock())
         open_now = hours.is_open(service.opening_rules, now)
-        paused = prefix in self.paused_services()
+        if paused_services is None:
+            paused_services = self.paused_services()
+        paused = prefix in paused_services
         return {
             "open": open_now and not paused,
             "paused": paused,
@@ -594,7 +598,7 @@ class Hub:
         for prefix, svc in self.services.items():
             if prefix not in zone_services:
                 continue
-            state = self.service_state(prefix, lang)
+            state = self.service_state(prefix, lang, settings.get("paused_services", []))
             services.append(
                 {
                     "prefix": prefix,
