@@ -1,16 +1,67 @@
-"""Placeholder wiring; replaced by the counter_panel implementation."""
+"""How officers drive the queue: serial counter keypads (the keypad bridge) and the officers'
+web panel at ``/counter``.
+
+* :mod:`counter_panel.protocol` — Loket keypad protocol v1 (pure functions);
+  :mod:`counter_panel.dialects` — wire formats (``loket``, ``ub485``), one module each.
+* :mod:`counter_panel.bridge` + :mod:`counter_panel.link` — ports, presses, displays;
+  :mod:`counter_panel.backends` — the hub in-process or over the network.
+* :mod:`counter_panel.simulator` — virtual keypads on pseudo-terminals.
+* :mod:`counter_panel.web` — the officers' panel and its Socket.IO namespace ``/counter``.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 
+log = logging.getLogger(__name__)
+
 
 def init_app(app: Flask) -> None:
-    """Register this part's pages and Socket.IO handlers."""
+    """Register the officers' panel and its Socket.IO namespace."""
+    from counter_panel import web
+
+    web.init_app(app)
 
 
-def start_in_hub(app: Flask) -> Any:
-    """Start this part's background work inside `loket serve`; returns a stop callable."""
-    return None
+def start_in_hub(app: Flask) -> Callable[[], None] | None:
+    """Start the keypad bridge inside ``loket serve``: on the ``[[keypads]]`` ports, or, with
+    none configured, on simulated keypads (pseudo-terminals) so the hall can be tried without
+    hardware. Returns a stop callable."""
+    from counter_panel.backends import InProcessBackend
+    from counter_panel.bridge import KeypadBridge
+
+    hub = app.extensions["loket.hub"]
+    bridge = KeypadBridge(InProcessBackend(hub))
+    relay: Any = None
+    if hub.config.keypads:
+        bridge.add_config(hub.config.keypads)
+    else:
+        from counter_panel.simulator import PtyRelay, simulated_addresses
+
+        try:
+            relay = PtyRelay()
+        except OSError as exc:
+            log.warning("no pseudo-terminals for simulated keypads: %s", exc)
+            return None
+        addresses = simulated_addresses(hub.config)
+        bridge.add_port(relay.path_a, addresses=addresses)
+        log.info(
+            "no [[keypads]] configured: simulated keypads for %d counters on %s; press keys "
+            "with `loket simulate --attach %s` (keypad address = counter's place in the "
+            "config: %s)",
+            len(addresses), relay.path_b, relay.path_b,
+            ", ".join(f"{a}={c}" for a, c in sorted(addresses.items())),
+        )
+    bridge.start()
+    app.extensions["counter_panel.bridge"] = bridge
+
+    def stop() -> None:
+        bridge.stop()
+        if relay is not None:
+            relay.close()
+
+    return stop

@@ -21,6 +21,13 @@ class KeypadPortSection(Section):
     """Keypad address on this port -> counter id, e.g. { "1" = "1", "2" = "2" }."""
     double_press_s: float = Field(default=2.0, ge=0.0, le=30.0)
     """A second NEXT from the same counter within this many seconds is ignored."""
+    redirect: dict[str, str] = Field(default_factory=dict)
+    """UB485 keypads: keypad address -> service prefix its redirect key (0x33) transfers to."""
+
+    @field_validator("redirect")
+    @classmethod
+    def _redirect_prefixes(cls, value: dict[str, str]) -> dict[str, str]:
+        return {address: prefix.strip().upper() for address, prefix in value.items()}
 
     @field_validator("addresses")
     @classmethod

@@ -116,4 +116,10 @@ class LoketConfig(Section):
                         f"keypads[{i}].addresses.{address}",
                         f"counter {counter_id!r} is not defined in [[counters]]",
                     )
+            for address, prefix in port.redirect.items():
+                if prefix not in prefixes:
+                    raise CrossCheckError(
+                        f"keypads[{i}].redirect.{address}",
+                        f"service {prefix!r} is not defined in [[services]]",
+                    )
         return self
