@@ -1,7 +1,164 @@
-"""Command-line commands of this part, added to `loket`."""
+"""``loket keypads`` (a keypad bridge near the counters, talking to the hub over the network)
+and ``loket simulate`` (virtual keypads on pseudo-terminals, pressed from the terminal)."""
 
 from __future__ import annotations
 
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
 import click
 
-commands: list[click.Command] = []
+log = logging.getLogger(__name__)
+
+
+def config_option(func: Any) -> Any:
+    """``--config`` as every ``loket`` command has it (server.commands imports this module, so
+    it is not imported from there at load time)."""
+    return click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        default=None, envvar="LOKET_CONFIG",
+        help="Hall config file (default ./loket.toml; without one, the demo hall).",
+    )(func)
+
+
+def load(config_path: Path | None) -> Any:
+    from server.commands import load as load_config
+
+    return load_config(config_path)
+
+
+def setup_logging(level: str) -> None:
+    from server.commands import setup_logging as setup
+
+    setup(level)
+
+HELP_KEYS = (
+    "Type <counter> <key> [service] and Enter, e.g. `5 n` (counter 5 NEXT) or `1 t B` "
+    "(transfer to service B). Keys: n NEXT, r RECALL, s SKIP, d DONE, t TRANSFER, b BREAK, "
+    "u RESUME, g START (UB485). `?` shows this, `q` quits."
+)
+
+
+@click.command("keypads")
+@click.option("--hub", "hub_url", required=True, help="The hub's URL, e.g. http://10.0.0.2:5000")
+@click.option("--token", required=True, envvar="LOKET_TOKEN",
+              help="A device token (`loket token create --role device`).")
+@config_option
+@click.option("--log-level", default="info", show_default=True)
+def keypads(hub_url: str, token: str, config_path: Path | None, log_level: str) -> None:
+    """Run a keypad bridge for the [[keypads]] ports, talking to a hub over the network."""
+    from counter_panel.backends import RemoteBackend
+    from counter_panel.bridge import KeypadBridge
+
+    config = load(config_path)
+    if not config.keypads:
+        raise click.ClickException("the config lists no [[keypads]] ports")
+    setup_logging(log_level)
+    bridge = KeypadBridge(RemoteBackend(hub_url, token))
+    bridge.add_config(config.keypads)
+    bridge.start()
+    log.info("keypad bridge for %d ports, hub %s", len(bridge.links), hub_url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        bridge.stop()
+
+
+def _describe(frame: Any) -> str:
+    if isinstance(frame, bytes):
+        text = frame[3:6].decode("cp1251", errors="replace")
+        mode = {0x20: "steady", 0x21: "blinking"}.get(frame[2], f"blinks {frame[2] - 0x21}x")
+        return f"screen [{text}] {mode}"
+    if frame.kind == "A":
+        return f"A ack seq {frame.seq}"
+    if frame.kind == "D":
+        return f"D {frame.ticket or '---'} (waiting {frame.waiting})"
+    return f"E {frame.code}"
+
+
+@click.command("simulate")
+@config_option
+@click.option("--attach", "attach", multiple=True, metavar="DEVICE",
+              help="Be the keypads on an existing device (e.g. the path `loket serve` logs) "
+                   "instead of creating pseudo-terminals. Repeat for several ports.")
+def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
+    """Virtual keypads on pseudo-terminals: prints their device paths and lets you press keys
+    from this terminal, showing what the hub sends back."""
+    from counter_panel.simulator import (
+        VirtualKeypadPort,
+        pty_pair,
+        simulated_addresses,
+    )
+
+    config = load(config_path)
+    lines: list[tuple[str, dict[int, str]]] = [
+        (port.dialect, {int(a): c for a, c in port.addresses.items()}) for port in config.keypads
+    ] or [("loket", simulated_addresses(config))]
+    if attach and len(attach) != len(lines):
+        raise click.ClickException(
+            f"--attach given {len(attach)} times for {len(lines)} keypad ports in the config")
+    ports: list[tuple[VirtualKeypadPort, dict[int, str]]] = []
+    for i, (dialect, addresses) in enumerate(lines):
+        if attach:
+            port = VirtualKeypadPort(path=attach[i], dialect=dialect)
+            where = attach[i]
+        else:
+            master, where = pty_pair()
+            port = VirtualKeypadPort(master, dialect=dialect)
+        ports.append((port, addresses))
+        names = ", ".join(f"address {a} = counter {c}" for a, c in sorted(addresses.items()))
+        click.echo(f"keypads ({dialect}) on {where}: {names}")
+    if not attach:
+        click.echo("Point a bridge at these devices ([[keypads]] port = the path above).")
+    click.echo(HELP_KEYS)
+    where_is = {c: (port, a) for port, addresses in ports for a, c in addresses.items()}
+    stop = threading.Event()
+
+    def show() -> None:
+        reverse = {(id(p), a): c for p, addresses in ports for a, c in addresses.items()}
+        while not stop.is_set():
+            for port, _ in ports:
+                for frame in port.drain():
+                    address = frame[1] if isinstance(frame, bytes) else frame.address
+                    counter = reverse.get((id(port), address), "?")
+                    click.echo(f"  counter {counter} (address {address}) <- {_describe(frame)}")
+            stop.wait(0.05)
+
+    threading.Thread(target=show, daemon=True).start()
+    try:
+        for raw in sys.stdin:
+            words = raw.split()
+            if not words:
+                continue
+            if words[0] in ("q", "quit", "exit"):
+                break
+            if words[0] in ("?", "h", "help") or len(words) < 2:
+                click.echo(HELP_KEYS)
+                continue
+            target = where_is.get(words[0])
+            if target is None:
+                click.echo(f"no keypad for counter {words[0]!r}")
+                continue
+            port, address = target
+            service = words[2].upper() if len(words) > 2 else None
+            try:
+                port.press(address, words[1], service=service)
+            except ValueError as exc:
+                click.echo(str(exc))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        time.sleep(0.2)
+        stop.set()
+        for port, _ in ports:
+            port.close()
+
+
+commands: list[click.Command] = [keypads, simulate]
