@@ -1,9 +1,158 @@
-"""The officers' web panel (in progress)."""
+"""The officers' web panel: ``/counter`` (choose a counter) and ``/counter/<id>`` (the big
+buttons), its data at ``/counter/<id>/data``, and the Socket.IO namespace ``/counter`` that
+tells an open panel when its counter, the queue or its calls change.
+
+Actions go through the JSON API (``POST /api/counters/<id>/<action>`` with the session cookie
+and ``X-CSRFToken``), so the panel, the keypads and any integration share one code path and
+see the same state."""
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_socketio import join_room
+from sqlalchemy import select
+
+from counter_panel import messages  # noqa: F401  (registers the panel's texts)
+from server.auth import Principal, principal_from_socket
+from server.events import Event
+from server.extensions import socketio
+from server.i18n import catalog
+from server.models import Ticket, TicketStatus
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/counter"
+bp = Blueprint("counter_panel", __name__, url_prefix="/counter", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+
+def _hub() -> Any:
+    return current_app.extensions["loket.hub"]
+
+
+def _principal() -> Principal:
+    principal: Principal = current_user.principal
+    return principal
+
+
+def allowed_counters(principal: Principal) -> list[Any]:
+    return [c for c in _hub().counters.values() if principal.may_operate(c.id)]
+
+
+@bp.get("")
+@bp.get("/")
+@login_required
+def choose() -> Any:
+    counters = allowed_counters(_principal())
+    wanted = request.args.get("counter")
+    if wanted and any(c.id == wanted for c in counters):
+        return redirect(url_for("counter_panel.panel", counter_id=wanted))
+    if len(counters) == 1:
+        return redirect(url_for("counter_panel.panel", counter_id=counters[0].id))
+    return render_template("counter_panel/choose.html", counters=counters)
+
+
+@bp.get("/<counter_id>")
+@login_required
+def panel(counter_id: str) -> Any:
+    hub = _hub()
+    counter = hub.counters.get(counter_id)
+    if counter is None:
+        abort(404)
+    if not _principal().may_operate(counter_id):
+        abort(403)
+    name = current_user.display_name or current_user.username
+    if hub.counter_state(counter_id).get("officer") != name:
+        hub.set_officer(counter_id, name)
+        hub.audit(_principal().label, "counter:panel", counter_id)
+    services = [{"prefix": p, "name": s.name, "name_en": s.name_en or s.name}
+                for p, s in hub.services.items()]
+    return render_template(
+        "counter_panel/panel.html",
+        counter=counter,
+        services=services,
+        texts=catalog(g.lang, "counter."),
+        several=len(allowed_counters(_principal())) > 1,
+    )
+
+
+@bp.get("/<counter_id>/data")
+@login_required
+def data(counter_id: str) -> Any:
+    hub = _hub()
+    if counter_id not in hub.counters:
+        abort(404)
+    if not _principal().may_operate(counter_id):
+        abort(403)
+    return jsonify(panel_data(hub, counter_id))
+
+
+def panel_data(hub: Any, counter_id: str) -> dict[str, Any]:
+    """The panel's whole picture of one counter."""
+    counter = hub.counters[counter_id]
+    counts = hub.waiting_counts()
+    with hub.db.session() as s:
+        rows = s.scalars(
+            select(Ticket)
+            .where(Ticket.day == hub.day(), Ticket.counter_id == counter_id,
+                   Ticket.status.in_((TicketStatus.DONE, TicketStatus.NO_SHOW)))
+            .order_by(Ticket.finished_ts.desc())
+            .limit(100)
+        ).all()
+        served = [
+            {
+                "ticket": t.label,
+                "service": t.service,
+                "status": t.status,
+                "called_at": hub.iso(t.called_ts),
+                "duration_s": round(t.finished_ts - t.served_ts)
+                if t.finished_ts and t.served_ts else None,
+            }
+            for t in rows
+        ]
+    return {
+        "state": hub.counter_state(counter_id),
+        "waiting": [{"prefix": p, "name": hub.services[p].name, "waiting": counts.get(p, 0)}
+                    for p in counter.services],
+        "served": served,
+        "now": hub.iso(hub.clock()),
+    }
 
 
 def init_app(app: Flask) -> None:
-    pass
+    app.register_blueprint(bp)
+    hub = app.extensions["loket.hub"]
+
+    @socketio.on("connect", namespace=NAMESPACE)
+    def _connect(auth: Any = None) -> bool:
+        principal = principal_from_socket(auth)
+        counter_id = str(auth.get("counter", "")) if isinstance(auth, dict) else ""
+        if principal is None or counter_id not in hub.counters \
+                or not principal.may_operate(counter_id):
+            return False
+        join_room(f"counter:{counter_id}", namespace=NAMESPACE)
+        return True
+
+    def on_event(event: Event) -> None:
+        data = event.data
+        if event.kind in ("counter", "call"):
+            room = f"counter:{data.get('counter')}"
+            socketio.emit(event.kind, data, namespace=NAMESPACE, to=room)
+        elif event.kind == "queue":
+            socketio.emit("queue", data, namespace=NAMESPACE)
+
+    hub.events.subscribe(on_event, {"counter", "call", "queue"})
