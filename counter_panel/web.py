@@ -75,7 +75,7 @@ def panel(counter_id: str) -> Any:
         abort(404)
     if not _principal().may_operate(counter_id):
         abort(403)
-    name = current_user.display_name or current_user.username
+    name = current_user.username  # as the API records it on every action
     if hub.counter_state(counter_id).get("officer") != name:
         hub.set_officer(counter_id, name)
         hub.audit(_principal().label, "counter:panel", counter_id)

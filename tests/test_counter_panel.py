@@ -50,7 +50,7 @@ def test_officer_goes_straight_to_their_counter(client: Any, hub: Any, officer: 
     assert page.status_code == 200
     assert "Panggil berikutnya" in page.text and "Loket 1" in page.text
     assert "<script>" not in page.text  # CSP: no inline scripts
-    assert hub.counter_state("1")["officer"] == "Siti Rahma"
+    assert hub.counter_state("1")["officer"] == "siti"
     assert client.get("/counter/2").status_code == 403
     assert client.get("/counter/2/data").status_code == 403
     english = client.get("/counter/1?lang=en")
