@@ -33,9 +33,9 @@ from server.config import LoketConfig
 from server.config.hall import CounterSection, ServiceSection
 from server.db import Database
 from server.errors import HubError
-from server.estimate import estimate_wait_s, mean_service_time
 from server.events import Event, EventBus
 from server.i18n import translate
+from server.kiosk import observed
 from server.models import (
     AuditEntry,
     CallRecord,
@@ -81,7 +81,7 @@ class Hub:
             service_order=config.queue.service_order,
         )
         self._publish_lock = threading.RLock()
-        self._service_time_cache: dict[str, tuple[float, float]] = {}
+        self._service_time_cache: dict[str, tuple[float, Any]] = {}
         self._queue_dirty = threading.Event()
         self._notifier_started = False
         self._last_queue: dict[str, Any] | None = None
@@ -184,7 +184,7 @@ class Hub:
             s.add(ticket)
             s.flush()
             ahead = self._ahead(s, ticket)
-            wait_s = self._estimate(s, service, ahead)
+            wait = observed.estimate(self, s, service, ahead, priority)
             payload = self._ticket_event(ticket)
         self.events.publish(Event("ticket", payload))
         self._mark_queue_dirty()
@@ -196,7 +196,8 @@ class Hub:
             "priority": priority,
             "position": ahead + 1,
             "ahead": ahead,
-            "estimated_wait_s": wait_s,
+            "estimated_wait_s": wait.seconds,
+            "estimate": wait.public(),
             "issued_at": self.iso(now),
             "status_token": token,
             "status_url": f"/t/{token}",
@@ -227,31 +228,10 @@ class Hub:
         ) or 0
 
     def _estimate(self, s: Session, service: str, ahead: int) -> int:
-        open_ids = set(s.scalars(select(Counter.id).where(Counter.status == "open")))
-        serving = sum(
-            1 for c in self.counters.values() if c.id in open_ids and service in c.services
-        )
-        return estimate_wait_s(ahead, serving, self._service_time(s, service))
+        return observed.estimate(self, s, service, ahead).seconds
 
     def _service_time(self, s: Session, service: str) -> float:
-        cached = self._service_time_cache.get(service)
-        now = self.clock()
-        if cached and now - cached[0] < 30:
-            return cached[1]
-        rows = s.execute(
-            select(Ticket.finished_ts - Ticket.served_ts)
-            .where(
-                Ticket.day == self.day(now),
-                Ticket.service == service,
-                Ticket.status == TicketStatus.DONE,
-                Ticket.served_ts.is_not(None),
-            )
-            .order_by(Ticket.finished_ts.desc())
-            .limit(50)
-        ).scalars()
-        value = mean_service_time([float(r) for r in rows if r is not None])
-        self._service_time_cache[service] = (now, value)
-        return value
+        return observed.service_times(self, s, service).mean_s
 
     # ------------------------------------------------------------------ counters
     def counter_action(
@@ -541,7 +521,9 @@ class Hub:
             if ticket.status == TicketStatus.WAITING and ticket.day == self.day():
                 ahead = self._ahead(s, ticket)
                 payload["ahead"] = ahead
-                payload["estimated_wait_s"] = self._estimate(s, ticket.service, ahead)
+                wait = observed.estimate(self, s, ticket.service, ahead, bool(ticket.priority))
+                payload["estimated_wait_s"] = wait.seconds
+                payload["estimate"] = wait.public()
             return payload
 
     # ------------------------------------------------------------------ state

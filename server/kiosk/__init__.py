@@ -1,0 +1,24 @@
+"""Where the queue starts: the ticket kiosk (``/kiosk``), the printed ticket (ESC/POS through
+python-escpos), the citizen's phone status page (``/t/<token>``) and the data behind the
+waiting-time estimate (:mod:`server.kiosk.observed`). See docs/kiosk.md.
+
+Imports inside :func:`init_app` stay lazy: :mod:`server.hub` imports
+:mod:`server.kiosk.observed`, so this package must not import the app or the hub at load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the kiosk and status pages, their JSON endpoints and Socket.IO handlers."""
+    from server.kiosk import views
+
+    views.init_app(app)
+
+
+def start_in_hub(app: Flask) -> Any:
+    """The kiosk runs in a browser and prints on request: nothing to start in the hub."""
+    return None
