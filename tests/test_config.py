@@ -150,7 +150,7 @@ def test_smallest_config_from_the_issue_works(tmp_path: Path) -> None:
     from server.app import create_app
 
     db_file = tmp_path / "data" / "loket.db"
-    path.write_text(SMALLEST.replace("/var/lib/loket/loket.db", str(db_file).lstrip("/")),
+    path.write_text(SMALLEST.replace("/var/lib/loket/loket.db", str(db_file)),
                     encoding="utf-8")
     config = load_config(path)
     app = create_app(config, async_mode="threading", testing=True)
