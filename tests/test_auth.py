@@ -1,0 +1,131 @@
+"""Users and tokens: hashed passwords, SHA-256-only tokens, revocation, roles, and no default
+password anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from server.auth import (
+    AuthError,
+    Principal,
+    add_user,
+    create_token,
+    principal_for_token,
+    revoke_token,
+    set_active,
+    set_password,
+    verify_user,
+)
+from server.models import ApiToken, AuditEntry, User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_password_is_hashed_with_werkzeug(hub) -> None:
+    add_user(hub.db, "siti", "kata-sandi-panjang", "officer", ["1", "2"])
+    with hub.db.session() as s:
+        row = s.scalars(select(User).where(User.username == "siti")).one()
+    assert "kata-sandi-panjang" not in row.password_hash
+    assert row.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    user = verify_user(hub.db, "siti", "kata-sandi-panjang")
+    assert user is not None and user.principal.counters == frozenset({"1", "2"})
+    assert verify_user(hub.db, "siti", "kata-sandi-salah") is None
+    assert verify_user(hub.db, "nobody", "kata-sandi-panjang") is None
+
+
+def test_weak_or_duplicate_users_refused(hub) -> None:
+    with pytest.raises(AuthError, match="at least"):
+        add_user(hub.db, "siti", "pendek", "officer")
+    with pytest.raises(AuthError, match="easy"):
+        add_user(hub.db, "administrator", "administrator", "admin")
+    with pytest.raises(AuthError, match="role"):
+        add_user(hub.db, "siti", "kata-sandi-panjang", "root")
+    with pytest.raises(AuthError, match="username"):
+        add_user(hub.db, "si ti", "kata-sandi-panjang", "officer")
+    add_user(hub.db, "siti", "kata-sandi-panjang", "officer")
+    with pytest.raises(AuthError, match="exists"):
+        add_user(hub.db, "siti", "kata-sandi-panjang-2", "officer")
+
+
+def test_password_change_and_disable(hub) -> None:
+    add_user(hub.db, "budi", "kata-sandi-panjang", "supervisor")
+    set_password(hub.db, "budi", "sandi-baru-yang-panjang")
+    assert verify_user(hub.db, "budi", "kata-sandi-panjang") is None
+    assert verify_user(hub.db, "budi", "sandi-baru-yang-panjang") is not None
+    set_active(hub.db, "budi", False)
+    assert verify_user(hub.db, "budi", "sandi-baru-yang-panjang") is None
+    with hub.db.session() as s:
+        actions = s.scalars(select(AuditEntry.action)).all()
+    assert {"user:add", "user:passwd", "user:disable"} <= set(actions)
+
+
+def test_token_stored_as_sha256_only(hub) -> None:
+    token = create_token(hub.db, "bridge", "device", ["1"])
+    assert token.startswith("lkt_") and len(token) > 40
+    with hub.db.session() as s:
+        row = s.scalars(select(ApiToken)).one()
+        values = [getattr(row, c.name) for c in ApiToken.__table__.columns]
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert not any(isinstance(v, str) and token in v for v in values if v != row.token_hash)
+    principal = principal_for_token(hub.db, token)
+    assert principal == Principal("token", "bridge", "device", frozenset({"1"}))
+
+
+def test_revoked_token_refused(hub) -> None:
+    token = create_token(hub.db, "bridge", "device")
+    with hub.db.session() as s:
+        token_id = s.scalars(select(ApiToken.id)).one()
+    revoke_token(hub.db, token_id, now=5.0)
+    assert principal_for_token(hub.db, token) is None
+    with pytest.raises(AuthError):
+        revoke_token(hub.db, 999)
+
+
+def test_token_roles_and_scope(hub) -> None:
+    with pytest.raises(AuthError):
+        create_token(hub.db, "x", "admin")
+    with pytest.raises(AuthError):
+        create_token(hub.db, "", "device")
+    everywhere = principal_for_token(hub.db, create_token(hub.db, "all", "device"))
+    assert everywhere.may_operate("1") and everywhere.may_operate("5")
+    announcer = principal_for_token(hub.db, create_token(hub.db, "spk", "announcer"))
+    assert not announcer.may_operate("1")
+    supervisor = principal_for_token(hub.db, create_token(hub.db, "int", "supervisor"))
+    assert supervisor.may_operate("1") and supervisor.is_supervisor
+
+
+def test_officer_scope() -> None:
+    officer = Principal("user", "siti", "officer", frozenset({"1"}))
+    assert officer.may_operate("1") and not officer.may_operate("2")
+    assert not officer.is_supervisor
+
+
+_CREDENTIAL = re.compile(
+    r"""(password|passwd|secret_key)\s*[=:]\s*["'](?!["'])[^"'\s{}]{4,}["']""", re.IGNORECASE
+)
+
+
+def test_no_hard_coded_password_in_the_repository() -> None:
+    """No default password or secret in shipped code, configs or docs."""
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    offenders = []
+    for name in files:
+        if not name.endswith((".py", ".toml", ".cfg", ".md", ".html", ".js", ".ini", ".sh")):
+            continue
+        if name.startswith("tests/"):
+            continue  # tests make up their own throwaway passwords
+        path = ROOT / name
+        if not path.exists():
+            continue
+        for lineno, line in enumerate(path.read_text(encoding="utf-8",
+                                                     errors="ignore").splitlines(), 1):
+            if _CREDENTIAL.search(line):
+                offenders.append(f"{name}:{lineno}: {line.strip()}")
+    assert not offenders, offenders
