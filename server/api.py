@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, Flask, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +15,7 @@ from server.auth import current_principal, require_principal
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS
+from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -58,12 +58,8 @@ def _privileged_client() -> bool:
     return principal is not None and principal.role in ("device", "supervisor", "admin")
 
 
-def _kiosk_rate_limit() -> str:
-    return str(current_app.config["LOKET_CONFIG"].kiosk.rate_limit)
-
-
 @bp.post("/tickets")
-@limiter.limit(_kiosk_rate_limit, key_func=get_remote_address, exempt_when=_privileged_client)
+@limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key, exempt_when=_privileged_client)
 def issue_ticket() -> Any:
     body = json_object({"service": str, "priority": bool, "kiosk": str})
     service = body.get("service")

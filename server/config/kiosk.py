@@ -28,3 +28,6 @@ class KioskDeviceSection(Section):
     """58 or 80."""
     agencies: list[str] = Field(default_factory=list)
     """Agencies this kiosk offers (names or ids); empty: all."""
+    rate_limit: str = ""
+    """Most tickets this kiosk may issue (Flask-Limiter notation, "10 per minute"); empty:
+    ``[kiosk] rate_limit``. Counted per kiosk and IP address."""
