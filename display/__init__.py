@@ -1,4 +1,6 @@
-"""Placeholder wiring; replaced by the display implementation."""
+"""The wall screens citizens watch: the hall screen (``/display``) and the compact screen above
+one counter (``/display/counter/<id>``). Both are static pages fed by Socket.IO push on the
+``/display`` namespace (see :mod:`server.realtime`); nothing here polls."""
 
 from __future__ import annotations
 
@@ -6,11 +8,15 @@ from typing import Any
 
 from flask import Flask
 
+from display import messages  # noqa: F401  (registers the screens' words)
+from display.views import bp
+
 
 def init_app(app: Flask) -> None:
-    """Register this part's pages and Socket.IO handlers."""
+    """Register the display pages, their templates and their static files."""
+    app.register_blueprint(bp)
 
 
 def start_in_hub(app: Flask) -> Any:
-    """Start this part's background work inside `loket serve`; returns a stop callable."""
+    """The displays run in browsers: nothing to start inside the hub."""
     return None
