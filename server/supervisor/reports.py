@@ -1,0 +1,344 @@
+"""Report queries: aggregation in SQL over a range of business days, index-backed.
+
+Every figure is computed by the database; Python only merges a handful of grouped rows. The
+``tickets.day`` column (the hall-local business day) selects the period, so the covering
+indexes of migration ``0003_supervisor`` (``day`` first, then the grouping column and every
+time column) answer the queries without reading the table. The 90th percentiles use a window
+function (``ROW_NUMBER() OVER (PARTITION BY group ORDER BY value)``) and keep the row at the
+nearest rank ``(9n + 9) / 10`` — see :mod:`server.report_stats` and docs/supervisor.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from server import ikm, report_stats
+from server.hub import Hub
+from server.models import Ticket, TicketStatus
+from server.report_stats import Period
+from server.supervisor.models import SCORE_COLUMNS, SurveyResponse
+
+log = logging.getLogger(__name__)
+ALL = "*"
+
+
+def agency_of(hub: Hub, column: Any) -> ColumnElement[Any]:
+    """SQL mapping a service prefix column to its agency's id (from the hall config)."""
+    whens = {prefix: hub.agency_id(svc.agency) for prefix, svc in hub.services.items()}
+    return case(whens, value=column, else_=literal("?"))
+
+
+def group_key(hub: Hub, dimension: str, *, issued: bool = False) -> ColumnElement[Any] | None:
+    """The SQL grouping expression of a dimension; None for the whole hall (no GROUP BY)."""
+    if dimension == "service":
+        return Ticket.issued_service if issued else Ticket.service  # type: ignore[return-value]
+    if dimension == "agency":
+        return agency_of(hub, Ticket.issued_service if issued else Ticket.service)
+    if dimension == "counter":
+        return Ticket.counter_id  # type: ignore[return-value]
+    if dimension == "officer":
+        return Ticket.officer  # type: ignore[return-value]
+    if dimension == ALL:
+        return None
+    raise ValueError(f"unknown dimension {dimension!r}")
+
+
+def _shown(key: ColumnElement[Any] | None) -> ColumnElement[Any]:
+    return literal(ALL, String) if key is None else key
+
+
+def _grouped(query: Any, *keys: Any) -> Any:
+    keys = tuple(k for k in keys if k is not None)
+    return query.group_by(*keys) if keys else query
+
+
+def _in_period(period: Period) -> ColumnElement[bool]:
+    return Ticket.day.between(period.first.isoformat(), period.last.isoformat())
+
+
+def _hour_of_day(ts: Any, offset_s: int) -> ColumnElement[int]:
+    return cast(func.floor((ts + offset_s) / 3600), Integer) % 24
+
+
+def _wait() -> Any:
+    return Ticket.called_ts - Ticket.issued_ts
+
+
+def _service_time() -> Any:
+    return Ticket.finished_ts - Ticket.served_ts
+
+
+def _p90(
+    s: Session, key: ColumnElement[Any] | None, value: Any, where: ColumnElement[bool]
+) -> dict[Any, float]:
+    """{group: p90 of value} by nearest rank, in one window-function query."""
+    ranked = (
+        select(
+            _shown(key).label("grp"),
+            value.label("v"),
+            func.row_number().over(partition_by=key, order_by=value).label("rn"),
+            func.count().over(partition_by=key).label("n"),
+        )
+        .where(where)
+        .subquery()
+    )
+    rows = s.execute(
+        select(ranked.c.grp, ranked.c.v).where(ranked.c.rn == (9 * ranked.c.n + 9) // 10)
+    )
+    return {grp: float(v) for grp, v in rows}
+
+
+def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[dict[str, Any]]:
+    """One row per group of ``dimension`` (or one row for the whole hall with ``ALL``)."""
+    in_period = _in_period(period)
+    key = group_key(hub, dimension)
+    done = Ticket.status == TicketStatus.DONE
+    main = s.execute(_grouped(
+        select(
+            _shown(key).label("grp"),
+            func.count().label("tickets"),
+            func.sum(case((done, 1), else_=0)).label("served"),
+            func.sum(case((Ticket.status == TicketStatus.NO_SHOW, 1), else_=0)).label("no_show"),
+            func.sum(case((Ticket.transfers > 0, 1), else_=0)).label("transferred"),
+            func.sum(_wait()).label("wait_sum"),
+            func.count(Ticket.called_ts).label("wait_n"),
+            func.sum(case((done, _service_time()), else_=None)).label("svc_sum"),
+            func.count(case((done, Ticket.served_ts), else_=None)).label("svc_n"),
+        )
+        .where(in_period), key)
+    ).all()
+    rows: dict[Any, dict[str, Any]] = {}
+    for r in main:
+        if r.grp is None:
+            continue
+        rows[r.grp] = {
+            "key": r.grp,
+            "tickets": int(r.tickets),
+            "served": int(r.served or 0),
+            "no_show": int(r.no_show or 0),
+            "transferred": int(r.transferred or 0),
+            "avg_wait_s": report_stats.mean(r.wait_sum, r.wait_n),
+            "avg_service_s": report_stats.mean(r.svc_sum, r.svc_n),
+        }
+    # Issued and transferred-out count where the ticket was issued, not where it ended.
+    if dimension in ("service", "agency", ALL):
+        issued_key = group_key(hub, dimension, issued=True)
+        for grp, issued, moved in s.execute(_grouped(
+            select(
+                _shown(issued_key),
+                func.count(),
+                func.sum(case((Ticket.transfers > 0, 1), else_=0)),
+            )
+            .where(in_period), issued_key)
+        ):
+            row = rows.setdefault(grp, _empty_row(grp))
+            row["issued"] = int(issued)
+            row["transferred"] = int(moved or 0)
+    else:
+        for row in rows.values():
+            row["issued"] = None  # tickets are issued by kiosks, not counters or officers
+        if dimension == "counter":
+            _transfers_by_counter(s, hub, in_period, rows)
+    waits = _p90(s, key, _wait(), and_(in_period, Ticket.called_ts.is_not(None)))
+    services = _p90(
+        s, key, _service_time(), and_(in_period, Ticket.status == TicketStatus.DONE,
+                                      Ticket.served_ts.is_not(None)),
+    )
+    hours_field = Ticket.called_ts if dimension in ("counter", "officer") else Ticket.issued_ts
+    hours = hour_counts(s, key, hours_field, period, hub)
+    out = []
+    for grp, row in rows.items():
+        row["p90_wait_s"] = waits.get(grp)
+        row["p90_service_s"] = services.get(grp)
+        row["busiest_hours"] = report_stats.busiest_hours(hours.get(grp, {}))
+        row["name"] = display_name(hub, dimension, grp)
+        out.append(row)
+    out.sort(key=lambda r: _sort_key(hub, dimension, r["key"]))
+    return out
+
+
+def _empty_row(grp: Any) -> dict[str, Any]:
+    return {"key": grp, "tickets": 0, "served": 0, "no_show": 0, "transferred": 0,
+            "avg_wait_s": None, "avg_service_s": None}
+
+
+def _transfers_by_counter(
+    s: Session, hub: Hub, in_period: ColumnElement[bool], rows: dict[Any, dict[str, Any]]
+) -> None:
+    """Tickets a counter transferred away: the hub notes ``"<service> @ <counter name>"``."""
+    by_name = {c.name: c.id for c in hub.counters.values()}
+    for row in rows.values():
+        row["transferred"] = 0
+    for note, n in s.execute(
+        select(Ticket.transferred_from, func.count())
+        .where(in_period, Ticket.transfers > 0, Ticket.transferred_from.is_not(None))
+        .group_by(Ticket.transferred_from)
+    ):
+        counter_id = by_name.get(str(note).partition(" @ ")[2])
+        if counter_id is not None:
+            row = rows.setdefault(counter_id, _empty_row(counter_id))
+            row["transferred"] = row.get("transferred", 0) + int(n)
+
+
+def hour_counts(
+    s: Session, key: ColumnElement[Any] | None, ts: Any, period: Period, hub: Hub
+) -> dict[Any, dict[int, int]]:
+    """{group: {local hour of day: tickets}} for the timestamps ``ts``."""
+    hour = _hour_of_day(ts, period.utc_offset_s(hub.tz))
+    result: dict[Any, dict[int, int]] = defaultdict(dict)
+    for grp, h, n in s.execute(
+        select(_shown(key), hour, func.count())
+        .where(_in_period(period), ts.is_not(None))
+        .group_by(*[k for k in (key, hour) if k is not None])
+    ):
+        result[grp][int(h)] = int(n)
+    return result
+
+
+def hourly_profile(s: Session, hub: Hub, period: Period) -> list[dict[str, Any]]:
+    """Arrivals and served tickets per hour of the day over the period."""
+    arrivals = hour_counts(s, None, Ticket.issued_ts, period, hub).get(ALL, {})
+    offset = period.utc_offset_s(hub.tz)
+    served: dict[int, int] = {}
+    hour = _hour_of_day(Ticket.finished_ts, offset)
+    for h, n in s.execute(
+        select(hour, func.count())
+        .where(_in_period(period), Ticket.status == TicketStatus.DONE)
+        .group_by(hour)
+    ):
+        served[int(h)] = int(n)
+    return [
+        {"hour": h, "label": report_stats.hour_label(h), "arrivals": arrivals.get(h, 0),
+         "served": served.get(h, 0)}
+        for h in range(24)
+    ]
+
+
+def display_name(hub: Hub, dimension: str, key: Any) -> str:
+    if dimension == "service" and key in hub.services:
+        return f"{key} · {hub.services[key].name}"
+    if dimension == "agency":
+        for agency in hub.config.agencies:
+            if agency.slug == key:
+                return agency.name
+        for svc in hub.services.values():
+            if hub.agency_id(svc.agency) == key:
+                return hub.agency_name(svc.agency)
+    if dimension == "counter" and key in hub.counters:
+        return hub.counters[key].name
+    return str(key)
+
+
+def _sort_key(hub: Hub, dimension: str, key: Any) -> tuple[int, str]:
+    order: list[str] = []
+    if dimension == "service":
+        order = list(hub.services)
+    elif dimension == "counter":
+        order = list(hub.counters)
+    return (order.index(key) if key in order else len(order), str(key))
+
+
+# --------------------------------------------------------------------------- IKM
+def ikm_groups(
+    s: Session, hub: Hub, period: Period, dimension: str, service: str | None = None
+) -> dict[Any, ikm.IkmResult]:
+    """IKM per group from the survey responses answered in the period (exact sums in SQL)."""
+    if dimension == "service":
+        key: Any = SurveyResponse.service
+    elif dimension == "agency":
+        key = agency_of(hub, SurveyResponse.service)
+    elif dimension == "counter":
+        key = SurveyResponse.counter_id
+    elif dimension == "officer":
+        key = SurveyResponse.officer
+    else:
+        key = None
+    query = _grouped(
+        select(_shown(key), func.count(), *[func.sum(col) for col in SCORE_COLUMNS])
+        .where(SurveyResponse.day.between(period.first.isoformat(), period.last.isoformat())),
+        key,
+    )
+    if service:
+        query = query.where(SurveyResponse.service == service)
+    result = {}
+    for grp, n, *sums in s.execute(query):
+        result[grp] = ikm.ikm_from_sums(int(n), [int(x or 0) for x in sums])
+    return result
+
+
+def hall_ikm(s: Session, hub: Hub, period: Period, service: str | None = None) -> ikm.IkmResult:
+    return ikm_groups(s, hub, period, ALL, service).get(
+        ALL, ikm.ikm_from_sums(0, [0] * ikm.ELEMENT_COUNT)
+    )
+
+
+# --------------------------------------------------------------------------- the report
+def build_report(hub: Hub, period: Period, dimension: str, lang: str = "id") -> dict[str, Any]:
+    """The whole report for a period, grouped by ``dimension``, with the hall's totals."""
+    if dimension not in report_stats.DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    with hub.db.session() as s:
+        rows = group_stats(s, hub, period, dimension)
+        totals = group_stats(s, hub, period, ALL)
+        ikms = ikm_groups(s, hub, period, dimension)
+        hall = hall_ikm(s, hub, period)
+        hourly = hourly_profile(s, hub, period)
+    for row in rows:
+        result = ikms.get(row["key"])
+        row["ikm"] = result.as_dict(lang) if result else None
+    total = totals[0] if totals else dict(_empty_row(ALL), issued=0, p90_wait_s=None,
+                                          p90_service_s=None, busiest_hours=[])
+    total["name"] = "Total" if lang == "en" else "Jumlah"
+    total["ikm"] = hall.as_dict(lang)
+    return {
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "days": period.days,
+        "dimension": dimension,
+        "timezone": hub.config.hall.timezone,
+        "generated_at": hub.iso(hub.clock()),
+        "rows": rows,
+        "total": total,
+        "hourly": hourly,
+        "busiest_hours": report_stats.busiest_hours({h["hour"]: h["arrivals"] for h in hourly}),
+    }
+
+
+TICKET_SHEET_MAX_DAYS = 31
+TICKET_SHEET_MAX_ROWS = 100_000
+
+
+def ticket_rows(hub: Hub, period: Period) -> list[tuple[Any, ...]]:
+    """Each ticket of a short period (for the export's ticket sheet), times as epoch floats."""
+    if period.days > TICKET_SHEET_MAX_DAYS:
+        return []
+    with hub.db.session() as s:
+        return [
+            tuple(r)
+            for r in s.execute(
+                select(
+                    Ticket.day, Ticket.label, Ticket.issued_service, Ticket.service,
+                    Ticket.status, Ticket.priority, Ticket.counter_id, Ticket.officer,
+                    Ticket.issued_ts, Ticket.called_ts, Ticket.served_ts, Ticket.finished_ts,
+                    Ticket.transfers,
+                )
+                .where(_in_period(period))
+                .order_by(Ticket.issued_ts, Ticket.id)
+                .limit(TICKET_SHEET_MAX_ROWS)
+            )
+        ]

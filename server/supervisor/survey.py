@@ -1,0 +1,144 @@
+"""The satisfaction survey (SKM): storing one response per ticket, and the complaints and
+suggestions written in it, which supervisors follow up."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from server import ikm
+from server.errors import HubError, bad_request
+from server.hub import Hub, hash_token
+from server.models import Ticket, TicketStatus
+from server.supervisor.models import SurveyResponse
+
+log = logging.getLogger(__name__)
+MAX_COMMENT = 1000
+SURVEYABLE = (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE)
+"""A citizen can answer once called: at the counter's tablet, or at the exit afterwards."""
+
+
+def record_response(hub: Hub, token: str, scores: object, comment: str = "") -> dict[str, Any]:
+    """Store a response for the ticket of ``token``.
+
+    HubError: 400 bad scores or comment, 404 unknown token, 409 already answered or the ticket
+    has not been served."""
+    try:
+        values = ikm.validate_scores(scores)
+    except ikm.SurveyError as exc:
+        raise bad_request(str(exc)) from None
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise bad_request(f"the comment is longer than {MAX_COMMENT} characters")
+    if not token or len(token) > 64:
+        raise HubError("not_found", 404)
+    now = hub.clock()
+    try:
+        with hub.db.session() as s:
+            ticket = s.scalars(
+                select(Ticket).where(Ticket.status_token_hash == hash_token(token))
+            ).one_or_none()
+            if ticket is None:
+                raise HubError("not_found", 404)
+            if s.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket.id)):
+                raise HubError("survey_done", 409, ticket=ticket.label)
+            if ticket.status not in SURVEYABLE:
+                raise HubError("survey_not_served", 409, ticket=ticket.label)
+            row = SurveyResponse(
+                ticket_id=ticket.id,
+                ts=now,
+                day=hub.day(now),
+                service=ticket.service,
+                counter_id=ticket.counter_id,
+                officer=ticket.officer,
+                comment=comment,
+                has_comment=1 if comment else 0,
+                handled_note="",
+                **{f"u{i + 1}": v for i, v in enumerate(values)},
+            )
+            s.add(row)
+            s.flush()
+            label, service = ticket.label, ticket.service
+    except IntegrityError:
+        # Two tablets answered at once: the unique ticket_id let only one in.
+        raise HubError("survey_done", 409, ticket="") from None
+    log.info("survey response for %s", label)
+    return {"ticket": label, "service": service, "recorded_at": hub.iso(now)}
+
+
+def survey_ticket(hub: Hub, token: str) -> dict[str, Any] | None:
+    """What the survey page shows about the ticket of a status token (None if unknown)."""
+    if not token or len(token) > 64:
+        return None
+    with hub.db.session() as s:
+        ticket = s.scalars(
+            select(Ticket).where(Ticket.status_token_hash == hash_token(token))
+        ).one_or_none()
+        if ticket is None:
+            return None
+        answered = s.scalar(
+            select(func.count()).select_from(SurveyResponse)
+            .where(SurveyResponse.ticket_id == ticket.id)
+        )
+        svc = hub.services.get(ticket.service)
+        return {
+            "ticket": ticket.label,
+            "service": ticket.service,
+            "service_name": svc.name if svc else ticket.service,
+            "answered": bool(answered),
+            "servable": ticket.status in SURVEYABLE,
+        }
+
+
+def complaints(hub: Hub, include_handled: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+    """Comments from the survey, newest first; open ones only unless asked."""
+    with hub.db.session() as s:
+        query = (
+            select(SurveyResponse, Ticket.label)
+            .join(Ticket, Ticket.id == SurveyResponse.ticket_id)
+            .where(SurveyResponse.has_comment == 1)
+            .order_by(SurveyResponse.ts.desc())
+            .limit(limit)
+        )
+        if not include_handled:
+            query = query.where(SurveyResponse.handled_ts.is_(None))
+        rows = s.execute(query).all()
+    out = []
+    for row, label in rows:
+        result = ikm.ikm_from_sums(1, [getattr(row, f"u{i}") for i in range(1, 10)])
+        out.append(
+            {
+                "id": row.id,
+                "at": hub.iso(row.ts),
+                "ticket": label,
+                "service": row.service,
+                "counter": row.counter_id,
+                "officer": row.officer,
+                "comment": row.comment,
+                "ikm": float(result.ikm) if result.ikm is not None else None,
+                "handled": row.handled_ts is not None,
+                "handled_at": hub.iso(row.handled_ts),
+                "handled_by": row.handled_by,
+                "handled_note": row.handled_note,
+            }
+        )
+    return out
+
+
+def mark_handled(hub: Hub, response_id: int, actor: str, note: str = "") -> dict[str, Any]:
+    """Mark a complaint followed up; audited with who, when and the note."""
+    if len(note) > 500:
+        raise bad_request("the note is longer than 500 characters")
+    now = hub.clock()
+    with hub.db.session() as s:
+        row = s.get(SurveyResponse, response_id)
+        if row is None or not row.has_comment:
+            raise HubError("not_found", 404)
+        if row.handled_ts is not None:
+            raise HubError("already_handled", 409)
+        row.handled_ts, row.handled_by, row.handled_note = now, actor, note.strip()
+    hub.audit(actor, "complaint:handled", str(response_id), note.strip())
+    return {"id": response_id, "handled_at": hub.iso(now), "handled_by": actor}
