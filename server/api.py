@@ -100,7 +100,8 @@ def counter_action(counter_id: str, action: str) -> Any:
     result = hub.counter_action(
         counter_id, action, actor=principal.label, service=service, officer=officer
     )
-    if principal.is_supervisor and principal.kind == "user" and action in SUPERVISOR_ACTIONS:
+    if principal.is_supervisor and action in (*SUPERVISOR_ACTIONS, "break", "resume"):
+        # Supervisors' controls (session or supervisor token) are audited; officers' are not.
         hub.audit(principal.label, f"counter:{action}", counter_id)
     return jsonify(result), 200
 
