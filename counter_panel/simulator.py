@@ -13,6 +13,7 @@ import logging
 import os
 import queue
 import select
+import termios
 import threading
 import time
 import tty
@@ -59,19 +60,30 @@ class PtyRelay:
         # the other end
         self._hold = [os.open(self.path_a, os.O_RDWR | os.O_NOCTTY),
                       os.open(self.path_b, os.O_RDWR | os.O_NOCTTY)]
+        for fd in (self.master_a, self.master_b):
+            os.set_blocking(fd, False)  # never block the hub (gevent) on a full line
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="pty-relay", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        pair = {self.master_a: self.master_b, self.master_b: self.master_a}
+        pair = {self.master_a: (self.master_b, self._hold[1]),
+                self.master_b: (self.master_a, self._hold[0])}
         while not self._stop:
             try:
                 ready, _, _ = select.select(list(pair), [], [], 0.5)
                 for fd in ready:
                     data = os.read(fd, 4096)
-                    if data:
-                        os.write(pair[fd], data)
+                    target, held = pair[fd]
+                    try:
+                        os.write(target, data)
+                    except BlockingIOError:
+                        # nobody reads the other end: drop what piled up there, then retry
+                        termios.tcflush(held, termios.TCIFLUSH)
+                        with contextlib.suppress(BlockingIOError):
+                            os.write(target, data)
+            except (BlockingIOError, InterruptedError):
+                continue
             except OSError:
                 time.sleep(0.1)
 
