@@ -285,7 +285,8 @@ def test_rate_limit_per_kiosk_and_address(make_app: Callable[..., Any]) -> None:
 
 
 def test_kiosk_rate_limit_override(make_app: Callable[..., Any]) -> None:
-    app = make_app(base=KIOSK_HALL.replace('id = "samsat"\n', 'id = "samsat"\nrate_limit = "1 per minute"\n'))
+    app = make_app(base=KIOSK_HALL.replace(
+        'id = "samsat"\n', 'id = "samsat"\nrate_limit = "1 per minute"\n'))
     client = app.test_client()
     assert client.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 201
     assert client.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 429

@@ -1,0 +1,113 @@
+"""End to end in headless Chromium: a citizen takes a ticket at the kiosk, python-escpos's
+dummy printer receives the ticket (number, QR code, cut), the phone's status page switches to
+"Silakan menuju Loket 5" when the officer presses NEXT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from server.kiosk.printing import DUMMY_DIR_ENV
+from tests.conftest import SMALL_HALL, LiveHub
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+KIOSKS = """
+[kiosk]
+idle_timeout_s = 10
+
+[[kiosks]]
+id = "pintu"
+printer = "dummy://"
+paper_width_mm = 58
+"""
+
+
+def test_kiosk_prints_and_phone_follows_the_call(
+    page: Any, live_hub: Callable[..., LiveHub], write_config: Callable[..., Path],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "printed"
+    out.mkdir()
+    monkeypatch.setenv(DUMMY_DIR_ENV, str(out))
+    hub = live_hub(write_config(SMALL_HALL, KIOSKS))
+    device = hub.token("device", "keypad-5", "5")
+
+    page.goto(f"{hub.url}/kiosk?id=pintu")
+    page.get_by_role("button", name="Imigrasi").click()
+    page.get_by_role("button", name="Paspor").click()
+    page.get_by_role("button", name="Prioritas").click()
+    assert page.locator("#priority-toggle").get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Ambil Nomor Antrean").click()
+    page.wait_for_selector("#screen-ticket:not([hidden])")
+    assert page.locator("#ticket-number").inner_text() == "C-001"
+    assert page.locator("#ticket-priority").is_visible()
+    page.wait_for_selector("body[data-printer='ok']", state="attached", timeout=10000)
+    assert "ambil tiket" in page.locator("#print-state").inner_text()
+
+    printed = (out / "pintu.bin").read_bytes()
+    assert b"C-001" in printed and b"PRIORITAS" in printed
+    assert b"\x1d(k" in printed  # GS ( k: the QR code
+    assert b"\x1dV" in printed[-8:]  # GS V: the cut
+    status_url = page.locator("#ticket-qr").get_attribute("data-status-url")
+    assert status_url and status_url.startswith("/t/")
+    assert status_url[3:].encode() in printed  # the QR holds the status page's address
+    assert page.locator("#ticket-qr").evaluate("img => img.naturalWidth") > 0
+
+    phone = page.context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(hub.url + status_url)
+    assert phone.locator("#status-number").inner_text() == "C-001"
+    phone.wait_for_selector("#status-badge:has-text('Menunggu')")
+    phone.wait_for_selector("#status-live:has-text('Diperbarui langsung')")
+    response = requests.post(f"{hub.url}/api/counters/5/next",
+                             headers={"Authorization": f"Bearer {device}"}, timeout=5)
+    assert response.status_code == 200 and response.json()["ticket"] == "C-001"
+    phone.wait_for_selector("#status-call-text:has-text('Silakan menuju Loket 5')", timeout=10000)
+    assert phone.locator("#status-badge").inner_text() == "Dipanggil"
+    assert all(u.startswith(hub.url) for u in page.requests_seen)
+
+
+def test_kiosk_shows_live_counts_closed_services_and_rate_limit(
+    page: Any, live_hub: Callable[..., LiveHub], write_config: Callable[..., Path],
+) -> None:
+    extra = """
+[kiosk]
+rate_limit = "2 per minute"
+"""
+    hub = live_hub(write_config(SMALL_HALL.replace('quota = 50', 'quota = 1'), extra))
+    page.set_viewport_size({"width": 1080, "height": 1920})  # portrait kiosk
+    page.goto(f"{hub.url}/kiosk?agency=dukcapil")
+    # One agency: straight to its services, no browser print dialog opened by itself.
+    page.wait_for_selector("#screen-service:not([hidden])")
+    kk = page.locator(".service-choice[data-service='B'] .waiting-count")
+    assert kk.inner_text() == "0 orang menunggu"
+    device = hub.token("device", "bridge")
+    requests.post(f"{hub.url}/api/tickets", json={"service": "B"},
+                  headers={"Authorization": f"Bearer {device}"}, timeout=5)
+    page.wait_for_selector(
+        ".service-choice[data-service='B'] .waiting-count:has-text('1 orang menunggu')",
+        timeout=5000)
+    requests.post(f"{hub.url}/api/tickets", json={"service": "A"},
+                  headers={"Authorization": f"Bearer {device}"}, timeout=5)
+    full = page.locator(".service-choice[data-service='A']")
+    full.locator(".choice-reason").wait_for(timeout=5000)
+    assert full.is_disabled()
+    assert "Kuota hari ini habis" in full.inner_text()
+
+    for expected in ("B-002", "B-003"):
+        page.locator(".service-choice[data-service='B']").click()
+        page.get_by_role("button", name="Ambil Nomor Antrean").click()
+        page.wait_for_selector("#screen-ticket:not([hidden])")
+        assert page.locator("#ticket-number").inner_text() == expected
+        assert page.locator("#browser-print").is_visible()  # no printer: the browser prints
+        page.get_by_role("button", name="Selesai").click()
+        page.wait_for_selector("#screen-service:not([hidden])")
+    page.locator(".service-choice[data-service='B']").click()
+    page.get_by_role("button", name="Ambil Nomor Antrean").click()
+    page.wait_for_selector("#issue-error:not([hidden])")
+    assert "Terlalu banyak nomor" in page.locator("#issue-error").inner_text()
