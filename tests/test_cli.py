@@ -101,7 +101,7 @@ def test_user_add_password_stdin(write_config) -> None:
 def test_user_add_requires_a_password(write_config) -> None:
     """No default: without --password-stdin the password is asked for twice."""
     path = write_config()
-    code, out = run("user", "add", "ani", "--role", "officer", "--config", str(path),
+    code, _out = run("user", "add", "ani", "--role", "officer", "--config", str(path),
                     input="")
     assert code != 0
 

@@ -216,7 +216,9 @@ def test_demo_hall_needs_no_file(tmp_path: Path) -> None:
 
 def test_config_is_immutable(write_config) -> None:
     config = load_config(write_config())
-    with pytest.raises(Exception):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="frozen"):
         config.hall.name = "changed"  # type: ignore[misc]
 
 

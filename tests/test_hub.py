@@ -4,7 +4,7 @@ priority policies, quotas, opening hours and paused services."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ class FakeClock:
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 # Wednesday 2026-11-25, 10:00 UTC = 17:00 WIB
@@ -328,7 +328,7 @@ def test_priority_position_and_estimate(hub_clock) -> None:
 def test_priority_flag_only_no_reason_stored() -> None:
     columns = {c.name for c in Ticket.__table__.columns}
     assert "priority" in columns
-    assert not any("reason" in c or "name" == c or "nik" in c or "phone" in c for c in columns)
+    assert not any("reason" in c or c == "name" or "nik" in c or "phone" in c for c in columns)
 
 
 # ------------------------------------------------------------------ quota, hours, pause
@@ -424,7 +424,7 @@ def test_unknown_service(hub_clock) -> None:
 
 
 def test_snapshot_shape_and_zone(hub_clock) -> None:
-    hub, clock = hub_clock
+    hub, _clock = hub_clock
     hub.issue_ticket("A")
     hub.issue_ticket("C")
     hub.counter_action("5", "next")
