@@ -5,7 +5,7 @@ received by a display (a python-socketio client on ``/display``).
 ``loket serve`` (gevent, SQLite, the keypad bridge in-process). Presses are spread over the
 keypads at ``--rate`` per second; each keypad has at most one press in flight.
 
-    python bench/keypad_latency.py [--presses 1000] [--rate 40]
+    python bench/keypad_latency.py [--presses 1000] [--rate 10]
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=1000)
-    parser.add_argument("--rate", type=float, default=40.0, help="presses per second")
+    parser.add_argument("--rate", type=float, default=10.0, help="presses per second")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="loket-bench-"))

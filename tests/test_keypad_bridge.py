@@ -21,6 +21,7 @@ from counter_panel.bridge import KeypadBridge
 from counter_panel.dialects import ub485
 from counter_panel.simulator import VirtualKeypadPort, pty_pair
 
+pytestmark = pytest.mark.hardware  # pseudo-terminals
 BridgeFactory = Callable[..., tuple[KeypadBridge, list[VirtualKeypadPort]]]
 
 

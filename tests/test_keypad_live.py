@@ -20,7 +20,7 @@ import socketio
 from counter_panel.simulator import VirtualKeypadPort, pty_pair
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.hardware]
 DEVICES_ON = ["--log-level", "info"]
 """Any argument but --no-devices (the live_hub default): keypads run inside the hub."""
 
