@@ -41,7 +41,10 @@ class Resolution:
 
 
 class Decoder(Protocol):
-    dropped: dict[str, int]
+    @property
+    def dropped(self) -> dict[str, int]:
+        """Discarded input so far, by reason (noise, checksum, overlong...)."""
+        ...
 
     def feed(self, data: bytes) -> list[Press | BadKey]: ...
 
