@@ -246,13 +246,13 @@ def test_mixed_processes_issue_and_call(big_hall) -> None:
     config_path, url = big_hall
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
-        barrier = manager.Barrier(5 + 40)
+        barrier = manager.Barrier(3 + 20)
         issued = manager.list()
         called = manager.list()
         procs = [ctx.Process(target=issue_many,
-                             args=(str(config_path), url, f"k{k}", 12, barrier, issued))
-                 for k in range(5)]
-        for p in range(4):
+                             args=(str(config_path), url, f"k{k}", 20, barrier, issued))
+                 for k in range(3)]
+        for p in range(2):
             ids = [str(i) for i in range(p * 10 + 1, p * 10 + 11)]
             procs.append(ctx.Process(target=press_next,
                                      args=(str(config_path), url, ids, barrier, called)))
