@@ -149,6 +149,8 @@
     this.text.style.setProperty("--ticker-from", from + "px");
     this.text.style.setProperty("--ticker-to", -width + "px");
     this.text.style.animationDuration = seconds.toFixed(1) + "s";
+    // Start with the text already at the left edge, so it is readable at once.
+    this.text.style.animationDelay = (-seconds * from / (from + width)).toFixed(2) + "s";
     this.text.classList.remove("is-running");
     void this.text.offsetWidth;  // restart the CSS animation from the right edge
     this.text.classList.add("is-running");
