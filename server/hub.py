@@ -568,7 +568,9 @@ class Hub:
                 t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))
             }
             zone_counters = {c.id for c in self.counters.values() if zone in (None, c.zone)}
-            calls_query = select(CallRecord).order_by(CallRecord.id.desc()).limit(10)
+            # Enough rows for the displays' recent list even when some are recalls.
+            calls_limit = max(10, 2 * self.config.display.recent_calls)
+            calls_query = select(CallRecord).order_by(CallRecord.id.desc()).limit(calls_limit)
             if zone is not None:
                 calls_query = calls_query.where(CallRecord.counter_id.in_(zone_counters))
             calls = [self._call_payload(r) for r in s.scalars(calls_query)]
