@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import (
+    Float,
     Integer,
     String,
     and_,
@@ -24,8 +25,10 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from server import ikm, report_stats
 from server.hub import Hub
@@ -72,7 +75,26 @@ def _in_period(period: Period) -> ColumnElement[bool]:
 
 
 def _hour_of_day(ts: Any, offset_s: int) -> ColumnElement[int]:
-    return cast(func.floor((ts + offset_s) / 3600), Integer) % 24
+    """Local hour (0-23) of an epoch time. Epoch times are positive, so truncating towards
+    zero is the floor; PostgreSQL's CAST rounds instead, so it gets ``floor`` first."""
+    return cast(_floor((ts + offset_s) / 3600), Integer) % 24
+
+
+class _floor(FunctionElement[Any]):
+    """``floor(x)`` on PostgreSQL, plain ``x`` elsewhere (SQLite's CAST truncates)."""
+
+    inherit_cache = True
+    type = Float()
+
+
+@compiles(_floor)
+def _floor_default(element: _floor, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_floor, "postgresql")
+def _floor_postgresql(element: _floor, compiler: Any, **kw: Any) -> str:
+    return f"floor({compiler.process(element.clauses, **kw)})"
 
 
 def _wait() -> Any:
@@ -83,34 +105,73 @@ def _service_time() -> Any:
     return Ticket.finished_ts - Ticket.served_ts
 
 
-def _p90(
-    s: Session, key: ColumnElement[Any] | None, value: Any, where: ColumnElement[bool]
-) -> dict[Any, float]:
-    """{group: p90 of value} by nearest rank, in one window-function query."""
-    ranked = (
-        select(
-            _shown(key).label("grp"),
-            value.label("v"),
-            func.row_number().over(partition_by=key, order_by=value).label("rn"),
-            func.count().over(partition_by=key).label("n"),
+def _scope(s: Session, hub: Hub, period: Period, dimension: str) -> ColumnElement[bool]:
+    """The rows a report reads: the period, and the groups named explicitly (configured
+    services or counters, the officers seen), so SQLite walks the ``(group, day, ...)`` index
+    one group at a time (a range of days each) instead of the whole table."""
+    in_period = _in_period(period)
+    if dimension == "counter":
+        return and_(Ticket.counter_id.in_(list(hub.counters)), in_period)
+    if dimension == "officer":
+        officers = list(s.scalars(
+            select(Ticket.officer).distinct()
+            .where(Ticket.counter_id.in_(list(hub.counters)), in_period,
+                   Ticket.officer.is_not(None))
+        ))
+        return and_(Ticket.officer.in_(officers), in_period)
+    return and_(Ticket.service.in_(list(hub.services)), in_period)
+
+
+def _group_filter(hub: Hub, dimension: str, grp: Any) -> ColumnElement[bool] | None:
+    if dimension == "service":
+        return Ticket.service == grp
+    if dimension == "agency":
+        return Ticket.service.in_(
+            [p for p, svc in hub.services.items() if hub.agency_id(svc.agency) == grp]
         )
-        .where(where)
-        .subquery()
-    )
-    rows = s.execute(
-        select(ranked.c.grp, ranked.c.v).where(ranked.c.rn == (9 * ranked.c.n + 9) // 10)
-    )
-    return {grp: float(v) for grp, v in rows}
+    if dimension == "counter":
+        return Ticket.counter_id == grp
+    if dimension == "officer":
+        return Ticket.officer == grp
+    return None
+
+
+def _p90(
+    s: Session, hub: Hub, dimension: str, value: Any, where: ColumnElement[bool],
+    counts: dict[Any, int],
+) -> dict[Any, float]:
+    """{group: p90 of value} by nearest rank: per group, ``ORDER BY value DESC LIMIT 1
+    OFFSET n - rank``. Counting from the top keeps SQLite's sorter to the top tenth of the
+    rows (a bounded heap), and each group is an index range; ``counts`` (n per group) come
+    from the aggregate query, with the same filter."""
+    out: dict[Any, float] = {}
+    for grp, n in counts.items():
+        if not n:
+            continue
+        query = select(value).where(where).order_by(value.desc()).limit(1)
+        query = query.offset(n - report_stats.p90_rank(n))
+        clause = _group_filter(hub, dimension, grp)
+        if clause is not None:
+            query = query.where(clause)
+        found = s.scalar(query)
+        if found is not None:
+            out[grp] = float(found)
+    return out
 
 
 def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[dict[str, Any]]:
     """One row per group of ``dimension`` (or one row for the whole hall with ``ALL``)."""
-    in_period = _in_period(period)
+    in_period = _scope(s, hub, period, dimension)
     key = group_key(hub, dimension)
     done = Ticket.status == TicketStatus.DONE
+    hours_field = Ticket.called_ts if dimension in ("counter", "officer") else Ticket.issued_ts
+    hour = _hour_of_day(hours_field, period.utc_offset_s(hub.tz))
+    # One pass: the sums per group and hour of the day; the few rows (groups x hours) are
+    # added up here, which gives both the group's figures and its busiest hours.
     main = s.execute(_grouped(
         select(
             _shown(key).label("grp"),
+            hour.label("hour"),
             func.count().label("tickets"),
             func.sum(case((done, 1), else_=0)).label("served"),
             func.sum(case((Ticket.status == TicketStatus.NO_SHOW, 1), else_=0)).label("no_show"),
@@ -120,21 +181,33 @@ def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[di
             func.sum(case((done, _service_time()), else_=None)).label("svc_sum"),
             func.count(case((done, Ticket.served_ts), else_=None)).label("svc_n"),
         )
-        .where(in_period), key)
+        .where(in_period), key, hour)
     ).all()
-    rows: dict[Any, dict[str, Any]] = {}
+    sums: dict[Any, dict[str, float]] = {}
+    hours: dict[Any, dict[int, int]] = defaultdict(dict)
     for r in main:
         if r.grp is None:
             continue
-        rows[r.grp] = {
-            "key": r.grp,
-            "tickets": int(r.tickets),
-            "served": int(r.served or 0),
-            "no_show": int(r.no_show or 0),
-            "transferred": int(r.transferred or 0),
-            "avg_wait_s": report_stats.mean(r.wait_sum, r.wait_n),
-            "avg_service_s": report_stats.mean(r.svc_sum, r.svc_n),
+        total = sums.setdefault(r.grp, dict.fromkeys(
+            ("tickets", "served", "no_show", "transferred", "wait_sum", "wait_n", "svc_sum",
+             "svc_n"), 0))
+        for field in total:
+            total[field] += getattr(r, field) or 0
+        if r.hour is not None:
+            hours[r.grp][int(r.hour)] = int(r.tickets)
+    rows: dict[Any, dict[str, Any]] = {}
+    counts: dict[Any, tuple[int, int]] = {}
+    for grp, t in sums.items():
+        rows[grp] = {
+            "key": grp,
+            "tickets": int(t["tickets"]),
+            "served": int(t["served"]),
+            "no_show": int(t["no_show"]),
+            "transferred": int(t["transferred"]),
+            "avg_wait_s": report_stats.mean(t["wait_sum"], int(t["wait_n"])),
+            "avg_service_s": report_stats.mean(t["svc_sum"], int(t["svc_n"])),
         }
+        counts[grp] = (int(t["wait_n"]), int(t["svc_n"]))
     # Issued and transferred-out count where the ticket was issued, not where it ended.
     if dimension in ("service", "agency", ALL):
         issued_key = group_key(hub, dimension, issued=True)
@@ -144,7 +217,8 @@ def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[di
                 func.count(),
                 func.sum(case((Ticket.transfers > 0, 1), else_=0)),
             )
-            .where(in_period), issued_key)
+            .where(Ticket.issued_service.in_(list(hub.services)), _in_period(period)),
+            issued_key)
         ):
             row = rows.setdefault(grp, _empty_row(grp))
             row["issued"] = int(issued)
@@ -153,19 +227,20 @@ def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[di
         for row in rows.values():
             row["issued"] = None  # tickets are issued by kiosks, not counters or officers
         if dimension == "counter":
-            _transfers_by_counter(s, hub, in_period, rows)
-    waits = _p90(s, key, _wait(), and_(in_period, Ticket.called_ts.is_not(None)))
+            _transfers_by_counter(s, hub, _in_period(period), rows)
+    waits = _p90(s, hub, dimension, _wait(), and_(in_period, Ticket.called_ts.is_not(None)),
+                 {g: n[0] for g, n in counts.items()})
     services = _p90(
-        s, key, _service_time(), and_(in_period, Ticket.status == TicketStatus.DONE,
-                                      Ticket.served_ts.is_not(None)),
+        s, hub, dimension, _service_time(),
+        and_(in_period, done, Ticket.served_ts.is_not(None)),
+        {g: n[1] for g, n in counts.items()},
     )
-    hours_field = Ticket.called_ts if dimension in ("counter", "officer") else Ticket.issued_ts
-    hours = hour_counts(s, key, hours_field, period, hub)
     out = []
     for grp, row in rows.items():
         row["p90_wait_s"] = waits.get(grp)
         row["p90_service_s"] = services.get(grp)
         row["busiest_hours"] = report_stats.busiest_hours(hours.get(grp, {}))
+        row["by_hour"] = hours.get(grp, {})
         row["name"] = display_name(hub, dimension, grp)
         out.append(row)
     out.sort(key=lambda r: _sort_key(hub, dimension, r["key"]))
@@ -196,29 +271,35 @@ def _transfers_by_counter(
 
 
 def hour_counts(
-    s: Session, key: ColumnElement[Any] | None, ts: Any, period: Period, hub: Hub
+    s: Session, key: ColumnElement[Any] | None, ts: Any, where: ColumnElement[bool],
+    period: Period, hub: Hub,
 ) -> dict[Any, dict[int, int]]:
     """{group: {local hour of day: tickets}} for the timestamps ``ts``."""
     hour = _hour_of_day(ts, period.utc_offset_s(hub.tz))
     result: dict[Any, dict[int, int]] = defaultdict(dict)
     for grp, h, n in s.execute(
         select(_shown(key), hour, func.count())
-        .where(_in_period(period), ts.is_not(None))
+        .where(where, ts.is_not(None))
         .group_by(*[k for k in (key, hour) if k is not None])
     ):
         result[grp][int(h)] = int(n)
     return result
 
 
-def hourly_profile(s: Session, hub: Hub, period: Period) -> list[dict[str, Any]]:
-    """Arrivals and served tickets per hour of the day over the period."""
-    arrivals = hour_counts(s, None, Ticket.issued_ts, period, hub).get(ALL, {})
+def hourly_profile(
+    s: Session, hub: Hub, period: Period, arrivals: dict[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """Arrivals and served tickets per hour of the day over the period (``arrivals`` when the
+    caller has them already, from the totals' row)."""
+    where = _scope(s, hub, period, ALL)
+    if arrivals is None:
+        arrivals = hour_counts(s, None, Ticket.issued_ts, where, period, hub).get(ALL, {})
     offset = period.utc_offset_s(hub.tz)
     served: dict[int, int] = {}
     hour = _hour_of_day(Ticket.finished_ts, offset)
     for h, n in s.execute(
         select(hour, func.count())
-        .where(_in_period(period), Ticket.status == TicketStatus.DONE)
+        .where(where, Ticket.status == TicketStatus.DONE)
         .group_by(hour)
     ):
         served[int(h)] = int(n)
@@ -297,7 +378,9 @@ def build_report(hub: Hub, period: Period, dimension: str, lang: str = "id") -> 
         totals = group_stats(s, hub, period, ALL)
         ikms = ikm_groups(s, hub, period, dimension)
         hall = hall_ikm(s, hub, period)
-        hourly = hourly_profile(s, hub, period)
+        hourly = hourly_profile(s, hub, period, totals[0]["by_hour"] if totals else {})
+    for row in [*rows, *totals]:
+        row.pop("by_hour", None)
     for row in rows:
         result = ikms.get(row["key"])
         row["ikm"] = result.as_dict(lang) if result else None

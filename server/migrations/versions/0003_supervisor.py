@@ -39,23 +39,30 @@ def upgrade() -> None:
     op.create_index(
         "ix_survey_open_comments", "survey_responses", ["has_comment", "handled_ts", "ts"]
     )
-    # Reports select a range of business days and aggregate per group: these indexes hold
-    # every column the aggregation reads, so SQLite answers from the index alone.
+    # Reports read a range of business days one group at a time (the configured services or
+    # counters are named in the query): these indexes lead with the group, then the day, and
+    # hold every column the aggregation reads, so SQLite answers from the index alone.
+    times = ["issued_ts", "called_ts", "served_ts", "finished_ts"]
     op.create_index(
-        "ix_tickets_report_service",
-        "tickets",
-        ["day", "service", "issued_service", "status", "transfers", "issued_ts", "called_ts",
-         "served_ts", "finished_ts"],
+        "ix_tickets_report_service", "tickets",
+        ["service", "day", "status", "transfers", *times],
     )
     op.create_index(
-        "ix_tickets_report_counter",
-        "tickets",
-        ["day", "counter_id", "officer", "status", "transfers", "issued_ts", "called_ts",
-         "served_ts", "finished_ts"],
+        "ix_tickets_report_issued", "tickets", ["issued_service", "day", "transfers"]
+    )
+    op.create_index(
+        "ix_tickets_report_counter", "tickets",
+        ["counter_id", "day", "status", "transfers", "officer", *times],
+    )
+    op.create_index(
+        "ix_tickets_report_officer", "tickets",
+        ["officer", "day", "status", "transfers", *times],
     )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_report_officer", table_name="tickets")
+    op.drop_index("ix_tickets_report_issued", table_name="tickets")
     op.drop_index("ix_tickets_report_counter", table_name="tickets")
     op.drop_index("ix_tickets_report_service", table_name="tickets")
     op.drop_index("ix_survey_open_comments", table_name="survey_responses")
