@@ -100,11 +100,17 @@ def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
     config = load(config_path)
     lines: list[tuple[str, dict[int, str]]] = [
         (port.dialect, {int(a): c for a, c in port.addresses.items()}) for port in config.keypads
-    ] or [("loket", simulated_addresses(config))]
+    ]
+    if not lines:
+        if attach:  # the simulated bus of `loket serve`: all counters, in config order
+            lines = [("loket", simulated_addresses(config))]
+        else:  # one keypad (address 1) per counter, each on its own pseudo-terminal
+            lines = [("loket", {1: counter.id}) for counter in config.counters]
     if attach and len(attach) != len(lines):
         raise click.ClickException(
             f"--attach given {len(attach)} times for {len(lines)} keypad ports in the config")
     ports: list[tuple[VirtualKeypadPort, dict[int, str]]] = []
+    snippet: list[str] = []
     for i, (dialect, addresses) in enumerate(lines):
         if attach:
             port = VirtualKeypadPort(path=attach[i], dialect=dialect)
@@ -115,8 +121,11 @@ def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
         ports.append((port, addresses))
         names = ", ".join(f"address {a} = counter {c}" for a, c in sorted(addresses.items()))
         click.echo(f"keypads ({dialect}) on {where}: {names}")
+        mapping = ", ".join(f'"{a}" = "{c}"' for a, c in sorted(addresses.items()))
+        snippet.append(f'[[keypads]]\nport = "{where}"\ndialect = "{dialect}"\n'
+                       f"addresses = {{ {mapping} }}\n")
     if not attach:
-        click.echo("Point a bridge at these devices ([[keypads]] port = the path above).")
+        click.echo("A bridge opens these devices; in its loket.toml:\n\n" + "\n".join(snippet))
     click.echo(HELP_KEYS)
     where_is = {c: (port, a) for port, addresses in ports for a, c in addresses.items()}
     stop = threading.Event()
