@@ -12,10 +12,13 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from server.app import create_app
+from server.config import load_config
 from server.hub import hash_token
 from server.models import Ticket
 from server.report_stats import Period, parse_period, percentile_nearest_rank
 from server.supervisor import exports, reports
+from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 TZ = ZoneInfo("Asia/Jakarta")
 DAY = "2026-11-02"
@@ -44,8 +47,7 @@ def add_ticket(hub: Any, n: int, service: str, issued: str, called: str | None =
         ))
 
 
-@pytest.fixture
-def sample(hub: Any) -> Any:
+def fill_sample(hub: Any) -> Any:
     add_ticket(hub, 1, "A", "08:00", "08:10", "08:10", "08:20", counter="1", officer="budi")
     add_ticket(hub, 2, "A", "08:05", "08:25", "08:26", "08:30", counter="1", officer="budi")
     add_ticket(hub, 3, "A", "08:30", "09:00", "09:00", "09:05", status="no_show", counter="5",
@@ -59,6 +61,11 @@ def sample(hub: Any) -> Any:
     add_ticket(hub, 8, "A", "08:00", "08:01", "08:01", "08:02", counter="1", officer="budi",
                day="2026-11-03")
     return hub
+
+
+@pytest.fixture
+def sample(hub: Any) -> Any:
+    return fill_sample(hub)
 
 
 def by_key(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -184,3 +191,20 @@ def test_csv_export(sample: Any) -> None:
     assert rows[1][:5] == ["A · KTP-el", "5", "2", "1", "1"]
     assert rows[1][5] == "20.0"
     assert rows[-1][0] == "Total"
+
+
+@pytest.mark.services
+def test_same_figures_on_postgresql(pg_url: str, write_config: Any) -> None:  # noqa: F811
+    config = load_config(write_config(extra=f'[storage]\nurl = "{pg_url}"\n'))
+    app = create_app(config, async_mode="threading", testing=True)
+    hub = app.extensions["loket.hub"]
+    try:
+        fill_sample(hub)
+        test_per_service_hand_computed(hub)
+        test_totals_agencies_and_hours(hub)
+        test_per_counter_and_officer(hub)
+        with hub.db.session() as s:
+            result = reports.hall_ikm(s, hub, ONE_DAY)
+        assert result.respondents == 0
+    finally:
+        hub.db.dispose()
