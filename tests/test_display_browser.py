@@ -288,6 +288,7 @@ def test_screenshots(page: Any, browser: Any, live_hub: Any, write_config: Any,
     page.wait_for_function(
         "() => document.getElementById('hero').classList.contains('is-steady')", timeout=5000
     )
+    page.evaluate("() => window.dispatchEvent(new Event('resize'))")  # running text from the start
     page.wait_for_timeout(600)
     hall_png = tmp_path / "display-hall.png"
     page.screenshot(path=str(hall_png))
@@ -295,7 +296,7 @@ def test_screenshots(page: Any, browser: Any, live_hub: Any, write_config: Any,
     counter_page = browser.new_page(viewport={"width": 1920, "height": 1080})
     try:
         open_display(counter_page, hall.url + "/display/counter/8")
-        counter_page.wait_for_timeout(600)
+        counter_page.wait_for_timeout(1200)
         counter_png = tmp_path / "display-counter.png"
         counter_page.screenshot(path=str(counter_png))
     finally:
