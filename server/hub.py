@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -85,6 +85,8 @@ class Hub:
         self._queue_dirty = threading.Event()
         self._notifier_started = False
         self._last_queue: dict[str, Any] | None = None
+        self._numbering_rows: set[tuple[str, str]] = set()
+        """(day, service) whose ServiceDay row is known to exist (rows are never deleted)."""
 
     # ------------------------------------------------------------------ setup
     def start(self, spawn: Spawn | None = None) -> None:
@@ -148,16 +150,20 @@ class Hub:
         svc = self.services.get(service)
         if svc is None:
             raise HubError("unknown_service", 404, service=service)
-        state = self.service_state(service, lang)
-        if state["paused"]:
-            raise HubError("paused", 409, service=svc.name)
-        if not state["open"]:
-            raise HubError("closed", 409, service=svc.name, next_opening=state["next_opening_text"])
         now = self.clock()
         day = self.day(now)
         token = secrets.token_urlsafe(18)
         with self._publish_lock, self.db.session() as s:
-            _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
+            # Read the paused services in this transaction: one BEGIN/COMMIT per ticket, not two.
+            paused = self._settings(s).get("paused_services", [])
+            state = self.service_state(service, lang, paused)
+            if state["paused"]:
+                raise HubError("paused", 409, service=svc.name)
+            if not state["open"]:
+                raise HubError("closed", 409, service=svc.name,
+                               next_opening=state["next_opening_text"])
+            if (day, service) not in self._numbering_rows:
+                _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
             number = s.execute(
                 update(ServiceDay)
                 .where(ServiceDay.day == day, ServiceDay.service == service)
@@ -186,6 +192,7 @@ class Hub:
             ahead = self._ahead(s, ticket)
             wait = observed.estimate(self, s, service, ahead, priority)
             payload = self._ticket_event(ticket)
+        self._numbering_rows.add((day, service))
         self.events.publish(Event("ticket", payload))
         self._mark_queue_dirty()
         return {
@@ -204,6 +211,19 @@ class Hub:
         }
 
     def _ahead(self, s: Session, ticket: Ticket) -> int:
+        """Waiting tickets of the same service called before ``ticket`` (plain SQL: this runs
+        for every ticket issued, and building the expression cost more than running it)."""
+        if self.policy.priority_policy == "first":
+            sql = _AHEAD_PRIORITY if ticket.priority else _AHEAD_REGULAR
+        else:
+            sql = _AHEAD_OLDER
+        return s.execute(sql, {
+            "day": ticket.day, "status": TicketStatus.WAITING, "service": ticket.service,
+            "id": ticket.id, "queued": ticket.queued_ts, "yes": True,
+        }).scalar() or 0
+
+    def _ahead_expression(self, s: Session, ticket: Ticket) -> int:
+        """The same count as :meth:`_ahead`, as an SQLAlchemy expression (kept for tests)."""
         older = or_(
             Ticket.queued_ts < ticket.queued_ts,
             and_(Ticket.queued_ts == ticket.queued_ts, Ticket.id < ticket.id),
@@ -532,11 +552,7 @@ class Hub:
             return self._waiting_counts(s)
 
     def _waiting_counts(self, s: Session) -> dict[str, int]:
-        rows = s.execute(
-            select(Ticket.service, func.count())
-            .where(Ticket.day == self.day(), Ticket.status == TicketStatus.WAITING)
-            .group_by(Ticket.service)
-        )
+        rows = s.execute(_WAITING_COUNTS, {"day": self.day(), "status": TicketStatus.WAITING})
         counts = {prefix: 0 for prefix in self.services}
         counts.update({service: n for service, n in rows})
         return counts
@@ -697,6 +713,20 @@ class Hub:
             except Exception:
                 log.exception("could not publish waiting counts")
             time.sleep(interval)
+
+
+_WAITING_COUNTS = text(
+    "SELECT service, count(*) FROM tickets WHERE day = :day AND status = :status"
+    " GROUP BY service"
+)
+_AHEAD_BASE = (
+    "SELECT count(*) FROM tickets WHERE day = :day AND status = :status AND service = :service"
+    " AND id != :id AND "
+)
+_OLDER = "(queued_ts < :queued OR (queued_ts = :queued AND id < :id))"
+_AHEAD_OLDER = text(_AHEAD_BASE + _OLDER)
+_AHEAD_PRIORITY = text(_AHEAD_BASE + f"priority = :yes AND {_OLDER}")
+_AHEAD_REGULAR = text(_AHEAD_BASE + f"(priority = :yes OR {_OLDER})")
 
 
 def format_label(prefix: str, number: int) -> str:
