@@ -184,13 +184,29 @@ def test_counter_screen_shows_only_its_counter(
     assert "Loket tidak ditemukan" in missing.text and "/display/counter/5" in missing.text
 
 
-def test_english_labels(page: Any, live_hub: Any, write_config: Any) -> None:
-    hall = Hall(live_hub(write_config(extra=FAST_FLASH)))
+def test_english_labels_and_waiting_per_agency(
+    page: Any, live_hub: Any, write_config: Any
+) -> None:
+    extra = FAST_FLASH + 'group_waiting_by = "agency"\n'
+    hall = Hall(live_hub(write_config(extra=extra)))
+    for service in ("A", "B", "B", "C"):
+        hall.ticket(service)
     open_display(page, hall.url + "/display?lang=en")
     assert page.text_content(".panel-title") == "Recent Calls"
     assert page.text_content("#hero-label") == "Ticket Number"
-    assert page.text_content(".w-tile[data-key='C'] .w-name") == "Paspor"
-    assert "Sunday" in page.text_content("#clock-date") or "day" in page.text_content("#clock-date")
+    assert page.text_content(".waiting-title") == "People Waiting"
+    tiles = page.eval_on_selector_all(
+        "#waiting-list .w-tile",
+        "els => els.map(e => [e.querySelector('.w-prefix').textContent,"
+        " e.querySelector('.w-name').textContent, e.querySelector('.w-count').textContent])",
+    )
+    assert tiles == [["A B", "Dukcapil", "3"], ["C", "Imigrasi", "1"]]
+    hall.press("1")  # A-001 leaves the Dukcapil line
+    page.wait_for_function(
+        "() => document.querySelector('#waiting-list .w-count').textContent === '2'",
+        timeout=2000,
+    )
+    assert page.evaluate("() => document.documentElement.lang") == "en"
 
 
 HOSTILE = "<script>alert(1)</script>"
@@ -222,6 +238,16 @@ def test_config_and_supervisor_text_is_escaped(
     assert response.status_code == 200, response.text
     page.wait_for_function(
         "t => document.getElementById('ticker-text').textContent === t", arg=hostile_text,
+        timeout=2000,
+    )
+    paused = requests.post(
+        hall.url + "/api/supervisor/paused", json={"service": "C", "paused": True},
+        headers={"Authorization": f"Bearer {supervisor}"}, timeout=5,
+    )
+    assert paused.status_code == 200, paused.text
+    page.wait_for_function(
+        "() => document.querySelector(\".w-tile[data-key='C'] .w-unit\").textContent"
+        " === 'Dihentikan sementara'",
         timeout=2000,
     )
     assert page.locator("script:not([src]):not([type='application/json'])").count() == 0
