@@ -28,6 +28,10 @@ MIN_SAMPLES = 5
 """Fewer of today's service times than this: similar past days are blended in."""
 _Z = 1.28
 """Normal quantile of the central 80 % interval (the share the range aims to hold)."""
+DRIFT_DOWN = 0.2
+"""Share of a wait by which the hall's changes (counters opening) may shorten it."""
+DRIFT_UP = 0.4
+"""Share of a wait by which the hall's changes (breaks, lunch, priority tickets) may lengthen it."""
 
 
 def _clean(durations: Sequence[float]) -> list[float]:
@@ -184,10 +188,12 @@ def wait_estimate(
     # ... plus the uncertainty of the mean itself (fewer samples: wider) ...
     mean_error = seconds / math.sqrt(max(service.samples, 1)) * 1.5
     # ... plus what the hall changes meanwhile (counters on break, opening, transfers).
-    drift = 0.2 * seconds
-    spread = _Z * math.sqrt(noise**2 + mean_error**2 + drift**2)
-    low_s = seconds - 0.9 * spread
-    high_s = seconds + (1.3 if regular else 1.0) * spread
+    # Breaks, lunch and priority tickets only ever slow a queue down, so the range reaches
+    # further up than down (calibrated with bench/estimate_day.py).
+    base = math.sqrt(noise**2 + mean_error**2 + (DRIFT_DOWN * seconds) ** 2)
+    up = math.sqrt(noise**2 + mean_error**2 + (DRIFT_UP * seconds) ** 2)
+    low_s = seconds - _Z * 0.9 * base
+    high_s = seconds + _Z * (1.3 if regular else 1.0) * up
     minutes = seconds / 60
     step = _step(minutes)
     centre = max(_round_to(minutes, step), 5 if minutes >= 2.5 else 0)
