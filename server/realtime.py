@@ -26,6 +26,7 @@ STATUS = "/status"
 ALL_ZONES = "zone:*"
 _PUBLIC_COUNTER_FIELDS = (
     "counter", "counter_name", "zone", "status", "open", "ticket", "service", "waiting", "since",
+    "ticket_status",
 )
 
 

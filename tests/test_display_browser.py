@@ -171,6 +171,11 @@ def test_counter_screen_shows_only_its_counter(
     assert page.text_content("#cs-status") == "Silakan menuju loket ini"
     hall.press("2", "recall")
     page.wait_for_selector("#cs-recall", state="visible", timeout=3000)
+    hall.press("2", "start")
+    page.wait_for_function(
+        "() => document.getElementById('cs-status').textContent === 'Sedang dilayani'",
+        timeout=2000,
+    )
     hall.press("2", "done")
     page.wait_for_function(
         "() => document.getElementById('cs-ticket').textContent === '—'", timeout=2000
