@@ -55,6 +55,12 @@ def hall(paths: list[str]) -> str:
     return "\n".join(lines)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -127,6 +133,7 @@ def main() -> None:
         print(f"{args.presses} NEXT presses on {PORTS * PER_PORT} keypads / {PORTS} ports "
               f"at {args.rate:g}/s ...", flush=True)
         interval = 1.0 / args.rate
+        cpu_before, wall_before = cpu_seconds(hub.pid), time.monotonic()
         next_at = time.monotonic()
         sent = 0
         keypad_index = 0
@@ -148,6 +155,8 @@ def main() -> None:
             keypads[line].press(address, "NEXT", seq=seq)
             sent += 1
         done.wait(30)
+        hub_cpu = cpu_seconds(hub.pid) - cpu_before
+        wall = time.monotonic() - wall_before
         display.disconnect()
         missing = args.presses - len(latencies)
         print(f"frame written -> call event at a display, ms (n={len(latencies)}, "
@@ -156,6 +165,9 @@ def main() -> None:
               f"p99 {pct(latencies, 99):.1f}  max {max(latencies):.1f}  "
               f"mean {statistics.fmean(latencies):.1f}")
         print(f"  target p99 < 50 ms: {'met' if pct(latencies, 99) < 50 else 'NOT met'}")
+        print(f"hub process CPU: {hub_cpu / args.presses * 1000:.1f} ms per press "
+              f"({hub_cpu / wall * 100:.0f} % of a core); load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         acks = []
         for line, keypad in enumerate(keypads):
             while not keypad.received.empty():

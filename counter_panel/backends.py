@@ -90,7 +90,7 @@ class RemoteBackend:
     counter and queue events. Keeps retrying while the hub is away."""
 
     def __init__(
-        self, url: str, token: str, timeout: float = 5.0, retry_max_s: float = 10.0
+        self, url: str, token: str, timeout: float = 5.0, retry_max_s: float = 5.0
     ) -> None:
         import requests
 
