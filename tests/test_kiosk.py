@@ -291,3 +291,23 @@ def test_kiosk_rate_limit_override(make_app: Callable[..., Any]) -> None:
     assert client.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 201
     assert client.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 429
     assert client.post("/api/tickets", json={"service": "A", "kiosk": "pintu"}).status_code == 201
+
+
+def test_logo_is_printed_and_served(make_app: Callable[..., Any], tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    Image.new("1", (800, 200), 1).save(tmp_path / "logo.png")
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setenv(DUMMY_DIR_ENV, str(out))
+    app = make_app(base=KIOSK_HALL.replace('timezone = "Asia/Jakarta"',
+                                           'timezone = "Asia/Jakarta"\nlogo = "logo.png"'))
+    client = app.test_client()
+    ticket = _issue(client)
+    assert client.post(f"/api/kiosks/pintu/print/{ticket['status_token']}").get_json()["printed"]
+    data = (out / "pintu.bin").read_bytes()
+    assert b"\x1dv0" in data  # GS v 0: the logo as a raster image, before the hall name
+    assert data.index(b"\x1dv0") < data.index(b"MPP Uji")
+    assert client.get("/kiosk/logo").mimetype == "image/png"
+    assert b"/kiosk/logo" in client.get("/kiosk").data

@@ -116,7 +116,7 @@ def ascii_text(text: str) -> str:
 def _logo_image(path: str, max_dots: int) -> Any:
     from PIL import Image
 
-    image = Image.open(path)
+    image: Image.Image = Image.open(path)
     image.load()
     if image.width > max_dots:
         height = round(image.height * max_dots / image.width)

@@ -41,6 +41,7 @@ def init_app(app: Flask, hub: Hub) -> None:
         if status is None:
             return {"error": "not_found"}
         status.pop("id", None)
+        status["stale"] = status.get("status") == "waiting" and "ahead" not in status
         lang = data.get("lang") if data.get("lang") in ("id", "en") else "id"
         if "estimate" in status:
             status["estimate"] = dict(status["estimate"],

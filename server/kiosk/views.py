@@ -66,6 +66,7 @@ def _check_token(token: str) -> str:
 def _public_status(status: dict[str, Any], lang: str) -> dict[str, Any]:
     """A ticket's status as the phone sees it: no database ids."""
     status = {k: v for k, v in status.items() if k not in ("id", "token_hash")}
+    status["stale"] = status.get("status") == "waiting" and "ahead" not in status
     if "estimate" in status:
         status["estimate"] = dict(status["estimate"],
                                   text=describe_wait(status["estimate"], lang))

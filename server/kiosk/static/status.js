@@ -55,7 +55,7 @@
         ? k("estimate") + ": " + describe(current.estimate) : "";
     }
     $("status-note").textContent = st === "done" ? s("done_text")
-      : st === "no_show" ? s("no_show_text") : "";
+      : st === "no_show" ? s("no_show_text") : current.stale ? s("old") : "";
     $("status-survey").hidden = st !== "done";
     document.title = current.ticket + " · " + s(st);
   }
