@@ -43,8 +43,8 @@ def test_a_call_appears_within_one_second(page: Any, live_hub: Any, write_config
     assert drawn is not None and drawn - started < 1.0
     assert page.text_content("#hero-ticket") == "A-001"
     assert page.text_content("#hero-counter") == "LOKET 1"
-    assert "is-flashing" in page.get_attribute("#hero", "class")
-    # then it stays highlighted
+    assert flash_log(page) == ["A-001"]
+    # it flashes, then stays highlighted
     page.wait_for_function(
         "() => document.getElementById('hero').classList.contains('is-steady')", timeout=3000
     )
