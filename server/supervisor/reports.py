@@ -159,8 +159,26 @@ def _p90(
     return out
 
 
-def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[dict[str, Any]]:
-    """One row per group of ``dimension`` (or one row for the whole hall with ``ALL``)."""
+_SUMS = ("tickets", "served", "no_show", "transferred", "wait_sum", "wait_n", "svc_sum", "svc_n")
+
+
+def _row(grp: Any, t: dict[str, float]) -> dict[str, Any]:
+    return {
+        "key": grp,
+        "tickets": int(t["tickets"]),
+        "served": int(t["served"]),
+        "no_show": int(t["no_show"]),
+        "transferred": int(t["transferred"]),
+        "avg_wait_s": report_stats.mean(t["wait_sum"], int(t["wait_n"])),
+        "avg_service_s": report_stats.mean(t["svc_sum"], int(t["svc_n"])),
+    }
+
+
+def group_stats(
+    s: Session, hub: Hub, period: Period, dimension: str
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One row per group of ``dimension`` (or one row for the whole hall with ``ALL``), and
+    the hall's total when the groups divide the hall (services, agencies) so it comes free."""
     in_period = _scope(s, hub, period, dimension)
     key = group_key(hub, dimension)
     done = Ticket.status == TicketStatus.DONE
@@ -188,26 +206,12 @@ def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[di
     for r in main:
         if r.grp is None:
             continue
-        total = sums.setdefault(r.grp, dict.fromkeys(
-            ("tickets", "served", "no_show", "transferred", "wait_sum", "wait_n", "svc_sum",
-             "svc_n"), 0))
-        for field in total:
-            total[field] += getattr(r, field) or 0
+        t = sums.setdefault(r.grp, dict.fromkeys(_SUMS, 0))
+        for field in _SUMS:
+            t[field] += getattr(r, field) or 0
         if r.hour is not None:
             hours[r.grp][int(r.hour)] = int(r.tickets)
-    rows: dict[Any, dict[str, Any]] = {}
-    counts: dict[Any, tuple[int, int]] = {}
-    for grp, t in sums.items():
-        rows[grp] = {
-            "key": grp,
-            "tickets": int(t["tickets"]),
-            "served": int(t["served"]),
-            "no_show": int(t["no_show"]),
-            "transferred": int(t["transferred"]),
-            "avg_wait_s": report_stats.mean(t["wait_sum"], int(t["wait_n"])),
-            "avg_service_s": report_stats.mean(t["svc_sum"], int(t["svc_n"])),
-        }
-        counts[grp] = (int(t["wait_n"]), int(t["svc_n"]))
+    rows = {grp: _row(grp, t) for grp, t in sums.items()}
     # Issued and transferred-out count where the ticket was issued, not where it ended.
     if dimension in ("service", "agency", ALL):
         issued_key = group_key(hub, dimension, issued=True)
@@ -228,13 +232,12 @@ def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[di
             row["issued"] = None  # tickets are issued by kiosks, not counters or officers
         if dimension == "counter":
             _transfers_by_counter(s, hub, _in_period(period), rows)
-    waits = _p90(s, hub, dimension, _wait(), and_(in_period, Ticket.called_ts.is_not(None)),
-                 {g: n[0] for g, n in counts.items()})
-    services = _p90(
-        s, hub, dimension, _service_time(),
-        and_(in_period, done, Ticket.served_ts.is_not(None)),
-        {g: n[1] for g, n in counts.items()},
-    )
+    wait_where = and_(in_period, Ticket.called_ts.is_not(None))
+    svc_where = and_(in_period, done, Ticket.served_ts.is_not(None))
+    waits = _p90(s, hub, dimension, _wait(), wait_where,
+                 {g: int(t["wait_n"]) for g, t in sums.items()})
+    services = _p90(s, hub, dimension, _service_time(), svc_where,
+                    {g: int(t["svc_n"]) for g, t in sums.items()})
     out = []
     for grp, row in rows.items():
         row["p90_wait_s"] = waits.get(grp)
@@ -244,7 +247,23 @@ def group_stats(s: Session, hub: Hub, period: Period, dimension: str) -> list[di
         row["name"] = display_name(hub, dimension, grp)
         out.append(row)
     out.sort(key=lambda r: _sort_key(hub, dimension, r["key"]))
-    return out
+    total = None
+    if dimension in ("service", "agency"):
+        all_sums = {f: sum(t[f] for t in sums.values()) for f in _SUMS}
+        total = _row(ALL, all_sums)
+        total["issued"] = sum(r.get("issued") or 0 for r in out)
+        total["transferred"] = sum(r["transferred"] for r in out)
+        total["p90_wait_s"] = _p90(s, hub, ALL, _wait(), wait_where,
+                                   {ALL: int(all_sums["wait_n"])}).get(ALL)
+        total["p90_service_s"] = _p90(s, hub, ALL, _service_time(), svc_where,
+                                      {ALL: int(all_sums["svc_n"])}).get(ALL)
+        by_hour: dict[int, int] = defaultdict(int)
+        for per_group in hours.values():
+            for h, n in per_group.items():
+                by_hour[h] += n
+        total["by_hour"] = dict(by_hour)
+        total["busiest_hours"] = report_stats.busiest_hours(total["by_hour"])
+    return out, total
 
 
 def _empty_row(grp: Any) -> dict[str, Any]:
@@ -374,8 +393,8 @@ def build_report(hub: Hub, period: Period, dimension: str, lang: str = "id") -> 
     if dimension not in report_stats.DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     with hub.db.session() as s:
-        rows = group_stats(s, hub, period, dimension)
-        totals = group_stats(s, hub, period, ALL)
+        rows, total_row = group_stats(s, hub, period, dimension)
+        totals = [total_row] if total_row is not None else group_stats(s, hub, period, ALL)[0]
         ikms = ikm_groups(s, hub, period, dimension)
         hall = hall_ikm(s, hub, period)
         hourly = hourly_profile(s, hub, period, totals[0]["by_hour"] if totals else {})
