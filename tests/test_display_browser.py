@@ -338,3 +338,55 @@ def test_screenshots(page: Any, browser: Any, live_hub: Any, write_config: Any,
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(hall_png, Path(target) / "display-hall.png")
         shutil.copy(counter_png, Path(target) / "display-counter.png")
+
+
+def test_clock_in_hall_timezone_and_call_rules(
+    page: Any, live_hub: Any, write_config: Any
+) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    config = SMALL_HALL.replace('timezone = "Asia/Jakarta"', 'timezone = "Asia/Jayapura"')
+    hall = Hall(live_hub(write_config(config, extra=FAST_FLASH)))
+    open_display(page, hall.url + "/display")
+    assert page.text_content("#clock-tz") == "WIT"
+    shown = page.text_content("#clock-hm")
+    now = datetime.now(ZoneInfo("Asia/Jayapura"))
+    allowed = {(now + timedelta(minutes=d)).strftime("%H.%M") for d in (-1, 0, 1)}
+    assert shown in allowed, (shown, allowed)
+
+    rules = page.evaluate(
+        """() => {
+            const D = window.LoketDisplay;
+            const at = s => new Date(Date.parse('2026-11-28T10:00:00+09:00') + s * 1000)
+                .toISOString();
+            const c = (id, ticket, s, extra) =>
+                Object.assign({id, ticket, counter: '1', at: at(s)}, extra || {});
+            const ledger = new D.CallLedger();
+            const first = ledger.catchUp([c(2, 'A-002', 0), c(1, 'A-001', -5)], at(1), true);
+            ledger.add(c(3, 'A-003', 10));
+            // offline: 4 is fresh, 5 is a recall of A-002, 3 was already shown
+            const missed = ledger.catchUp(
+                [c(5, 'A-002', 60, {recall: true}), c(4, 'A-004', 50), c(3, 'A-003', 10)],
+                at(70), false);
+            const stale = new D.CallLedger();
+            stale.catchUp([c(7, 'A-007', 0)], at(1), true);
+            const old = stale.catchUp([c(8, 'A-008', 0)], at(600), false);
+            const reset = stale.catchUp([c(1, 'B-001', 590)], at(600), false);
+            const merged = D.mergeCalls(
+                [c(2, 'A-002', 0), c(1, 'A-001', -5)], [c(5, 'A-002', 60, {recall: true})], 8);
+            return {
+                first: first.map(x => x.id), missed: missed.map(x => x.id),
+                old: old.map(x => x.id), reset: reset.map(x => x.id),
+                merged: merged.map(x => [x.id, x.ticket]),
+                capped: D.mergeCalls([], [1, 2, 3, 4, 5, 6, 7, 8, 9].map(
+                    i => c(i, 'C-00' + i, i)), 6).map(x => x.id),
+            };
+        }"""
+    )
+    assert rules["first"] == []  # a first load flashes nothing
+    assert rules["missed"] == [4, 5]  # oldest first; the shown one is not repeated
+    assert rules["old"] == []  # missed more than two minutes ago: listed, not flashed
+    assert rules["reset"] == []  # the hub's history went backwards: start over quietly
+    assert rules["merged"] == [[5, "A-002"], [1, "A-001"]]  # one row per ticket
+    assert rules["capped"] == [9, 8, 7, 6, 5, 4]
