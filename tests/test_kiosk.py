@@ -311,3 +311,55 @@ def test_logo_is_printed_and_served(make_app: Callable[..., Any], tmp_path: Path
     assert data.index(b"\x1dv0") < data.index(b"MPP Uji")
     assert client.get("/kiosk/logo").mimetype == "image/png"
     assert b"/kiosk/logo" in client.get("/kiosk").data
+
+
+@pytest.mark.hardware
+@pytest.mark.slow
+def test_serial_printer_on_a_pty_under_the_gevent_hub(
+    live_hub: Callable[..., Any], write_config: Callable[..., Path]
+) -> None:
+    """A serial ESC/POS printer (a pseudo-terminal answering status queries) driven by the real
+    gevent hub, where serial I/O runs in gevent's thread pool."""
+    import os
+    import select
+    import time
+
+    import requests
+
+    master, slave = os.openpty()
+    received = bytearray()
+    stop = threading.Event()
+
+    def printer() -> None:
+        while not stop.is_set():
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                return
+            received.extend(chunk)
+            if chunk.endswith((b"\x10\x04\x01", b"\x10\x04\x04")):
+                os.write(master, b"\x12")  # online, paper present
+
+    thread = threading.Thread(target=printer, daemon=True)
+    thread.start()
+    try:
+        config = write_config(KIOSK_HALL.replace(
+            'printer = "dummy://"', f'printer = "serial://{os.ttyname(slave)}?baudrate=19200"'))
+        hub = live_hub(config)
+        ticket = requests.post(f"{hub.url}/api/tickets", json={"service": "B", "kiosk": "pintu"},
+                               timeout=5).json()
+        result = requests.post(f"{hub.url}/api/kiosks/pintu/print/{ticket['status_token']}",
+                               timeout=15).json()
+        assert result == {"printed": True, "status": "ok", "message": None}
+        deadline = time.monotonic() + 5
+        while b"\x1dV" not in received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert b"B-001" in received and b"\x1d(k" in received and b"\x1dV" in received
+    finally:
+        stop.set()
+        thread.join(2)
+        os.close(master)
+        os.close(slave)

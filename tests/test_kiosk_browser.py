@@ -78,6 +78,7 @@ def test_kiosk_shows_live_counts_closed_services_and_rate_limit(
     extra = """
 [kiosk]
 rate_limit = "2 per minute"
+idle_timeout_s = 10
 """
     hub = live_hub(write_config(SMALL_HALL.replace('quota = 50', 'quota = 1'), extra))
     page.set_viewport_size({"width": 1080, "height": 1920})  # portrait kiosk
@@ -111,3 +112,6 @@ rate_limit = "2 per minute"
     page.get_by_role("button", name="Ambil Nomor Antrean").click()
     page.wait_for_selector("#issue-error:not([hidden])")
     assert "Terlalu banyak nomor" in page.locator("#issue-error").inner_text()
+    # Left alone, the kiosk returns to its start screen ([kiosk] idle_timeout_s = 10).
+    page.wait_for_selector("#screen-confirm", state="hidden", timeout=15000)
+    assert page.locator("#screen-service").is_visible()

@@ -181,7 +181,30 @@ def _query(p: Any) -> PrintResult | None:
 
 def print_ticket(url: str, paper_width_mm: int, ticket: TicketPrint, kiosk_id: str
                  ) -> tuple[PrintResult, bytes]:
-    """Print ``ticket``; returns the result and, for ``dummy://``, the bytes printed."""
+    """Print ``ticket``; returns the result and, for ``dummy://``, the bytes printed.
+
+    Under gevent, serial, USB and device-file printers block in C calls that gevent cannot
+    switch out of, so they run in gevent's pool of real threads; network printers use
+    gevent's cooperative sockets directly."""
+    if urlsplit(url).scheme in ("serial", "usb", "file") and _gevent_patched():
+        import gevent
+
+        result: tuple[PrintResult, bytes] = gevent.get_hub().threadpool.apply(
+            _print_ticket, (url, paper_width_mm, ticket, kiosk_id))
+        return result
+    return _print_ticket(url, paper_width_mm, ticket, kiosk_id)
+
+
+def _gevent_patched() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return bool(monkey.is_module_patched("socket"))
+
+
+def _print_ticket(url: str, paper_width_mm: int, ticket: TicketPrint, kiosk_id: str
+                  ) -> tuple[PrintResult, bytes]:
     try:
         p = open_printer(url, paper_width_mm)
     except PrinterURLError as exc:
