@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import socket
@@ -39,17 +40,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+SERVICES = (
+    ("A", "KTP-el", "Dukcapil"), ("B", "Kartu Keluarga", "Dukcapil"), ("C", "Paspor", "Imigrasi"),
+    ("D", "BPJS", "BPJS Kesehatan"), ("E", "STNK", "Samsat"), ("F", "Izin Usaha", "DPMPTSP"),
+    ("G", "Pajak Daerah", "Bapenda"), ("H", "Akta", "Dukcapil"),
+)
+PREFIXES = "".join(p for p, _, _ in SERVICES)
+
+
 def hall_toml(counters: int) -> str:
     parts = [
         '[hall]\nname = "MPP Uji Beban"\ntimezone = "Asia/Jakarta"\n',
         '[queue]\npriority_policy = "first"\n',
     ]
-    for prefix, name, agency in (("A", "KTP-el", "Dukcapil"), ("B", "Kartu Keluarga", "Dukcapil"),
-                                 ("C", "Paspor", "Imigrasi"), ("D", "BPJS", "BPJS Kesehatan")):
+    # Eight services so that a long run stays under 999 numbers a service a day.
+    for prefix, name, agency in SERVICES:
         parts.append(f'[[services]]\nprefix = "{prefix}"\nname = "{name}"\nagency = "{agency}"\n')
     for i in range(1, counters + 1):
         zone = "lantai-1" if i <= counters // 2 else "lantai-2"
-        services = '["A", "B", "C", "D"]'
+        first = SERVICES[i % len(SERVICES)][0]
+        services = json.dumps([first] + [p for p, _, _ in SERVICES if p != first])
         parts.append(f'[[counters]]\nid = "{i}"\nname = "Loket {i}"\nzone = "{zone}"\n'
                      f"services = {services}\n")
     parts.append('[audio]\nenabled = false\n\n[realtime]\nasync_mode = "gevent"\n')
@@ -173,8 +183,8 @@ def issue_worker(url: str, token: str, seconds: float, concurrency: int, start_a
                 n = i
                 while time.time() < end:
                     n += 1
-                    async with session.post(url + "/api/tickets",
-                                            json={"service": "ABCD"[n % 4]}) as response:
+                    body = {"service": PREFIXES[n % len(PREFIXES)]}
+                    async with session.post(url + "/api/tickets", json=body) as response:
                         if response.status == 201:
                             labels.append((await response.json())["ticket"])
                         else:
@@ -301,7 +311,7 @@ def main() -> None:
         session.headers["Authorization"] = f"Bearer {token}"
         tokens = []
         for i in range(calls_needed):
-            body = session.post(url + "/api/tickets", json={"service": "ABCD"[i % 4]},
+            body = session.post(url + "/api/tickets", json={"service": PREFIXES[i % len(PREFIXES)]},
                                 timeout=10).json()
             tokens.append(body["status_token"])
 

@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 COUNTER_ACTIONS = ("next", "recall", "skip", "done", "transfer", "start", "break", "resume")
 SUPERVISOR_ACTIONS = ("open", "close")
 _EMPTY = object()
+MAX_DAILY_NUMBER = 999
+"""Highest number a service without a quota issues in a day (labels keep three digits)."""
 Spawn = Callable[[Callable[[], None]], Any]
 
 
@@ -170,8 +172,10 @@ class Hub:
                 .values(last_number=ServiceDay.last_number + 1)
                 .returning(ServiceDay.last_number)
             ).scalar_one()
-            if svc.quota is not None and number > svc.quota:
-                raise HubError("quota_full", 409, service=svc.name, quota=svc.quota)
+            # Three digits a day (A-999) unless a quota above 999 is set (see ServiceSection).
+            limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
+            if number > limit:
+                raise HubError("quota_full", 409, service=svc.name, quota=limit)
             ticket = Ticket(
                 day=day,
                 issued_service=service,

@@ -498,3 +498,30 @@ def test_ahead_sql_matches_expression(make_hub, policy: str) -> None:
     with hub.db.session() as s:
         for ticket in s.scalars(select(Ticket).where(Ticket.status == "waiting")):
             assert hub._ahead(s, ticket) == hub._ahead_expression(s, ticket)
+
+
+def test_without_quota_numbers_stop_at_999(hub_clock) -> None:
+    """[[services]] quota: "Numbers never exceed 999 per day unless a quota above 999 is set"."""
+    from sqlalchemy import update
+
+    hub, clock = hub_clock
+    hub.issue_ticket("B")
+    with hub.db.session() as s:
+        s.execute(update(ServiceDay).where(ServiceDay.service == "B").values(last_number=998))
+    assert hub.issue_ticket("B")["ticket"] == "B-999"
+    with pytest.raises(HubError) as info:
+        hub.issue_ticket("B")
+    assert (info.value.code, info.value.status) == ("quota_full", 409)
+    assert "999" in info.value.message("en")
+    clock.advance(24 * 3600)
+    assert hub.issue_ticket("B")["ticket"] == "B-001"
+
+
+def test_quota_above_999_gives_four_digits(make_hub) -> None:
+    from sqlalchemy import update
+
+    hub, _ = make_hub(SMALL_HALL.replace("quota = 50", "quota = 1200"))
+    hub.issue_ticket("A")
+    with hub.db.session() as s:
+        s.execute(update(ServiceDay).where(ServiceDay.service == "A").values(last_number=999))
+    assert hub.issue_ticket("A")["ticket"] == "A-1000"
