@@ -102,3 +102,17 @@ def test_status_namespace_pushes_call_and_refresh(live_hub: Callable[..., LiveHu
     with pytest.raises(socketio.exceptions.ConnectionError):
         bad.connect(hub.url, namespaces=["/status"], auth={"token": "C-002"}, wait_timeout=5,
                     transports=["websocket"])
+
+
+def test_english_and_a_ticket_from_another_day(client: Any, hub: Any) -> None:
+    from sqlalchemy import update
+
+    from server.models import Ticket
+
+    ticket = client.post("/api/tickets", json={"service": "B"}).get_json()
+    english = client.get(ticket["status_url"] + "?lang=en").get_data(as_text=True)
+    assert "Your queue number" in english and "Keep this page open" in english
+    with hub.db.session() as s:
+        s.execute(update(Ticket).values(day="2020-01-06"))
+    data = _initial(client.get(ticket["status_url"]).get_data(as_text=True))
+    assert data["status"] == "waiting" and data["stale"] is True and "ahead" not in data
