@@ -49,9 +49,9 @@ def test_dashboard_updates_live(
     assert page.text_content("#alerts") and page.query_selector("#alerts .sup-alert") is None
     page.evaluate("() => { window.notReloaded = true; }")
 
-    for _ in range(3):
-        assert requests.post(f"{hub.url}/api/tickets", json={"service": "C"},
-                             headers=device, timeout=5).status_code == 201
+    issued = [requests.post(f"{hub.url}/api/tickets", json={"service": "C"}, headers=device,
+                            timeout=5) for _ in range(3)]
+    assert [r.status_code for r in issued] == [201, 201, 201]
     expect(page.locator(waiting_c)).to_have_text("3", timeout=5000)
     called = requests.post(f"{hub.url}/api/counters/5/next", headers=device, timeout=5)
     assert called.status_code == 200 and called.json()["ticket"] == "C-001"
@@ -73,3 +73,17 @@ def test_dashboard_updates_live(
     assert page.evaluate("() => window.notReloaded") is True  # all of it live, no reload
     hosts = {url.split("/")[2] for url in page.requests_seen if url.startswith("http")}
     assert hosts == {hub.url.split("/")[2]}
+
+    # The citizen of C-001 answers the survey on a tablet; the complaint reaches the dashboard.
+    page.goto(f"{hub.url}/survey?token={issued[0].json()['status_token']}")
+    assert "C-001" in page.text_content(".survey-ticket")
+    page.click(".survey-submit")
+    expect(page.locator("#survey-message")).to_have_text("Silakan jawab kesembilan pertanyaan.")
+    for element, score in enumerate([4, 3, 3, 4, 3, 3, 4, 2, 3], start=1):
+        page.check(f"input[name=u{element}][value='{score}']")
+    page.fill("textarea[name=comment]", "Kursi ruang tunggu kurang.")
+    page.click(".survey-submit")
+    expect(page.locator(".survey-thanks")).to_have_text("Terima kasih atas penilaian Anda.")
+    page.goto(f"{hub.url}/supervisor")
+    expect(page.locator("#complaints")).to_contain_text("Kursi ruang tunggu kurang.")
+    expect(page.locator("#hall-ikm-n")).to_have_text("1 responden")
