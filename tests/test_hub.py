@@ -525,3 +525,19 @@ def test_quota_above_999_gives_four_digits(make_hub) -> None:
     with hub.db.session() as s:
         s.execute(update(ServiceDay).where(ServiceDay.service == "A").values(last_number=999))
     assert hub.issue_ticket("A")["ticket"] == "A-1000"
+
+
+def test_line_heads_query_matches_per_line_queries(make_hub) -> None:
+    """NEXT's single windowed query finds the same candidates as one query per line."""
+    hub, clock = make_hub()
+    for i in range(40):
+        hub.issue_ticket("ABC"[i % 3], priority=i % 4 == 0)
+        clock.advance(0 if i % 6 == 0 else 1)
+    hub.counter_action("1", "next")
+    hub.counter_action("1", "transfer", service="C")
+    for counter_id in ("1", "2", "5"):
+        counter = hub.counters[counter_id]
+        with hub.db.session() as s:
+            fast = sorted(hub._candidates(s, counter), key=lambda c: c.ticket_id)
+            slow = sorted(hub._candidates_per_line(s, counter), key=lambda c: c.ticket_id)
+        assert fast == slow and fast
