@@ -241,6 +241,17 @@ def test_out_of_paper_is_reported_and_nothing_is_printed(make_app: Callable[...,
         assert "kertas habis" in result["message"]
         assert b"A-001" not in printer.received
         assert client.get(ticket["status_url"]).status_code == 200
+        # The kiosk asks before the next citizen comes: reported once, not on every check.
+        hub = app.extensions["loket.hub"]
+        events: list[Any] = []
+        hub.events.subscribe(events.append, {"printer"})
+        check = client.post("/api/kiosks/pintu/check").get_json()
+        assert check["status"] == "no_paper" and "kertas habis" in check["message"]
+        printer.paper_byte = 0x12
+        assert client.post("/api/kiosks/pintu/check").get_json()["status"] == "ok"
+        assert client.post("/api/kiosks/pintu/check").get_json()["status"] == "ok"
+        assert [e.data["status"] for e in events] == ["ok"]  # no_paper was already known
+        assert client.post("/api/kiosks/samsat/check").get_json()["status"] == "none"
     finally:
         printer.close()
 

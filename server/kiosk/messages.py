@@ -60,6 +60,12 @@ register(
         "kiosk.printer.paper_low": {"id": "kertas hampir habis", "en": "paper low"},
         "kiosk.printer.offline": {"id": "tidak tersambung", "en": "not connected"},
         "kiosk.printer.error": {"id": "galat", "en": "error"},
+        "kiosk.printer_down": {
+            "id": "Printer tiket bermasalah ({status}). Nomor tetap bisa diambil dan tampil di "
+            "layar dengan kode QR.",
+            "en": "The ticket printer has a problem ({status}). You can still take a number; "
+            "it is shown on screen with a QR code.",
+        },
         "kiosk.browser_print": {"id": "Cetak tiket", "en": "Print the ticket"},
         "kiosk.done": {"id": "Selesai", "en": "Done"},
         "kiosk.rate_limited": {

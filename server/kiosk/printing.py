@@ -179,7 +179,13 @@ def _query(p: Any) -> PrintResult | None:
     return PrintResult("ok")
 
 
-def print_ticket(url: str, paper_width_mm: int, ticket: TicketPrint, kiosk_id: str
+def check_printer(url: str, kiosk_id: str) -> PrintResult:
+    """Ask the printer whether it is usable now, printing nothing (``ok`` when a printer that
+    cannot answer status queries could at least be opened)."""
+    return print_ticket(url, 80, None, kiosk_id)[0]
+
+
+def print_ticket(url: str, paper_width_mm: int, ticket: TicketPrint | None, kiosk_id: str
                  ) -> tuple[PrintResult, bytes]:
     """Print ``ticket``; returns the result and, for ``dummy://``, the bytes printed.
 
@@ -203,7 +209,7 @@ def _gevent_patched() -> bool:
     return bool(monkey.is_module_patched("socket"))
 
 
-def _print_ticket(url: str, paper_width_mm: int, ticket: TicketPrint, kiosk_id: str
+def _print_ticket(url: str, paper_width_mm: int, ticket: TicketPrint | None, kiosk_id: str
                   ) -> tuple[PrintResult, bytes]:
     try:
         p = open_printer(url, paper_width_mm)
@@ -223,6 +229,8 @@ def _print_ticket(url: str, paper_width_mm: int, ticket: TicketPrint, kiosk_id: 
             state = _query(p)
             if state is not None and not state.printed:
                 return state, b""
+        if ticket is None:
+            return state or PrintResult("ok"), b""
         render(p, ticket, paper_width_mm)
         output = bytes(p.output) if urlsplit(url).scheme == "dummy" else b""
         if output:

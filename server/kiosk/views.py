@@ -36,7 +36,7 @@ from server.kiosk import (
     push,
 )
 from server.kiosk.models import KioskPrint
-from server.kiosk.printing import TicketPrint, print_ticket
+from server.kiosk.printing import TicketPrint, check_printer, print_ticket
 from server.kiosk.qr import qr_svg
 from server.kiosk.services import allowed_agencies, kiosk_by_id, service_list
 from server.models import Ticket
@@ -229,6 +229,35 @@ def print_endpoint(kiosk_id: str, token: str) -> Any:
             "kiosk.print_failed", g.lang,
             status=translate(f"kiosk.printer.{result.status}", g.lang)),
     }), 200
+
+
+@bp.post("/api/kiosks/<kiosk_id>/check")
+@limiter.limit("6 per minute")
+def check_endpoint(kiosk_id: str) -> Any:
+    """Ask the kiosk's printer for its status without printing (the kiosk page does this when
+    it starts and each time it returns to its start screen), so an empty roll is known before
+    a citizen takes a ticket. A change of status is stored and published like a print."""
+    hub = get_hub()
+    kiosk = kiosk_by_id(hub, kiosk_id)
+    if kiosk is None:
+        raise HubError("not_found", 404)
+    if not kiosk.printer:
+        return jsonify({"status": "none", "printer": False, "message": None})
+    result = check_printer(kiosk.printer, kiosk.id)
+    last = last_printer_status(hub, kiosk.id)
+    if last is None or last["status"] != result.status:
+        _record(hub, kiosk.id, None, result.status, result.detail)
+        hub.events.publish(Event("printer", {
+            "kiosk": kiosk.id, "status": result.status, "detail": result.detail,
+            "ticket": None, "at": hub.iso(hub.clock()),
+        }))
+    return jsonify({
+        "status": result.status,
+        "printer": True,
+        "message": None if result.printed else translate(
+            "kiosk.printer_down", g.lang,
+            status=translate(f"kiosk.printer.{result.status}", g.lang)),
+    })
 
 
 @bp.get("/api/kiosks")

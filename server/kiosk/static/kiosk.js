@@ -239,7 +239,22 @@
       });
   }
 
+  function checkPrinter() {
+    if (!settings.printer) { return; }
+    fetch("/api/kiosks/" + encodeURIComponent(settings.kiosk) + "/check?lang=" + settings.lang,
+          { method: "POST", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (res) {
+        if (!res) { return; }
+        document.body.dataset.printer = res.status;
+        $("printer-warning").textContent = res.message || "";
+        $("printer-warning").hidden = !res.message;
+      })
+      .catch(function () { /* the next print attempt reports it */ });
+  }
+
   function reset() {
+    checkPrinter();
     state.agency = null;
     state.service = null;
     state.priority = false;
@@ -329,5 +344,6 @@
     if (agencies.length === 1) { pickAgency(agencies[0].id); }
   });
   connect();
+  checkPrinter();
   touched();
 }());
