@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import statistics
 import sys
@@ -147,6 +148,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", type=Path, default=None, help="reuse or create this file")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--month-only", action="store_true", help="skip the year's reports")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="loket-report-bench-"))
@@ -166,12 +168,13 @@ def main() -> None:
         first, last, total = c.exec_driver_sql(
             "SELECT min(day), max(day), count(*) FROM tickets").one()
     last_day = date.fromisoformat(last)
-    month = Period(last_day.replace(day=1) - timedelta(days=1), last_day)
     month = Period(last_day - timedelta(days=29), last_day)
     year = Period(date.fromisoformat(first), last_day)
     print(f"tickets {total:,} from {first} to {last}; 60 counters, "
-          f"{len(config.services)} services, {AGENCIES} agencies")
-    for label, period in (("month (30 days)", month), ("year", year)):
+          f"{len(config.services)} services, {AGENCIES} agencies; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    periods = [("month (30 days)", month)] + ([] if args.month_only else [("year", year)])
+    for label, period in periods:
         with db.engine.connect() as c:
             n = c.exec_driver_sql(
                 "SELECT count(*) FROM tickets WHERE day BETWEEN ? AND ?",
