@@ -4,6 +4,7 @@ dummy printer receives the ticket (number, QR code, cut), the phone's status pag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,15 @@ idle_timeout_s = 10
         page.wait_for_selector("#screen-ticket:not([hidden])")
         assert page.locator("#ticket-number").inner_text() == expected
         assert page.locator("#browser-print").is_visible()  # no printer: the browser prints
+        if expected == "B-002":  # the paper copy the print dialog gets (print CSS)
+            assert re.fullmatch(r"\d{2}-\d{2}-\d{4} \d{2}\.\d{2}",
+                                page.locator("#pt-time").text_content() or "")
+            page.emulate_media(media="print")
+            assert page.locator("#pt-number").is_visible()
+            assert page.locator("#pt-number").inner_text() == "B-002"
+            assert not page.locator("#kiosk-app").is_visible()
+            page.emulate_media(media="screen")
+            assert not page.locator("#pt-number").is_visible()
         page.get_by_role("button", name="Selesai").click()
         page.wait_for_selector("#screen-service:not([hidden])")
     page.locator(".service-choice[data-service='B']").click()

@@ -28,6 +28,12 @@
     return "± " + est.minutes + " " + unit + " (" + est.low_min + "–" + est.high_min + " " + unit + ")";
   }
 
+  function hallTime(iso) {
+    // "2026-11-28T08:15:02+07:00" (already in the hall's time zone) -> "28-11-2026 08.15"
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
+    return m ? m[3] + "-" + m[2] + "-" + m[1] + " " + m[4] + "." + m[5] : iso;
+  }
+
   function show(name) {
     ["agency", "service", "confirm", "ticket"].forEach(function (s) {
       $("screen-" + s).hidden = s !== name;
@@ -200,7 +206,7 @@
     $("pt-priority").textContent = ticket.priority ? t("priority") : "";
     $("pt-ahead").textContent = ahead;
     $("pt-estimate").textContent = wait;
-    $("pt-time").textContent = (ticket.issued_at || "").replace("T", " ").slice(0, 16);
+    $("pt-time").textContent = hallTime(ticket.issued_at || "");
     $("pt-qr").src = qr;
     show("ticket");
     if (settings.printer) {
