@@ -119,3 +119,29 @@ def test_complaints_listed_and_marked_handled(client: Any, hub: Any) -> None:
     again = client.post(f"/api/supervisor/complaints/{complaint['id']}/handled", json={},
                         headers={"X-CSRFToken": csrf})
     assert again.status_code == 409
+
+
+def test_counter_tablet(client: Any, hub: Any) -> None:
+    import re
+
+    assert client.get("/survey?counter=1").status_code == 302  # the tablet must be signed in
+    login(client, hub, "petugas1", "officer")
+    page = client.get("/survey?counter=1").get_data(as_text=True)
+    assert 'id="survey-idle"' in page  # nobody served yet
+    client.post("/api/tickets", json={"service": "A"})
+    hub.counter_action("1", "next", actor="test")
+    page = client.get("/survey?counter=1").get_data(as_text=True)
+    assert "A-001" in page
+    signed = re.search(r'name="survey_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    hub.counter_action("1", "done", actor="test")
+    # After service the tablet still offers the same ticket for a while.
+    assert "A-001" in client.get("/survey?counter=1").get_data(as_text=True)
+    tampered = signed[:-2] + ("AA" if not signed.endswith("AA") else "BB")
+    assert client.post("/api/survey", json={"survey_token": tampered, "scores": SCORES}
+                       ).status_code == 404
+    assert client.post("/api/survey", json={"survey_token": signed, "scores": SCORES}
+                       ).status_code == 201
+    assert client.post("/api/survey", json={"survey_token": signed, "scores": SCORES}
+                       ).status_code == 409
+    assert 'id="survey-idle"' in client.get("/survey?counter=1").get_data(as_text=True)
+    assert client.get("/survey?counter=9").status_code == 403

@@ -116,6 +116,10 @@ register(
                        "en": "Thank you for your rating."},
         "svy.incomplete": {"id": "Silakan jawab kesembilan pertanyaan.",
                            "en": "Please answer all nine questions."},
+        "svy.counter_idle": {
+            "id": "{counter}: survei muncul di sini setelah Anda dilayani.",
+            "en": "{counter}: the survey appears here once you have been served.",
+        },
         "svy.unknown": {"id": "Kode tiket tidak dikenal.", "en": "Unknown ticket code."},
         "svy.answered": {"id": "Survei untuk nomor antrean ini sudah diisi. Terima kasih.",
                          "en": "This ticket's survey has already been answered. Thank you."},

@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     g,
     jsonify,
     redirect,
@@ -23,6 +24,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from server import ikm, report_stats
 from server.api import json_object
@@ -76,10 +78,32 @@ def reports_page() -> Any:
     )
 
 
+SURVEY_TOKEN_MAX_AGE_S = 3600
+
+
+def _survey_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="loket-survey")
+
+
 @pages.get("/survey")
-def survey_page() -> str:
+def survey_page() -> Any:
+    """``?token=<status token>`` (from the ticket's status page), or ``?counter=<id>`` on a
+    counter's tablet signed in as that counter's officer: the counter's current ticket, else
+    the last it finished in the past half hour."""
+    hub = get_hub()
     token = request.args.get("token", "")
-    ticket = survey.survey_ticket(get_hub(), token) if token else None
+    counter = request.args.get("counter", "")
+    signed = ""
+    if counter:
+        if not current_user.is_authenticated:
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        if counter not in hub.counters or not current_user.principal.may_operate(counter):
+            abort(403)
+        ticket_id = survey.counter_ticket_id(hub, counter)
+        ticket = survey.survey_ticket(hub, None, ticket_id) if ticket_id else None
+        signed = _survey_signer().dumps(ticket_id) if ticket_id else ""
+    else:
+        ticket = survey.survey_ticket(hub, token) if token else None
     elements = [
         {
             "n": i + 1,
@@ -91,6 +115,7 @@ def survey_page() -> str:
     ]
     return render_template(
         "supervisor/survey.html", token=token, ticket=ticket, elements=elements,
+        counter=hub.counters[counter].name if counter else "", survey_token=signed,
         strings=catalog(g.lang, "svy."),
     )
 
@@ -236,11 +261,19 @@ def report_ikm() -> Any:
 @api.post("/survey")
 @limiter.limit("30 per minute", key_func=get_remote_address)
 def survey_answer() -> Any:
-    body = json_object({"status_token": str, "scores": list, "comment": str})
-    token = body.get("status_token")
-    if not token:
+    body = json_object({"status_token": str, "survey_token": str, "scores": list,
+                        "comment": str})
+    token, signed = body.get("status_token"), body.get("survey_token")
+    if not token and not signed:
         raise bad_request("field 'status_token' is required")
     if "scores" not in body:
         raise bad_request("field 'scores' is required")
-    result = survey.record_response(get_hub(), token, body["scores"], body.get("comment", ""))
+    ticket_id = None
+    if signed and not token:
+        try:
+            ticket_id = int(_survey_signer().loads(signed, max_age=SURVEY_TOKEN_MAX_AGE_S))
+        except (BadData, TypeError, ValueError):
+            raise HubError("not_found", 404) from None
+    result = survey.record_response(get_hub(), token, body["scores"], body.get("comment", ""),
+                                    ticket_id=ticket_id)
     return jsonify(result), 201

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from server import ikm
 from server.errors import HubError, bad_request
 from server.hub import Hub, hash_token
-from server.models import Ticket, TicketStatus
+from server.models import Counter, Ticket, TicketStatus
 from server.supervisor.models import SurveyResponse
 
 log = logging.getLogger(__name__)
@@ -21,8 +21,12 @@ SURVEYABLE = (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE)
 """A citizen can answer once called: at the counter's tablet, or at the exit afterwards."""
 
 
-def record_response(hub: Hub, token: str, scores: object, comment: str = "") -> dict[str, Any]:
-    """Store a response for the ticket of ``token``.
+def record_response(
+    hub: Hub, token: str | None, scores: object, comment: str = "",
+    ticket_id: int | None = None,
+) -> dict[str, Any]:
+    """Store a response for the ticket of the status ``token`` (or of ``ticket_id``, from a
+    counter tablet's signed survey token).
 
     HubError: 400 bad scores or comment, 404 unknown token, 409 already answered or the ticket
     has not been served."""
@@ -33,14 +37,17 @@ def record_response(hub: Hub, token: str, scores: object, comment: str = "") -> 
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
         raise bad_request(f"the comment is longer than {MAX_COMMENT} characters")
-    if not token or len(token) > 64:
+    if ticket_id is None and (not token or len(token) > 64):
         raise HubError("not_found", 404)
     now = hub.clock()
     try:
         with hub.db.session() as s:
-            ticket = s.scalars(
-                select(Ticket).where(Ticket.status_token_hash == hash_token(token))
-            ).one_or_none()
+            if ticket_id is not None:
+                ticket = s.get(Ticket, ticket_id)
+            else:
+                ticket = s.scalars(
+                    select(Ticket).where(Ticket.status_token_hash == hash_token(str(token)))
+                ).one_or_none()
             if ticket is None:
                 raise HubError("not_found", 404)
             if s.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket.id)):
@@ -69,14 +76,49 @@ def record_response(hub: Hub, token: str, scores: object, comment: str = "") -> 
     return {"ticket": label, "service": service, "recorded_at": hub.iso(now)}
 
 
-def survey_ticket(hub: Hub, token: str) -> dict[str, Any] | None:
-    """What the survey page shows about the ticket of a status token (None if unknown)."""
-    if not token or len(token) > 64:
+COUNTER_TABLET_WINDOW_S = 30 * 60
+"""A counter's tablet offers the survey for the ticket it serves now, or else the last one it
+finished within this many seconds."""
+
+
+def counter_ticket_id(hub: Hub, counter_id: str) -> int | None:
+    """The ticket a counter's tablet asks about: the current one, else the last finished at
+    this counter recently that has no answer yet."""
+    with hub.db.session() as s:
+        row = s.get(Counter, counter_id)
+        if row is not None and row.current_ticket_id is not None:
+            return int(row.current_ticket_id)
+        answered = select(SurveyResponse.ticket_id).where(
+            SurveyResponse.ticket_id == Ticket.id
+        ).exists()
+        found = s.scalar(
+            select(Ticket.id)
+            .where(
+                Ticket.counter_id == counter_id,
+                Ticket.status == TicketStatus.DONE,
+                Ticket.finished_ts >= hub.clock() - COUNTER_TABLET_WINDOW_S,
+                ~answered,
+            )
+            .order_by(Ticket.finished_ts.desc())
+            .limit(1)
+        )
+        return int(found) if found is not None else None
+
+
+def survey_ticket(
+    hub: Hub, token: str | None, ticket_id: int | None = None
+) -> dict[str, Any] | None:
+    """What the survey page shows about the ticket of a status token or id (None if
+    unknown)."""
+    if ticket_id is None and (not token or len(token) > 64):
         return None
     with hub.db.session() as s:
-        ticket = s.scalars(
-            select(Ticket).where(Ticket.status_token_hash == hash_token(token))
-        ).one_or_none()
+        if ticket_id is not None:
+            ticket = s.get(Ticket, ticket_id)
+        else:
+            ticket = s.scalars(
+                select(Ticket).where(Ticket.status_token_hash == hash_token(str(token)))
+            ).one_or_none()
         if ticket is None:
             return None
         answered = s.scalar(

@@ -1,6 +1,10 @@
 /* The satisfaction survey: nine answers 1-4 and a comment, sent to POST /api/survey. */
 "use strict";
 (function (L) {
+  var idle = document.getElementById("survey-idle");
+  if (idle) {  // a counter's tablet waits for the next citizen
+    setTimeout(function () { window.location.reload(); }, 1000 * parseInt(idle.dataset.reload, 10));
+  }
   var form = document.getElementById("survey-form");
   if (!form) return;
   var t = L.strings("svy-strings");
@@ -18,14 +22,15 @@
       }
       scores.push(parseInt(checked.value, 10));
     }
-    var body = {
-      status_token: form.elements.status_token.value.trim(),
-      scores: scores,
-      comment: form.elements.comment.value
-    };
+    var body = { scores: scores, comment: form.elements.comment.value };
+    if (form.elements.survey_token) body.survey_token = form.elements.survey_token.value;
+    else body.status_token = form.elements.status_token.value.trim();
     form.querySelector("button[type=submit]").disabled = true;
     L.post("/api/survey", body).then(function () {
       form.replaceChildren(L.el("p", t["svy.thanks"], "survey-thanks"));
+      if (form.dataset.reload) {  // ready for the next citizen at this counter
+        setTimeout(function () { window.location.reload(); }, 1000 * parseInt(form.dataset.reload, 10));
+      }
     }).catch(function (error) {
       message.textContent = error.message;
       message.className = "sup-message error";
