@@ -54,7 +54,13 @@ def token(config_path: Path, role: str = "device", name: str = "display-test") -
 
 
 def open_display(page: Any, url: str) -> None:
-    """Load a display page and wait for its first snapshot."""
+    """Load a display page and wait for its first snapshot; script errors are collected."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # Failed loads (the hub down, no audio yet) are expected; the handlers' own errors are not.
+    page.on("console", lambda m: m.type == "error" and m.text.startswith("display:")
+            and errors.append(m.text))
+    page.display_errors = errors
     page.goto(url)
     page.wait_for_function("() => (window.__loketSnapshots || 0) >= 1", timeout=10_000)
 
@@ -88,6 +94,7 @@ def assert_only_hub(page: Any, base_url: str) -> None:
     others = [url for url in page.requests_seen
               if not url.startswith(base_url + "/") and not url.startswith(("data:", "blob:"))]
     assert others == [], f"the page reached another host: {others}"
+    assert getattr(page, "display_errors", []) == [], "the page had script errors"
 
 
 def wait_until(predicate: Any, timeout: float, step: float = 0.05) -> bool:

@@ -451,6 +451,14 @@
     return socket;
   }
 
+  /* The pointer is hidden on a wall screen; it shows while someone moves a mouse. */
+  var pointerTimer = null;
+  document.addEventListener("mousemove", function () {
+    document.body.classList.add("has-pointer");
+    clearTimeout(pointerTimer);
+    pointerTimer = setTimeout(function () { document.body.classList.remove("has-pointer"); }, 4000);
+  });
+
   global.LoketDisplay = {
     settings: settings,
     t: t,
