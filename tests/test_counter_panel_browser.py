@@ -52,6 +52,8 @@ def test_officer_presses_next_and_the_display_updates(
         expect(page.locator("#cp-waiting-total")).to_contain_text("2")
         expect(page.locator("#cp-ticket")).to_have_text("Belum ada nomor")
 
+        expect(page.locator('button[data-action="resume"]')).to_be_hidden()
+        expect(page.locator("#cp-transfer")).to_be_hidden()
         page.click('button[data-action="next"]')
         expect(page.locator("#cp-ticket")).to_have_text("A-001")
         deadline = time.monotonic() + 5
@@ -70,6 +72,18 @@ def test_officer_presses_next_and_the_display_updates(
         assert response.status_code == 200, response.text
         expect(page.locator("#cp-ticket")).to_have_text("A-002")
         expect(page.locator("#cp-served")).to_contain_text("A-001")
+
+        # T opens the transfer form; the citizen goes to service B's queue, and since this
+        # counter serves B too, N calls them again.
+        page.keyboard.press("t")
+        expect(page.locator("#cp-transfer")).to_be_visible()
+        page.select_option("#cp-transfer-service", "B")
+        page.click('#cp-transfer button[type="submit"]')
+        expect(page.locator("#cp-ticket")).to_have_text("Belum ada nomor")
+        expect(page.locator("#cp-waiting")).to_contain_text("B — Kartu Keluarga1")
+        expect(page.locator('button[data-action="next"]')).to_be_enabled()
+        page.keyboard.press("n")
+        expect(page.locator("#cp-ticket")).to_have_text("A-002")
 
         # Keyboard shortcut: D is DONE.
         page.keyboard.press("d")
