@@ -59,7 +59,10 @@
   var flashes = new D.FlashQueue(S.flash_seconds, flash, settle);
   var sound = new D.SoundPlayer(S.audio);
   var ticker = new D.Ticker();
-  var clock = new D.Clock(S.hall && S.hall.timezone, null);
+  var clock = new D.Clock(S.hall && S.hall.timezone, function () {
+    ledger.reset();  // a new day in the hall: forget yesterday's call ids
+    D.forgetRenders();
+  });
 
   function applyCounter(row) {
     state.counter = row;

@@ -39,6 +39,10 @@
 
   /** performance mark for benchmarks and tests: when a call last reached the DOM. */
   var renders = {};
+  function forgetRenders() {
+    renders = {};
+    global.__loketRenders = renders;
+  }
   function markRender(kind, call) {
     var at = performance.timeOrigin + performance.now();
     var entry = { kind: kind, id: call && call.id, ticket: call && call.ticket, at: at };
@@ -251,6 +255,7 @@
     }
     this.current = call;
     this.log.push(call.ticket);
+    if (this.log.length > 200) { this.log.splice(0, this.log.length - 200); }  // weeks on a wall
     this.render(call, true);
     // A long backlog (many counters at once) shortens each flash, but every call keeps one.
     var ms = this.queue.length >= 3 ? Math.max(1500, this.ms / 2) : this.ms;
@@ -467,6 +472,7 @@
     show: show,
     fromTemplate: fromTemplate,
     markRender: markRender,
+    forgetRenders: forgetRenders,
     Clock: Clock,
     Ticker: Ticker,
     CallLedger: CallLedger,

@@ -195,8 +195,10 @@
   /* ------------------------------------------------------------------ pushes */
   var ticker = new D.Ticker();
   var clock = new D.Clock(S.hall && S.hall.timezone, function () {
-    // Midnight in the hall: yesterday's calls leave the screen.
+    // Midnight in the hall: yesterday's calls leave the screen (and the screen's memory).
     state.calls = [];
+    ledger.reset();
+    D.forgetRenders();
     flashes.clear();
     emptyHero();
     renderRecent();
