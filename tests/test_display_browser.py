@@ -390,3 +390,34 @@ def test_clock_in_hall_timezone_and_call_rules(
     assert rules["reset"] == []  # the hub's history went backwards: start over quietly
     assert rules["merged"] == [[5, "A-002"], [1, "A-001"]]  # one row per ticket
     assert rules["capped"] == [9, 8, 7, 6, 5, 4]
+
+
+def test_calls_missed_while_offline_are_caught_up(
+    page: Any, live_hub: Any, write_config: Any
+) -> None:
+    import re
+
+    hall = Hall(live_hub(write_config(extra=FAST_FLASH)))
+    for service in ("A", "B", "C"):
+        hall.ticket(service)
+    open_display(page, hall.url + "/display")
+    hall.press("1")
+    wait_recent(page, "A-001", 2000)
+
+    # The TV's network drops: its reconnect attempts fail until the route is lifted.
+    socket_io = re.compile(r"/socket\.io/")
+    page.route(socket_io, lambda route: route.abort())
+    page.evaluate("() => window.__loketSocket.io.engine.close()")
+    page.wait_for_selector("#reconnect", state="visible", timeout=3000)
+    hall.press("5")  # C-001, missed
+    hall.press("2")  # B-001, missed
+    page.wait_for_timeout(500)
+    assert recent_tickets(page) == ["A-001"]
+
+    page.unroute(socket_io)
+    page.wait_for_function("() => document.getElementById('reconnect').hidden", timeout=5000)
+    wait_recent(page, "B-001", 1000)
+    assert recent_tickets(page) == ["B-001", "C-001", "A-001"]
+    page.wait_for_function("() => window.__loketFlashLog.length >= 3", timeout=5000)
+    assert flash_log(page) == ["A-001", "C-001", "B-001"]  # missed ones in call order, once
+    assert_only_hub(page, hall.url)
