@@ -84,8 +84,8 @@ def test_pages_keep_the_csp_rules(client: Any, path: str) -> None:
 
 def test_assets_are_served(client: Any) -> None:
     for path in ("/display/static/display-core.js", "/display/static/hall.js",
-                 "/display/static/counter.js", "/display/static/display.css",
-                 "/display/static/emblem.svg"):
+                 "/display/static/counter.js", "/display/static/sound.js",
+                 "/display/static/display.css", "/display/static/emblem.svg"):
         assert client.get(path).status_code == 200, path
     html = client.get("/display").get_data(as_text=True)
     assert "/vendor/socket.io-client/socket.io.min.js" in html
