@@ -47,7 +47,7 @@ def test_kiosk_prints_and_phone_follows_the_call(
     page.wait_for_selector("#screen-ticket:not([hidden])")
     assert page.locator("#ticket-number").inner_text() == "C-001"
     assert page.locator("#ticket-priority").is_visible()
-    page.wait_for_selector("body[data-printer='ok']", state="attached", timeout=10000)
+    page.wait_for_selector("body[data-last-print='ok']", state="attached", timeout=10000)
     assert "ambil tiket" in page.locator("#print-state").inner_text()
 
     printed = (out / "pintu.bin").read_bytes()

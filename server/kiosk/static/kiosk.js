@@ -219,6 +219,7 @@
 
   function printOnKiosk(ticket) {
     var token = ticket.status_token;
+    delete document.body.dataset.lastPrint;
     $("browser-print").hidden = true;
     $("print-state").className = "print-state";
     $("print-state").textContent = t("printing");
@@ -227,6 +228,7 @@
       .then(function (r) { return r.json(); })
       .then(function (res) {
         document.body.dataset.printer = res.status || "error";
+        document.body.dataset.lastPrint = res.status || "error";
         if (res.printed) {
           $("print-state").textContent = t("printed");
           if (res.status !== "ok" && res.message) {
@@ -240,6 +242,7 @@
       })
       .catch(function () {
         document.body.dataset.printer = "error";
+        document.body.dataset.lastPrint = "error";
         $("print-state").className = "print-state failed";
         $("print-state").textContent = t("print_failed", { status: t("printer.error") });
       });
