@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -99,72 +98,71 @@ def cpu_seconds(pid: int) -> float:
 # ------------------------------------------------------------------ client processes
 
 
-async def _connect_many(url: str, count: int, namespace: str, auths: list[Any],
-                        on_call: Any = None) -> tuple[list[Any], aiohttp.ClientSession]:
-    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
-    clients = []
-    for _i in range(count):
-        client = socketio.AsyncClient(reconnection=False, http_session=session)
-        if on_call is not None:
-            client.on("call", on_call, namespace=namespace)
-        clients.append(client)
+class RawClient:
+    """A Socket.IO client speaking Engine.IO v4 over one websocket with aiohttp, parsing only
+    the events it measures. python-socketio's client costs so much CPU per message that 500 of
+    them on this 2-core machine measured the clients, not the hub."""
 
-    async def connect(client: Any, auth: Any) -> None:
-        for attempt in range(5):
-            try:
-                await client.connect(url, namespaces=[namespace], transports=["websocket"],
-                                     auth=auth, wait_timeout=20)
-                return
-            except socketio.exceptions.ConnectionError:
-                await asyncio.sleep(0.2 * (attempt + 1))
-        raise RuntimeError("could not connect")
+    def __init__(self, namespace: str, auth: dict[str, Any] | None,
+                 on_call: Any = None) -> None:
+        self.namespace, self.auth, self.on_call = namespace, auth or {}, on_call
+        self.connected = asyncio.Event()
+        self.call_prefix = f'42{namespace},["call",'
 
-    for start in range(0, count, 25):  # connect in waves, as screens power on
-        await asyncio.gather(*(connect(c, auths[i % len(auths)] if auths else None)
-                               for i, c in enumerate(clients[start:start + 25], start)))
-    return clients, session
+    async def run(self, session: aiohttp.ClientSession, url: str, done: Any) -> None:
+        ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        async with session.ws_connect(ws_url, max_msg_size=0, autoping=True) as ws:
+            opening = await ws.receive_str()
+            assert opening.startswith("0"), opening
+            await ws.send_str(f"40{self.namespace}," + json.dumps(self.auth))
+            async for message in ws:
+                at = time.time()
+                data = message.data
+                if data == "2":  # Engine.IO ping
+                    await ws.send_str("3")
+                elif data.startswith(self.call_prefix):
+                    if self.on_call is not None:
+                        self.on_call(json.loads(data[len(self.call_prefix):-1]), at)
+                elif data.startswith(f"40{self.namespace}"):
+                    self.connected.set()
+                elif data.startswith(f"44{self.namespace}"):
+                    raise RuntimeError(f"connection refused: {data}")
+                if done.is_set():
+                    break
 
 
-def _quiet() -> None:
-    import logging
-
-    # python-engineio logs "packet queue is empty, aborting" for every client it closes
-    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
-    logging.getLogger("socketio.client").setLevel(logging.CRITICAL)
-
-
-def display_worker(url: str, count: int, ready: Any, done: Any, out: Any) -> None:
-    _quiet()
-    arrivals: list[tuple[str, float]] = []
-
-    async def main() -> None:
-        def on_call(data: dict[str, Any]) -> None:
-            arrivals.append((data["ticket"], time.time()))
-
-        clients, session = await _connect_many(url, count, "/display", [], on_call)
+async def _run_clients(url: str, clients: list[RawClient], ready: Any, done: Any) -> None:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        tasks = []
+        for start in range(0, len(clients), 25):  # connect in waves, as screens power on
+            wave = clients[start:start + 25]
+            tasks += [asyncio.create_task(c.run(session, url, done)) for c in wave]
+            await asyncio.wait_for(asyncio.gather(*(c.connected.wait() for c in wave)), 60)
         ready.release()
         while not done.is_set():
             await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)
-        await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
-        await session.close()
+            failed = [t for t in tasks if t.done() and t.exception()]
+            if failed:
+                raise failed[0].exception()  # type: ignore[misc]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
-    asyncio.run(main())
+
+def display_worker(url: str, count: int, ready: Any, done: Any, out: Any) -> None:
+    arrivals: list[tuple[str, float]] = []
+
+    def on_call(data: dict[str, Any], at: float) -> None:
+        arrivals.append((data["ticket"], at))
+
+    clients = [RawClient("/display", None, on_call) for _ in range(count)]
+    asyncio.run(_run_clients(url, clients, ready, done))
     out.put(arrivals)
 
 
 def idle_worker(url: str, count: int, tokens: list[str], ready: Any, done: Any) -> None:
-    _quiet()
-    async def main() -> None:
-        auths = [{"token": t} for t in tokens]
-        clients, session = await _connect_many(url, count, "/status", auths)
-        ready.release()
-        while not done.is_set():
-            await asyncio.sleep(0.1)
-        await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
-        await session.close()
-
-    asyncio.run(main())
+    clients = [RawClient("/status", {"token": tokens[i % len(tokens)]}) for i in range(count)]
+    asyncio.run(_run_clients(url, clients, ready, done))
 
 
 def issue_worker(url: str, token: str, seconds: float, concurrency: int, start_at: float,
@@ -189,6 +187,9 @@ def issue_worker(url: str, token: str, seconds: float, concurrency: int, start_a
                             labels.append((await response.json())["ticket"])
                         else:
                             errors += 1
+                            if errors <= 3:
+                                print(f"issue refused: {response.status} "
+                                      f"{(await response.text())[:200]}", flush=True)
 
             await asyncio.gather(*(loop(i) for i in range(concurrency)))
         return labels, errors
@@ -341,7 +342,8 @@ def main() -> None:
         peak_rss = rss_mb(hub.pid)
         cpu0, wall0 = cpu_seconds(hub.pid), time.time()
         sent = asyncio.run(drive_counters(url, token, args.counters, args.rate, args.seconds))
-        hub_cpu = (cpu_seconds(hub.pid) - cpu0) / (time.time() - wall0)
+        cpu_used = cpu_seconds(hub.pid) - cpu0
+        hub_cpu = cpu_used / (time.time() - wall0)
         peak_rss = max(peak_rss, rss_mb(hub.pid))
         time.sleep(2.0)  # let the last events arrive (a hub far behind is reported as missing)
         done.set()
@@ -375,8 +377,12 @@ def main() -> None:
               f"{len(sent) * args.displays}; hub CPU {hub_cpu * 100:.0f}% of a core; "
               f"load average {load1:.1f} (2 cores)")
 
+        print(f"  hub CPU per answered call (NEXT + its pushes): "
+              f"{cpu_used / max(1, len(sent)) * 1000:.1f} ms", flush=True)
+        cpu0 = cpu_seconds(hub.pid)
         labels, errors, seconds = issue_tickets(url, token, args.issue_processes,
                                                 args.issue_concurrency, args.issue_seconds)
+        issue_cpu = cpu_seconds(hub.pid) - cpu0
         peak_rss = max(peak_rss, rss_mb(hub.pid))
         total, dupes = check_unique(config_path)
         print(f"\nticket issue: {len(labels)} tickets in {seconds:g}s = "
@@ -384,6 +390,9 @@ def main() -> None:
               f"{args.issue_concurrency} concurrent), {errors} errors, "
               f"duplicates in answers {len(labels) - len(set(labels))}, "
               f"in the database {dupes} (of {total} tickets)")
+        print(f"  hub CPU per ticket: {issue_cpu / max(1, len(labels)) * 1000:.1f} ms "
+              f"(one free core: about {len(labels) / max(issue_cpu, 1e-9):.0f} tickets/s); "
+              f"load average {os.getloadavg()[0]:.1f}")
         print(f"\nhub peak RSS: {peak_rss:.0f} MB")
         ok = (pct(to_last, 99) < 50 and len(labels) / seconds >= 300 and peak_rss < 200
               and dupes == 0 and missing == 0)
