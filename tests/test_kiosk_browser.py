@@ -88,6 +88,7 @@ idle_timeout_s = 10
     page.wait_for_selector("#screen-service:not([hidden])")
     kk = page.locator(".service-choice[data-service='B'] .waiting-count")
     assert kk.inner_text() == "0 orang menunggu"
+    page.wait_for_selector("body[data-live='1']", state="attached")  # Socket.IO connected
     device = hub.token("device", "bridge")
     requests.post(f"{hub.url}/api/tickets", json={"service": "B"},
                   headers={"Authorization": f"Bearer {device}"}, timeout=5)

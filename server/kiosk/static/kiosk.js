@@ -326,6 +326,7 @@
       clearTimeout(offlineTimer);
       $("kiosk-offline").hidden = true;
       document.body.dataset.live = "1";
+      if (state.data) { scheduleRefetch(); } // catch up on what was missed while away
     });
     socket.on("disconnect", function () {
       document.body.dataset.live = "0";

@@ -128,6 +128,7 @@
     socket.on("connect", function () {
       $("status-live").textContent = s("live");
       $("status-live").classList.remove("offline");
+      lastWaiting = null; // the server sends this ticket's status again on connect
     });
     socket.on("disconnect", function () {
       $("status-live").textContent = s("offline");
