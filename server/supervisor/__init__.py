@@ -1,10 +1,11 @@
 """The supervisor's part: live dashboard, controls, reports and the satisfaction survey (SKM).
 
 Modules: :mod:`.dashboard` (the live payload and alert rules), :mod:`.controls` (moving
-queues, running text, pausing services), :mod:`.reports` (SQL aggregation) and
-:mod:`.exports` (CSV/XLSX), :mod:`.survey` (responses and complaints), :mod:`.routes` (pages
-and JSON API), :mod:`.live` (the ``/supervisor`` Socket.IO namespace). The IKM arithmetic is
-in :mod:`server.ikm`, report helpers in :mod:`server.report_stats`."""
+queues, running text, pausing services), :mod:`.reports` (SQL aggregation) with
+:mod:`.sql` (its building blocks), :mod:`.exports` (CSV/XLSX), :mod:`.survey` (responses and
+complaints), :mod:`.routes` (pages and JSON API), :mod:`.live` (the ``/supervisor``
+Socket.IO namespace). The IKM arithmetic is in :mod:`server.ikm`, report helpers in
+:mod:`server.report_stats`."""
 
 from __future__ import annotations
 
