@@ -15,6 +15,7 @@ import argparse
 import math
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -156,6 +157,13 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="loket-report-bench-"))
+    try:
+        run(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # keeps --db (outside it) for a rerun
+
+
+def run(args: argparse.Namespace, workdir: Path) -> None:
     config_path = workdir / "loket.toml"
     config_path.write_text(hall_toml(), encoding="utf-8")
     db_path = args.db or workdir / "loket.db"
