@@ -47,7 +47,7 @@ SERVICES = (
 PREFIXES = "".join(p for p, _, _ in SERVICES)
 
 
-def hall_toml(counters: int) -> str:
+def hall_toml(counters: int, queue_interval: float | None = None) -> str:
     parts = [
         '[hall]\nname = "MPP Uji Beban"\ntimezone = "Asia/Jakarta"\n',
         '[queue]\npriority_policy = "first"\n',
@@ -62,6 +62,8 @@ def hall_toml(counters: int) -> str:
         parts.append(f'[[counters]]\nid = "{i}"\nname = "Loket {i}"\nzone = "{zone}"\n'
                      f"services = {services}\n")
     parts.append('[audio]\nenabled = false\n\n[realtime]\nasync_mode = "gevent"\n')
+    if queue_interval is not None:
+        parts.append(f"queue_event_interval_s = {queue_interval}\n")
     return "\n".join(parts)
 
 
@@ -275,12 +277,14 @@ def main() -> None:
     parser.add_argument("--issue-processes", type=int, default=2)
     parser.add_argument("--issue-concurrency", type=int, default=16)
     parser.add_argument("--display-processes", type=int, default=2)
+    parser.add_argument("--queue-interval", type=float, default=None,
+                        help="[realtime] queue_event_interval_s of the hall (default: its default)")
     parser.add_argument("--keep", action="store_true", help="keep the hall folder")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="loket-bench-"))
     config_path = workdir / "loket.toml"
-    config_path.write_text(hall_toml(args.counters), encoding="utf-8")
+    config_path.write_text(hall_toml(args.counters, args.queue_interval), encoding="utf-8")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "hub.log").open("wb")
