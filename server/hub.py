@@ -557,6 +557,7 @@ class Hub:
                 return None
             payload = self._ticket_event(ticket)
             payload.pop("token_hash")
+            payload.pop("id")  # the public status never exposes database ids
             if ticket.status == TicketStatus.WAITING and ticket.day == self.day():
                 ahead = self._ahead(s, ticket)
                 payload["ahead"] = ahead

@@ -125,7 +125,7 @@ class LiveHub:
         self.config_path = config_path
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.extra_args = extra_args or ["--no-devices"]
+        self.extra_args = ["--no-devices"] if extra_args is None else extra_args
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = config_path.parent / f"hub-{port}.log"
 
