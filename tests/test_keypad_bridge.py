@@ -146,7 +146,10 @@ def test_refusals_and_other_keys(hub: Any, make_bridge: BridgeFactory) -> None:
     keypad.press(1, "BREAK")
     keypad.expect("D", 1)
     keypad.press(1, "NEXT")
-    keypad.expect("A", 1)
+    keypad.expect("A", 1)  # the ack comes before the press is applied: wait for its D
+    while (shown := keypad.expect("D", 1)).ticket is None:
+        pass
+    assert shown.ticket == "A-001"
     assert hub.counter_state("1")["status"] == "serving"  # NEXT reopens after a break
     keypad.press(1, "DONE")
     keypad.expect("D", 1)
