@@ -184,7 +184,7 @@ def revoke_token(db: Database, token_id: int, now: float = 0.0) -> None:
 
 
 def principal_for_token(db: Database, token: str) -> Principal | None:
-    with db.session() as s:
+    with db.read() as s:
         row = s.scalars(
             select(ApiToken).where(ApiToken.token_hash == hash_token(token))
         ).first()
@@ -241,6 +241,6 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def _load(user_id: str) -> LoginUser | None:
         db: Database = app.extensions["loket.hub"].db
-        with db.session() as s:
+        with db.read() as s:
             row = s.get(User, int(user_id)) if user_id.isdigit() else None
             return LoginUser(row) if row is not None and row.active else None

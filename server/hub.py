@@ -515,7 +515,7 @@ class Hub:
         counter = self.counters.get(counter_id)
         if counter is None:
             raise HubError("unknown_counter", 404, counter=counter_id)
-        with self.db.session() as s:
+        with self.db.read() as s:
             row = s.get(Counter, counter_id)
             if row is None:
                 raise HubError("unknown_counter", 404, counter=counter_id)
@@ -549,7 +549,7 @@ class Hub:
 
     def ticket_by_token(self, token: str) -> dict[str, Any] | None:
         """A ticket's public status for its status page; None for an unknown token."""
-        with self.db.session() as s:
+        with self.db.read() as s:
             ticket = s.scalars(
                 select(Ticket).where(Ticket.status_token_hash == hash_token(token))
             ).one_or_none()
@@ -568,7 +568,7 @@ class Hub:
 
     # ------------------------------------------------------------------ state
     def waiting_counts(self) -> dict[str, int]:
-        with self.db.session() as s:
+        with self.db.read() as s:
             return self._waiting_counts(s)
 
     def _waiting_counts(self, s: Session) -> dict[str, int]:
@@ -591,7 +591,7 @@ class Hub:
     def snapshot(self, zone: str | None = None, lang: str = "id") -> dict[str, Any]:
         """Everything a display needs on connect; the body of ``GET /api/state``."""
         day = self.day()
-        with self.db.session() as s:
+        with self.db.read() as s:
             counts = self._waiting_counts(s)
             issued = dict(
                 s.execute(
@@ -681,7 +681,7 @@ class Hub:
         return {row.key: json.loads(row.value) for row in s.scalars(select(Setting))}
 
     def settings(self) -> dict[str, Any]:
-        with self.db.session() as s:
+        with self.db.read() as s:
             return self._settings(s)
 
     def paused_services(self) -> list[str]:
