@@ -125,8 +125,9 @@ class RealtimeSection(Section):
     message_queue: str = ""
     """Redis URL shared by several hub processes (``redis://127.0.0.1:6379/0``). Empty: one
     process, in-memory."""
-    queue_event_interval_s: float = Field(default=0.2, ge=0.0, le=5.0)
-    """Waiting counts are pushed at most this often (a burst of tickets is one update)."""
+    queue_event_interval_s: float = Field(default=0.5, ge=0.0, le=5.0)
+    """Waiting counts are pushed at most this often, in seconds (a burst of tickets is one
+    update; calls are never delayed by it)."""
 
 
 class ServerSection(Section):
