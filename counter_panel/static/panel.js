@@ -96,13 +96,19 @@
     $("cp-served-none").hidden = rows.length > 0;
   }
 
+  // Every refresh is numbered: an answer that left before a newer refresh, action or live
+  // update must not paint an older state over a newer one.
+  var generation = 0;
+
   function refresh() {
+    var mine = ++generation;
     return fetch(root.dataset.dataUrl + "?lang=" + lang, { credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 401 || response.redirected) { window.location.reload(); }
         return response.json();
       })
       .then(function (data) {
+        if (mine !== generation) { return; }
         renderState(data.state);
         renderWaiting(data.waiting);
         renderServed(data.served);
@@ -135,6 +141,7 @@
       })
       .then(function (result) {
         busy = false;
+        generation++;
         if (result.ok) {
           renderState(result.data);
           if (action === "next" || action === "recall") {
@@ -189,7 +196,7 @@
     var socket = io("/counter", { auth: { counter: counterId }, transports: ["websocket"] });
     socket.on("connect", function () { $("cp-offline").hidden = true; refresh(); });
     socket.on("disconnect", function () { $("cp-offline").hidden = false; });
-    socket.on("counter", function (data) { renderState(data); refreshSoon(); });
+    socket.on("counter", function (data) { generation++; renderState(data); refreshSoon(); });
     socket.on("queue", refreshSoon);
     socket.on("call", refreshSoon);
   }
