@@ -1,16 +1,38 @@
-"""Placeholder wiring; replaced by the audio implementation."""
+"""Indonesian voice announcements over the hall's speakers (see docs/voice-pack.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable
 
 from flask import Flask
 
+log = logging.getLogger(__name__)
+
 
 def init_app(app: Flask) -> None:
-    """Register this part's pages and Socket.IO handlers."""
+    """Register the audio routes that displays with in-browser sound use."""
+    from audio import web
+
+    web.init_app(app)
 
 
-def start_in_hub(app: Flask) -> Any:
-    """Start this part's background work inside `loket serve`; returns a stop callable."""
-    return None
+def start_in_hub(app: Flask) -> Callable[[], None] | None:
+    """Speak the hub's calls on this machine's speakers when ``[audio] enabled``."""
+    config = app.config["LOKET_CONFIG"]
+    if not config.audio.enabled:
+        log.info("speech is off ([audio] enabled = false)")
+        return None
+    from audio.player import Announcer
+
+    hub = app.extensions["loket.hub"]
+    announcer = Announcer(config).start()
+    unsubscribe = hub.events.subscribe(announcer.on_event, {"call"})
+    zones = ", ".join(config.audio.zones) or "every zone"
+    log.info("announcer speaks calls of %s (engines: %s)", zones, ", ".join(config.audio.engines))
+
+    def stop() -> None:
+        unsubscribe()
+        announcer.stop()
+
+    return stop
