@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from audio import pcm
 from audio.announcement import Renderer
-from audio.engines import EspeakEngine, GttsEngine, PackEngine, SpeechError, Speaker
+from audio.engines import EspeakEngine, GttsEngine, PackEngine, Speaker, SpeechError
 from audio.pack import build_pack, check_pack
 from audio.phrases import Sentence, hall_fragments, sentence
 from server.commands import cli
@@ -141,7 +141,8 @@ def test_gtts_live_caches_by_text(tmp_path: Path, fake_google: list[str]) -> Non
 
 
 def test_say_text(config: LoketConfig) -> None:
-    result = CliRunner().invoke(cli, ["say", "A-012", "5", "--text", "--config", str(config.source)])
+    args = ["say", "A-012", "5", "--text", "--config", str(config.source)]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Nomor antrean, A, dua belas, silakan menuju loket lima."
 

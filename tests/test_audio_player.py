@@ -121,7 +121,8 @@ def test_old_announcements_are_dropped_and_the_queue_is_bounded(config: LoketCon
 
 
 def test_zones_filter(write_config) -> None:  # type: ignore[no-untyped-def]
-    config = load_config(write_config(SHORT.replace("enabled = true", 'enabled = true\nzones = ["lantai-2"]')))
+    text = SHORT.replace("enabled = true", 'enabled = true\nzones = ["lantai-2"]')
+    config = load_config(write_config(text))
     announcer = Announcer(config, QuietRenderer(config), RecordingOutput())  # type: ignore[arg-type]
     assert not announcer.submit(call("A-001", "1", zone="lantai-1"))
     assert announcer.submit(call("C-001", "5", zone="lantai-2"))

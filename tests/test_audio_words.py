@@ -87,7 +87,8 @@ def test_spoken_name_and_templates(write_config) -> None:  # type: ignore[no-unt
     from server.config import load_config
     from tests.conftest import SMALL_HALL
 
-    text = SMALL_HALL.replace('name = "Loket 5"', 'name = "Loket 5"\nspoken_name = "loket pajak lima"')
+    spoken = 'name = "Loket 5"\nspoken_name = "loket pajak lima"'
+    text = SMALL_HALL.replace('name = "Loket 5"', spoken)
     text = text.replace("[audio]\nenabled = false", '[audio]\nenabled = false\ntemplate = '
                         '"{ticket}, ke {counter}."')
     config = load_config(write_config(text))
