@@ -96,7 +96,8 @@ def add_user(
 ) -> None:
     if role not in USER_ROLES:
         raise AuthError(f"role must be one of {', '.join(USER_ROLES)}")
-    if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+    plain = username.replace(".", "").replace("_", "").replace("-", "")
+    if not username or len(username) > 64 or not plain.isalnum():
         raise AuthError("username must be 1-64 letters, digits, '.', '_' or '-'")
     check_password_strength(password, username)
     with db.session() as s:

@@ -15,7 +15,9 @@ _DAY_ALIASES = {
     "weekdays": DAY_NAMES[:5],
     "weekend": DAY_NAMES[5:],
 }
-_RULE = re.compile(r"^\s*(?P<days>[a-z,\-]+)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$")
+_RULE = re.compile(
+    r"^\s*(?P<days>[a-z,\-]+)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$"
+)
 
 
 @dataclass(frozen=True)

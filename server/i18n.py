@@ -46,7 +46,10 @@ def catalog(lang: str, prefix: str = "") -> dict[str, str]:
 
 register(
     {
-        "error.bad_request": {"id": "Permintaan tidak valid: {reason}", "en": "Bad request: {reason}"},
+        "error.bad_request": {
+            "id": "Permintaan tidak valid: {reason}",
+            "en": "Bad request: {reason}",
+        },
         "error.unknown_service": {
             "id": "Layanan {service} tidak dikenal.",
             "en": "Unknown service {service}.",
@@ -60,8 +63,10 @@ register(
             "en": "Tickets for {service} are paused for now.",
         },
         "error.quota_full": {
-            "id": "Kuota harian layanan {service} ({quota} nomor) sudah habis. Silakan datang lagi besok.",
-            "en": "Today's quota for {service} ({quota} tickets) is full. Please come back tomorrow.",
+            "id": "Kuota harian layanan {service} ({quota} nomor) sudah habis. "
+            "Silakan datang lagi besok.",
+            "en": "Today's quota for {service} ({quota} tickets) is full. "
+            "Please come back tomorrow.",
         },
         "error.unknown_counter": {
             "id": "Loket {counter} tidak dikenal.",
