@@ -60,6 +60,9 @@ class Database:
     def upgrade(self) -> None:
         """Bring the schema to the newest version (idempotent; safe on every start)."""
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Hub processes starting together migrate one at a time.
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7242010)")
             cfg = alembic_config()
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "heads")

@@ -97,8 +97,10 @@ class Hub(CounterActions):
         with self.db.session() as s:
             known = set(s.scalars(select(Counter.id)))
             for counter_id in self.counters:
-                if counter_id not in known:
-                    s.add(Counter(id=counter_id, status="open", updated_ts=self.clock()))
+                if counter_id not in known:  # several processes may start at once
+                    _insert_ignore(s, Counter, {"id": counter_id, "status": "open",
+                                                "updated_ts": self.clock(),
+                                                "calls_since_priority": 0})
         if spawn is not None and not self._notifier_started:
             self._notifier_started = True
             spawn(self._queue_notifier)
@@ -545,7 +547,9 @@ class Hub(CounterActions):
 
     def _publish_queue(self) -> None:
         payload = self.queue_payload()
-        same = self._last_queue is not None and (
+        # With several processes another one may have pushed newer counts since this one's
+        # last push, so only a lone process may skip a push that repeats its previous one.
+        same = not self.config.realtime.message_queue and self._last_queue is not None and (
             self._last_queue["services"] == payload["services"]
         )
         self._last_queue = payload

@@ -117,7 +117,12 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # fast shutdown
+            # Signal the postmaster itself (runuser does not pass signals on): fast shutdown.
+            try:
+                pid = int((self.data / "postmaster.pid").read_text().split()[0])
+                os.kill(pid, signal.SIGINT)
+            except (OSError, ValueError, IndexError):
+                self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
