@@ -74,6 +74,7 @@ def create_app(
         db.upgrade()
         hub = Hub(config, db)
     app.extensions["loket.hub"] = hub
+    app.extensions["loket.db"] = hub.db
 
     mode = async_mode or config.realtime.async_mode
     socketio.init_app(

@@ -7,6 +7,7 @@ Roles: ``officer`` (bound to counters), ``supervisor``, ``admin`` for people; ``
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,7 +210,7 @@ def current_principal() -> Principal | None:
     principal: Principal | None = None
     token = bearer_token()
     if token is not None:
-        principal = principal_for_token(current_app.extensions["loket.hub"].db, token)
+        principal = principal_for_token(current_app.extensions["loket.db"], token)
     elif current_user.is_authenticated:
         principal = current_user.principal
     g.principal = principal
@@ -229,10 +230,22 @@ def require_principal(*roles: str) -> Principal:
 def principal_from_socket(auth: Any) -> Principal | None:
     """For Socket.IO connects: ``auth={"token": ...}`` or the session's logged-in user."""
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        return principal_for_token(current_app.extensions["loket.hub"].db, auth["token"])
+        return principal_for_token(current_app.extensions["loket.db"], auth["token"])
     if current_user.is_authenticated:
         return current_user.principal  # type: ignore[no-any-return]
     return None
+
+
+def audit(actor: str, action: str, target: str = "", detail: str = "") -> None:
+    """Record a login or logout: through the hub (its clock) in a hall, directly in the city."""
+    hub = current_app.extensions.get("loket.hub")
+    if hub is not None:
+        hub.audit(actor, action, target, detail)
+        return
+    db: Database = current_app.extensions["loket.db"]
+    with db.session() as s:
+        s.add(AuditEntry(ts=time.time(), actor=actor, action=action, target=target,
+                         detail=detail))
 
 
 def init_app(app: Flask) -> None:
@@ -241,7 +254,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(user_id: str) -> LoginUser | None:
-        db: Database = app.extensions["loket.hub"].db
+        db: Database = app.extensions["loket.db"]
         with db.read() as s:
             row = s.get(User, int(user_id)) if user_id.isdigit() else None
             return LoginUser(row) if row is not None and row.active else None

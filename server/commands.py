@@ -344,8 +344,9 @@ def _counter_ids(config: LoketConfig, text: str) -> list[str]:
 def _add_part_commands() -> None:
     import audio.cli
     import counter_panel.cli
+    import server.city.cli
 
-    for module in (counter_panel.cli, audio.cli):
+    for module in (counter_panel.cli, audio.cli, server.city.cli):
         for command in module.commands:
             cli.add_command(command)
 

@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 class Database:
     """One engine and its session factory."""
 
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, echo: bool = False, connect_timeout_s: float | None = None,
+        pool_size: int = 10,
+    ) -> None:
+        """``connect_timeout_s`` (PostgreSQL): give up connecting after this long, and notice
+        a silently dropped link through TCP keepalives (for the city's database over a WAN)."""
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
@@ -35,7 +40,13 @@ class Database:
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
+            if connect_timeout_s is not None and self.url.get_backend_name() == "postgresql":
+                kwargs["connect_args"] = {
+                    "connect_timeout": max(1, round(connect_timeout_s)),
+                    "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                    "keepalives_count": 3,
+                }
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from server.auth import verify_user
+from server.auth import audit, verify_user
 from server.extensions import limiter
 from server.i18n import register
 
@@ -93,11 +93,11 @@ def login() -> Any:
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        hub = current_app.extensions["loket.hub"]
-        user = verify_user(hub.db, form.username.data or "", form.password.data or "")
+        db = current_app.extensions["loket.db"]
+        user = verify_user(db, form.username.data or "", form.password.data or "")
         if user is not None:
             login_user(user)
-            hub.audit(f"user:{user.username}", "login", user.role)
+            audit(f"user:{user.username}", "login", user.role)
             return redirect(_safe_next(request.args.get("next")))
         failed = True
     status = 401 if failed else 200
@@ -107,7 +107,7 @@ def login() -> Any:
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
-        current_app.extensions["loket.hub"].audit(f"user:{current_user.username}", "logout")
+        audit(f"user:{current_user.username}", "logout")
     logout_user()
     return redirect(url_for("web.index"))
 

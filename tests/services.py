@@ -212,6 +212,10 @@ class TcpProxy:
     def cut(self) -> None:
         """Refuse new connections and break the open ones."""
         if self._listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would not, and
+            # that thread would go on accepting on the closed socket.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:

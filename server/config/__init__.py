@@ -9,13 +9,18 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from server.config.city import CityConfig, CityConfigError
 from server.config.model import CrossCheckError, LoketConfig
 
-__all__ = ["ConfigError", "LoketConfig", "demo_config", "load_config", "sample_toml"]
+__all__ = [
+    "CityConfig", "ConfigError", "LoketConfig", "demo_config", "load_city_config",
+    "load_config", "sample_toml",
+]
+M = TypeVar("M", bound=BaseModel)
 
 
 class ConfigError(Exception):
@@ -51,32 +56,47 @@ def _problem(error: Any) -> str:
 
 def parse_config(data: dict[str, Any], source: str, path: Path | None = None) -> LoketConfig:
     """Validate already-parsed TOML data."""
+    return _validate(LoketConfig, data, source, path)
+
+
+def _validate(model: type[M], data: dict[str, Any], source: str, path: Path | None) -> M:
     try:
-        config = LoketConfig.model_validate(data)
+        config = model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         ctx_error = first.get("ctx", {}).get("error")
-        if isinstance(ctx_error, CrossCheckError):
+        if isinstance(ctx_error, (CrossCheckError, CityConfigError)):
             raise ConfigError(source, ctx_error.key, str(ctx_error)) from None
         raise ConfigError(source, _key_path(first["loc"]), _problem(first)) from None
-    config._source = path
+    config._source = path  # type: ignore[attr-defined]
     return config
 
 
 def load_config(path: str | Path) -> LoketConfig:
-    """Read and validate a config file."""
+    """Read and validate a hall's config file."""
+    return parse_config(*_read_toml(path))
+
+
+def load_city_config(path: str | Path) -> CityConfig:
+    """Read and validate ``city.toml`` (the city-wide view)."""
+    return _validate(CityConfig, *_read_toml(path, "write one as shown in docs/deploy.md"))
+
+
+def _read_toml(
+    path: str | Path, hint: str = "run `loket init` to write one"
+) -> tuple[dict[str, Any], str, Path]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(str(path), "", "file not found (run `loket init` to write one)") from None
+        raise ConfigError(str(path), "", f"file not found ({hint})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot be read: {exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "", f"is not valid TOML: {exc}") from None
-    return parse_config(data, str(path), path.resolve())
+    return data, str(path), path.resolve()
 
 
 def sample_toml() -> str:

@@ -8,6 +8,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from server.config.audio import AudioSection
 from server.config.base import Section
+from server.config.city import CitySection
 from server.config.display import DisplaySection
 from server.config.hall import (
     AgencySection,
@@ -59,6 +60,8 @@ class LoketConfig(Section):
     """[realtime]: Socket.IO mode and the Redis message queue."""
     server: ServerSection = Field(default_factory=ServerSection)
     """[server]: listening address and HTTP limits."""
+    city: CitySection = Field(default_factory=CitySection)
+    """[city]: forwarding this hall's figures to the city's central database."""
 
     _source: Path | None = PrivateAttr(default=None)
 
@@ -71,6 +74,11 @@ class LoketConfig(Section):
     def base_dir(self) -> Path:
         """Folder that relative paths in the config are resolved against."""
         return self._source.parent if self._source else Path.cwd()
+
+    @property
+    def city_hall_id(self) -> str:
+        """This hall's id in the city's database."""
+        return self.city.hall_id or slugify(self.hall.name)[:40]
 
     def resolve(self, path: str) -> Path:
         candidate = Path(path).expanduser()
@@ -109,6 +117,9 @@ class LoketConfig(Section):
                         f"counters[{i}].services[{j}]",
                         f"service {prefix!r} is not defined in [[services]]",
                     )
+        if self.city.url and not (self.city.hall_id or slugify(self.hall.name)):
+            raise CrossCheckError("city.hall_id", "set a hall id (the hall's name has no "
+                                  "letters or digits to make one from)")
         for i, port in enumerate(self.keypads):
             for address, counter_id in port.addresses.items():
                 if counter_id not in counter_ids:

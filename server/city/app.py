@@ -1,0 +1,94 @@
+"""The application factory of the city-wide view (`loket city serve`): the hall's login,
+security headers, language switch and fonts, over the city's central database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask, g, request
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from server.api import error_response
+from server.config import CityConfig
+from server.db import Database
+from server.errors import HubError
+from server.extensions import csrf, limiter, login_manager
+from server.i18n import LANGUAGES, translate
+
+SERVER_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_city_app(config: CityConfig, *, testing: bool = False,
+                    db: Database | None = None) -> Flask:
+    from server.app import _secret_key
+
+    app = Flask(__name__, static_folder=str(SERVER_DIR / "static"),
+                template_folder=str(SERVER_DIR / "templates"))
+    app.config.update(
+        SECRET_KEY=_secret_key(config),  # type: ignore[arg-type]
+        MAX_CONTENT_LENGTH=config.server.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=testing,
+        LOKET_CITY=config,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
+        FileSystemLoader(str(Path(__file__).parent / "templates")),
+        FileSystemLoader(str(SERVER_DIR / "templates")),
+    ])
+    if config.server.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = config.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    if db is None:
+        db = Database(config.storage.url, echo=config.storage.echo)
+        db.upgrade()
+    app.extensions["loket.db"] = db
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from server import auth, vendor, web
+    from server.city import (
+        messages,  # noqa: F401  (registers the texts)
+        views,
+    )
+
+    auth.init_app(app)
+    web.init_app(app)
+    vendor.init_app(app)
+    app.register_blueprint(views.bp)
+    app.view_functions["web.index"] = views.overview
+
+    @app.before_request
+    def _language() -> None:
+        g.lang = _pick_language(config.city.language)
+
+    @app.context_processor
+    def _template_helpers() -> dict[str, Any]:
+        lang = getattr(g, "lang", config.city.language)
+        return {
+            "_": lambda key, **kw: translate(key, lang, **kw),
+            "lang": lang,
+            "hall": SimpleNamespace(name=config.city.name),
+            "other_lang": "en" if lang == "id" else "id",
+        }
+
+    @app.errorhandler(HubError)
+    def _refused(exc: HubError) -> Any:
+        return error_response(exc.code, exc.status, exc.message(g.get("lang", "id")))
+
+    return app
+
+
+def _pick_language(default: str) -> str:
+    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
+        if candidate in LANGUAGES:
+            return candidate
+    return default
