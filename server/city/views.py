@@ -54,7 +54,8 @@ def overview() -> Any:
         abort(403)
     data = _figures(g.lang)
     template = "city/figures.html" if request.args.get("partial") else "city/overview.html"
-    return render_template(template, data=data)
+    config: CityConfig = current_app.config["LOKET_CITY"]
+    return render_template(template, data=data, refresh_s=config.city.refresh_s)
 
 
 @bp.get("/api/city")

@@ -43,6 +43,8 @@ class CityViewSection(Section):
     stale_after_s: float = Field(default=120.0, ge=5.0, le=86400.0)
     """A hall that has sent nothing for this long is shown as offline, with the time of its
     last report (its figures are as of then)."""
+    refresh_s: float = Field(default=15.0, ge=1.0, le=600.0)
+    """How often the open page fetches fresh figures, in seconds."""
     timezone: str = "Asia/Jakarta"
     """Time zone the city's "today" is counted in."""
     language: str = Field(default="id", pattern=r"^(id|en)$")

@@ -1,11 +1,11 @@
-// Refreshes the city's figures every 15 s with the server-rendered (escaped) fragment of the
+// Refreshes the city's figures every [city] refresh_s seconds with the server-rendered (escaped) fragment of the
 // same page and period; a failed refresh shows a notice and keeps the last figures.
 (function () {
   "use strict";
-  var REFRESH_MS = 15000;
   var box = document.getElementById("city-figures");
   var notice = document.getElementById("city-refresh-error");
   if (!box) { return; }
+  var REFRESH_MS = parseInt(box.getAttribute("data-refresh-ms"), 10) || 15000;
   function refresh() {
     var params = new URLSearchParams(window.location.search);
     params.set("partial", "1");
