@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from server.config.city import CityConfig
 from server.config.model import LoketConfig
 
 HEADER = """# Configuration: `loket.toml`
@@ -124,9 +125,23 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+CITY_HEADER = """# The city-wide view: `city.toml`
+
+`loket city serve --config city.toml` reads this file; the halls forward into the database it
+names (see the hall's `[city]` above and docs/deploy.md). It is validated the same way.
+"""
+
+
 def render() -> str:
     out = [HEADER]
-    for name, field in LoketConfig.model_fields.items():
+    _tables(out, LoketConfig)
+    out.append(CITY_HEADER)
+    _tables(out, CityConfig)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _tables(out: list[str], root: type[BaseModel]) -> None:
+    for name, field in root.model_fields.items():
         model = _inner_model(field.annotation)
         if model is None:
             continue
@@ -145,7 +160,6 @@ def render() -> str:
             out.append(f"| `{key}` | {type_name(sub.annotation)} | {default_text(sub)} | "
                        f"{describe(sub)} |")
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
 
 
 def main() -> None:
