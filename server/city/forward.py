@@ -204,11 +204,15 @@ class Forwarder:
             _set_link(s, "last_error", message[:500], self.clock())
 
     # ------------------------------------------------------------------ city side
-    def send(self, batch: Batch) -> None:
-        """Upsert the batch into the city's database in one transaction (idempotent)."""
+    def prepare_city(self) -> None:
+        """Bring the city's schema up to date once (on the first round that reaches it)."""
         if not self._central_ready:
             self.central.upgrade()
             self._central_ready = True
+
+    def send(self, batch: Batch) -> None:
+        """Upsert the batch into the city's database in one transaction (idempotent)."""
+        self.prepare_city()
         if not self.instance:
             self.enable()
         now = self.clock()
