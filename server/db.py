@@ -16,7 +16,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,10 +56,41 @@ class Database:
         )
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A read-write transaction, committed on success and rolled back on error."""
-        with self._sessions() as session, session.begin():
-            yield session
+    def session(self, connection: Connection | None = None) -> Iterator[Session]:
+        """A read-write transaction, committed on success and rolled back on error; on
+        ``connection`` when given (see :meth:`cluster_lock`)."""
+        if connection is None:
+            with self._sessions() as session, session.begin():
+                yield session
+        else:
+            with self._sessions(bind=connection) as session, session.begin():
+                yield session
+
+    @contextmanager
+    def cluster_lock(self, key: int) -> Iterator[Connection | None]:
+        """PostgreSQL: hold a session-level advisory lock for the whole block, across every
+        process sharing the database, on one pooled connection that the block's transaction
+        can use too (so a waiter holds one connection, not two). It is released at the end of
+        the block, or by the server if this process dies. SQLite: yields None (one file, one
+        write lock: nothing to add)."""
+        if self.is_sqlite:
+            yield None
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({int(key)})")
+            connection.commit()
+            try:
+                yield connection
+            finally:
+                try:
+                    if connection.in_transaction():
+                        connection.rollback()
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({int(key)})")
+                    connection.commit()
+                except Exception:
+                    log.exception("could not release advisory lock %d; dropping the connection",
+                                  key)
+                    connection.invalidate()  # the server releases it with the session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
