@@ -179,6 +179,9 @@ class Announcer:
                     continue
                 self.output.play(self.renderer.render(item.call))
                 self.stats["played"] += 1
+                log.info("announced %s at %s (call %s)", item.call.get("ticket"),
+                         item.call.get("counter_name") or item.call.get("counter"),
+                         item.call.get("id"))
                 if self.on_played:
                     self.on_played(item.call)
             except Exception:

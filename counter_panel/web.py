@@ -148,6 +148,8 @@ def init_app(app: Flask) -> None:
         return True
 
     def on_event(event: Event) -> None:
+        if event.remote:  # its process already pushed it to every process's panels
+            return
         data = event.data
         if event.kind in ("counter", "call"):
             room = f"counter:{data.get('counter')}"

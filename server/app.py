@@ -121,6 +121,14 @@ def create_app(
             "other_lang": "en" if lang == "id" else "id",
         }
 
+    if config.realtime.message_queue:
+        from server.relay import EventRelay, channel_for
+
+        relay = EventRelay(hub.events, config.realtime.message_queue,
+                           channel_for(config.hall.name))
+        app.extensions["loket.relay"] = relay
+        if not testing:
+            relay.start(socketio.start_background_task)
     hub.start(spawn=None if testing else socketio.start_background_task)
     return app
 

@@ -18,6 +18,10 @@ class Event:
     kind: str
     """call, queue, counter, ticket or settings."""
     data: dict[str, Any] = field(default_factory=dict)
+    remote: bool = False
+    """Made by another hub process and relayed here through Redis (see :mod:`server.relay`).
+    Subscribers that emit to Socket.IO skip these: the message queue already carried their
+    pushes to every process."""
 
 
 Handler = Callable[[Event], None]

@@ -78,6 +78,8 @@ def init_app(app: Flask, hub: Hub) -> None:
         return True
 
     def on_event(event: Event) -> None:
+        if event.remote:  # its process already pushed it to every process's clients
+            return
         data = event.data
         if event.kind == "call":
             rooms_to = [ALL_ZONES, f"zone:{data['zone']}", f"counter:{data['counter']}"]

@@ -222,3 +222,38 @@ def test_killing_one_process_mid_burst_loses_nothing(three_hubs: Any) -> None:
     waiting = {s["prefix"]: s["waiting"] for s in state["services"]}
     assert waiting["A"] == len(stored)
     display.client.disconnect()
+
+
+def test_announcer_on_one_process_speaks_every_call_once(
+    tmp_path: Path, pg_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """Speakers hang on one PC: its hub process announces calls made through any process
+    (relayed hub events), each exactly once."""
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    quiet = tmp_path / "loket.toml"
+    quiet.write_text(big_hall(pg_url, redis_url))
+    speaking = tmp_path / "speakers.toml"
+    speaking.write_text(big_hall(pg_url, redis_url).replace(
+        "[audio]\nenabled = false", '[audio]\nenabled = true\nengines = ["espeak"]\nchime = false'))
+    hubs = [LiveHub(speaking, free_port(), extra_args=[]).start(),
+            LiveHub(quiet, free_port()).start(), LiveHub(quiet, free_port()).start()]
+    try:
+        token = hubs[1].token("device", "scale-audio")
+        for _ in range(4):
+            assert post(f"{hubs[1].url}/api/tickets", token, {"service": "A"}).status_code == 201
+        for counter, hub in ((2, hubs[1]), (4, hubs[2]), (6, hubs[0]), (8, hubs[2])):
+            assert post(f"{hub.url}/api/counters/{counter}/next", token).status_code == 200
+
+        def announced() -> list[str]:
+            lines = hubs[0].log_path.read_text().splitlines()
+            return [line.split("announced ", 1)[1].split()[0] for line in lines
+                    if "audio.player: announced " in line]
+
+        assert wait_until(lambda: len(announced()) >= 4, timeout=60), announced()
+        time.sleep(2)
+        assert sorted(announced()) == ["A-001", "A-002", "A-003", "A-004"]
+        for hub in hubs[1:]:
+            assert "announced" not in hub.log_path.read_text()
+    finally:
+        for hub in hubs:
+            hub.stop()

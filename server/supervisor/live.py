@@ -56,7 +56,9 @@ class DashboardPusher:
             if self.watchers:
                 try:
                     payload = dashboard.build(self.hub)
-                    socketio.emit("dashboard", payload, namespace=NAMESPACE)
+                    # Only this process's watchers: every process pushes to its own, woken
+                    # by its own and the relayed events of the others (server.relay).
+                    socketio.emit("dashboard", payload, namespace=NAMESPACE, ignore_queue=True)
                 except Exception:
                     log.exception("could not push the supervisor dashboard")
             socketio.sleep(COALESCE_S)

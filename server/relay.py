@@ -1,0 +1,133 @@
+"""Hub events between hub processes that share one Redis server.
+
+Flask-SocketIO's message queue already carries every Socket.IO push to every process. What it
+does not carry are the hub's in-process events, which the announcer, a keypad bridge and the
+supervisor's dashboard pusher listen to. So, when ``[realtime] message_queue`` is set, each
+process also publishes its own events on a Redis channel named after the hall. It re-publishes
+the events of the other processes on its local :class:`~server.events.EventBus`, marked
+``remote``. With that, an announcer enabled on one process speaks every call of the cluster
+exactly once, and a keypad wired to process 1 shows a call made through process 2.
+
+Events sent while Redis is unreachable are not replayed. Socket.IO pushes fail at that moment
+as well, and displays resynchronise from ``snapshot`` when they reconnect. The listener
+reconnects with backoff, logging the first failure and the recovery, not every retry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+
+from server.config.hall import slugify
+from server.events import Event, EventBus
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF_S = 10.0
+
+
+def channel_for(hall_name: str) -> str:
+    """``loket:events:<hall>``: two halls on one Redis server do not hear each other."""
+    return f"loket:events:{slugify(hall_name) or 'hall'}"
+
+
+class EventRelay:
+    def __init__(self, bus: EventBus, url: str, channel: str) -> None:
+        self.bus = bus
+        self.channel = channel
+        self.origin = secrets.token_hex(8)
+        """This process's id; its own events coming back from Redis are ignored."""
+        self._publisher = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._listener = redis.Redis.from_url(url, socket_connect_timeout=5,
+                                              socket_keepalive=True, health_check_interval=15)
+        self._stopped = threading.Event()
+        self._publish_failing = False
+        self._unsubscribe: Callable[[], None] | None = None
+        self.received = 0
+        self.sent = 0
+        self.dropped = 0
+        """Malformed messages on the channel, dropped and counted."""
+        self.subscribed = threading.Event()
+        """Set while the listener is subscribed (tests wait for it)."""
+
+    def start(self, spawn: Callable[[Callable[[], None]], Any]) -> None:
+        """Send this process's events, and start the listener with ``spawn`` (a gevent-friendly
+        ``socketio.start_background_task`` in the hub)."""
+        self._unsubscribe = self.bus.subscribe(self._outgoing)
+        spawn(self.listen)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    # ------------------------------------------------------------------ out
+    def _outgoing(self, event: Event) -> None:
+        if event.remote:
+            return
+        message = json.dumps({"origin": self.origin, "kind": event.kind, "data": event.data},
+                             ensure_ascii=False, default=str)
+        try:
+            self._publisher.publish(self.channel, message)
+        except (redis.RedisError, OSError) as exc:
+            if not self._publish_failing:
+                self._publish_failing = True
+                log.warning("cannot relay hub events to the other processes (%s); "
+                            "they miss this process's events until Redis is back", exc)
+            return
+        self.sent += 1
+        if self._publish_failing:
+            self._publish_failing = False
+            log.info("relaying hub events to the other processes again")
+
+    # ------------------------------------------------------------------ in
+    def listen(self) -> None:
+        """Re-publish the other processes' events locally, until :meth:`stop`."""
+        failing_since: float | None = None
+        delay = 0.5
+        while not self._stopped.is_set():
+            pubsub = self._listener.pubsub(ignore_subscribe_messages=True)
+            try:
+                pubsub.subscribe(self.channel)
+                self.subscribed.set()
+                if failing_since is not None:
+                    log.info("hearing the other hub processes again after %.0f s",
+                             time.monotonic() - failing_since)
+                    failing_since = None
+                    delay = 0.5
+                while not self._stopped.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None:
+                        self._incoming(message.get("data"))
+            except (redis.RedisError, OSError) as exc:
+                self.subscribed.clear()
+                if failing_since is None:
+                    failing_since = time.monotonic()
+                    log.warning("cannot hear the other hub processes (%s); retrying", exc)
+                self._stopped.wait(delay)
+                delay = min(delay * 2, MAX_BACKOFF_S)
+            finally:
+                with contextlib.suppress(redis.RedisError, OSError):
+                    pubsub.close()
+        self.subscribed.clear()
+
+    def _incoming(self, raw: Any) -> None:
+        try:
+            message = json.loads(raw)
+            if message["origin"] == self.origin:
+                return
+            event = Event(str(message["kind"]), dict(message["data"]), remote=True)
+        except (ValueError, KeyError, TypeError):
+            self.dropped += 1
+            log.warning("dropped a malformed message on %s", self.channel)
+            return
+        self.received += 1
+        self.bus.publish(event)

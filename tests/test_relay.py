@@ -1,0 +1,136 @@
+"""The relay of hub events between processes, on a real Redis server: each event reaches every
+other process once, marked remote, and is never echoed back or relayed twice; Socket.IO
+emitters skip remote events; an outage of Redis is logged once and survived."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+
+from server.events import Event, EventBus
+from server.extensions import socketio
+from server.relay import EventRelay, channel_for
+from tests.services import TcpProxy, redis_server, redis_url  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.services
+
+
+def spawn(target: Callable[[], None]) -> threading.Thread:
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return bool(predicate())
+
+
+class Process:
+    """One hub process's bus and relay, and what its subscribers heard."""
+
+    def __init__(self, url: str, hall: str = "MPP Uji") -> None:
+        self.bus = EventBus()
+        self.heard: list[Event] = []
+        self.bus.subscribe(self.heard.append)
+        self.relay = EventRelay(self.bus, url, channel_for(hall))
+        self.relay.start(spawn)
+        assert self.relay.subscribed.wait(10)
+
+    def remote(self) -> list[Event]:
+        return [e for e in self.heard if e.remote]
+
+
+@pytest.fixture
+def processes(redis_url: str) -> Iterator[Callable[..., Process]]:  # noqa: F811
+    started: list[Process] = []
+
+    def make(url: str = redis_url, hall: str = "MPP Uji") -> Process:
+        process = Process(url, hall)
+        started.append(process)
+        return process
+
+    yield make
+    for process in started:
+        process.relay.stop()
+
+
+def test_each_event_reaches_every_other_process_once(processes: Any) -> None:
+    a, b, c = processes(), processes(), processes()
+    other_hall = processes(hall="MPP Lain")
+    for n in range(20):
+        a.bus.publish(Event("call", {"id": n, "ticket": f"A-{n:03d}", "counter_name": "Lokét 5"}))
+    b.bus.publish(Event("queue", {"services": {"A": 3}}))
+    assert wait_until(lambda: len(b.remote()) == 20 and len(c.remote()) == 21)
+    time.sleep(0.3)  # nothing more arrives: no echo, no second relay of a relayed event
+    assert [e.data["id"] for e in b.remote()] == list(range(20))  # in order
+    assert b.remote()[0].data["counter_name"] == "Lokét 5"
+    assert len(c.remote()) == 21 and c.remote()[-1].kind == "queue"
+    assert len(a.remote()) == 1 and a.remote()[0].kind == "queue"
+    assert [e for e in a.heard if not e.remote] == a.heard[:20]
+    assert other_hall.remote() == []  # another hall's channel
+    assert a.relay.sent == 20 and b.relay.received == 20 and c.relay.received == 21
+
+
+def test_a_malformed_message_is_dropped_and_counted(processes: Any, redis_url: str) -> None:  # noqa: F811
+    a, b = processes(), processes()
+    client = redis.Redis.from_url(redis_url)
+    client.publish(channel_for("MPP Uji"), b"{not json")
+    client.publish(channel_for("MPP Uji"), b'{"origin": "x"}')
+    a.bus.publish(Event("call", {"id": 1}))
+    assert wait_until(lambda: len(b.remote()) == 1)
+    assert b.relay.dropped == 2
+    client.close()
+
+
+def test_redis_outage_is_logged_once_and_survived(
+    processes: Any, redis_server: Any, caplog: pytest.LogCaptureFixture  # noqa: F811
+) -> None:
+    proxy = TcpProxy(redis_server.port).start()
+    url = f"redis://127.0.0.1:{proxy.port}/0"
+    caplog.set_level(logging.INFO, logger="server.relay")
+    a, b = processes(url), processes(url)
+    a.bus.publish(Event("call", {"id": 1}))
+    assert wait_until(lambda: len(b.remote()) == 1)
+
+    proxy.cut()
+    for n in range(2, 6):  # the hub goes on; these are lost for the other process
+        a.bus.publish(Event("call", {"id": n}))
+    assert wait_until(lambda: not b.relay.subscribed.is_set())
+    time.sleep(1.5)  # several reconnect attempts
+    proxy.restore()
+    assert wait_until(lambda: a.relay.subscribed.is_set() and b.relay.subscribed.is_set(), 20)
+    a.bus.publish(Event("call", {"id": 6}))
+    assert wait_until(lambda: [e.data["id"] for e in b.remote()][-1:] == [6], 10)
+
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("cannot relay hub events" in m for m in messages) == 1
+    assert sum("relaying hub events to the other processes again" in m for m in messages) == 1
+    # Each listener logs the outage once and the recovery once, however many retries.
+    assert sum(m.startswith("cannot hear the other hub processes") for m in messages) == 2
+    assert sum("hearing the other hub processes again" in m for m in messages) == 2
+    proxy.cut()
+
+
+def test_socketio_emitters_skip_remote_events(app: Any, hub: Any) -> None:
+    """A display on this process gets a call once: from its own process's emit (through the
+    message queue when there is one), never again from the relayed copy."""
+    client = socketio.test_client(app, namespace="/display")
+    client.get_received("/display")  # the snapshot
+    hub.events.publish(Event("call", {"id": 7, "zone": "lantai-1", "counter": "1"},
+                             remote=True))
+    assert client.get_received("/display") == []
+    hub.events.publish(Event("call", {"id": 8, "zone": "lantai-1", "counter": "1"}))
+    received = client.get_received("/display")
+    assert [r["args"][0]["id"] for r in received if r["name"] == "call"] == [8]
+    client.disconnect(namespace="/display")
