@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.config import LoketConfig
+from server.config.hall import slugify
 from server.db import Database
 from server.extensions import csrf, limiter, login_manager, socketio
 from server.hub import Hub
@@ -81,6 +82,7 @@ def create_app(
         app,
         async_mode=mode,
         message_queue=config.realtime.message_queue or None,
+        channel=f"loket:socketio:{slugify(config.hall.name) or 'hall'}",  # halls may share Redis
         cors_allowed_origins=[],  # same origin only: pages are served by the hub itself
         ping_interval=10,
         ping_timeout=10,
