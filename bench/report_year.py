@@ -12,6 +12,7 @@ service, agency, counter and officer. Prints the median and the worst of several
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import random
@@ -20,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -133,7 +135,7 @@ def generate(db_path: Path, config_path: Path, days: int, per_day: int, seed: in
     return written
 
 
-def timed(func, runs: int) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+def timed(func: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
     """Wall-clock and CPU seconds of each run. SQLite runs inside this process, so the CPU
     time is what the query costs when the machine is not shared; the wall time includes
     waiting for the cores when other work runs."""
@@ -188,14 +190,13 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     periods = [("month (30 days)", month)] + ([] if args.month_only else [("year", year)])
     for label, period in periods:
         with db.engine.connect() as c:
-            n = c.exec_driver_sql(
+            n = int(c.exec_driver_sql(
                 "SELECT count(*) FROM tickets WHERE day BETWEEN ? AND ?",
-                (period.first.isoformat(), period.last.isoformat())).scalar()
+                (period.first.isoformat(), period.last.isoformat())).scalar() or 0)
         for dimension in ("service", "agency", "counter", "officer"):
             runs = args.runs if label.startswith("month") else max(2, args.runs // 2)
-            walls, cpus = timed(
-                lambda d=dimension, p=period: reports.build_report(hub, p, d), runs
-            )
+            walls, cpus = timed(functools.partial(reports.build_report, hub, period, dimension),
+                                runs)
             print(f"{label:16s} {n:>9,} tickets  by {dimension:8s} "
                   f"wall median {statistics.median(walls) * 1000:6.0f} ms "
                   f"max {max(walls) * 1000:6.0f} ms · "

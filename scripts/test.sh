@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (system packages, .venv, node_modules), then lint and run the whole test suite:
+# Set up (system packages, .venv, node_modules), then lint (ruff, mypy) and run the whole test suite:
 # serial keypads on pseudo-terminals, audio through SDL's disk driver, pages in headless
 # Chromium, real PostgreSQL and Redis servers. Extra arguments go to pytest.
 set -euo pipefail
@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 ./scripts/system-deps.sh test
 ./scripts/setup.sh
 .venv/bin/ruff check .
+.venv/bin/mypy server counter_panel audio display bench
 .venv/bin/python -m pytest "$@"

@@ -47,7 +47,8 @@ def json_object(allowed: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
             raise bad_request(f"unknown field {key!r}")
         expected = allowed[key]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            names = getattr(expected, "__name__", None) or "/".join(t.__name__ for t in expected)
+            types_ = expected if isinstance(expected, tuple) else (expected,)
+            names = "/".join(t.__name__ for t in types_)
             raise bad_request(f"field {key!r} must be {names}")
     return body
 

@@ -206,7 +206,7 @@ def bearer_token() -> str | None:
 def current_principal() -> Principal | None:
     """The request's principal: a Bearer token if one is sent, else the logged-in user."""
     if "principal" in g:
-        return g.principal  # type: ignore[no-any-return]
+        return g.principal
     principal: Principal | None = None
     token = bearer_token()
     if token is not None:
@@ -232,7 +232,7 @@ def principal_from_socket(auth: Any) -> Principal | None:
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
         return principal_for_token(current_app.extensions["loket.db"], auth["token"])
     if current_user.is_authenticated:
-        return current_user.principal  # type: ignore[no-any-return]
+        return current_user.principal
     return None
 
 

@@ -54,7 +54,7 @@ class CounterActions:
         ticket.finished_ts = now
         events.append(Event("ticket", self._ticket_event(ticket)))
 
-    def _do_next(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_next(self, s, counter, row, current, now, events, **_):
         if row.status == "closed":
             raise HubError("counter_closed", 409, counter=counter.name)
         self._finish(current, TicketStatus.DONE, now, events)
@@ -160,13 +160,13 @@ class CounterActions:
             raise HubError("no_current", 409, counter=counter.name)
         return current
 
-    def _do_recall(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_recall(self, s, counter, row, current, now, events, **_):
         ticket = self._require_current(counter, current)
         ticket.recalls += 1
         events.append(self._call(s, ticket, counter, now, recall=True))
         return ticket.label
 
-    def _do_start(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_start(self, s, counter, row, current, now, events, **_):
         ticket = self._require_current(counter, current)
         if ticket.status == TicketStatus.CALLED:
             ticket.status = TicketStatus.SERVING
@@ -174,17 +174,17 @@ class CounterActions:
             events.append(Event("ticket", self._ticket_event(ticket)))
         return None
 
-    def _do_skip(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_skip(self, s, counter, row, current, now, events, **_):
         self._finish(self._require_current(counter, current), TicketStatus.NO_SHOW, now, events)
         row.current_ticket_id = None
         return None
 
-    def _do_done(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_done(self, s, counter, row, current, now, events, **_):
         self._finish(self._require_current(counter, current), TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         return None
 
-    def _do_transfer(self, s, counter, row, current, now, events, service=None, **_):  # type: ignore[no-untyped-def]
+    def _do_transfer(self, s, counter, row, current, now, events, service=None, **_):
         ticket = self._require_current(counter, current)
         if ticket.service == service:
             raise HubError("same_service", 409, service=service)
@@ -198,21 +198,21 @@ class CounterActions:
         events.append(Event("ticket", self._ticket_event(ticket)))
         return None
 
-    def _do_break(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_break(self, s, counter, row, current, now, events, **_):
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         row.status = "break"
         return None
 
-    def _do_resume(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_resume(self, s, counter, row, current, now, events, **_):
         row.status = "open"
         return None
 
-    def _do_open(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_open(self, s, counter, row, current, now, events, **_):
         row.status = "open"
         return None
 
-    def _do_close(self, s, counter, row, current, now, events, **_):  # type: ignore[no-untyped-def]
+    def _do_close(self, s, counter, row, current, now, events, **_):
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         row.status = "closed"

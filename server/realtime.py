@@ -51,7 +51,7 @@ def init_app(app: Flask, hub: Hub) -> None:
         if counter and counter in hub.counters:
             zone = zone or None
         join_display_rooms(zone, counter)
-        socketio.emit("snapshot", hub.snapshot(zone=zone), namespace=DISPLAY, to=request.sid)
+        socketio.emit("snapshot", hub.snapshot(zone=zone), namespace=DISPLAY, to=request.sid)  # type: ignore[attr-defined]
         return True
 
     @socketio.on("join", namespace=DISPLAY)
@@ -74,7 +74,7 @@ def init_app(app: Flask, hub: Hub) -> None:
         if status is None:
             return False
         join_room(f"ticket:{hash_token(token)}", namespace=STATUS)
-        socketio.emit("ticket", status, namespace=STATUS, to=request.sid)
+        socketio.emit("ticket", status, namespace=STATUS, to=request.sid)  # type: ignore[attr-defined]
         return True
 
     def on_event(event: Event) -> None:

@@ -37,7 +37,7 @@ def create_city_app(config: CityConfig, *, testing: bool = False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.jinja_loader = ChoiceLoader([  # type: ignore[assignment]
+    app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(Path(__file__).parent / "templates")),
         FileSystemLoader(str(SERVER_DIR / "templates")),
     ])

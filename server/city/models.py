@@ -7,8 +7,6 @@ personal data: no officer names, no status-page tokens, no survey comments."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from sqlalchemy import Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,7 +17,7 @@ class CityOutbox(Base):
     """A ticket or survey response changed since it was last sent to the city."""
 
     __tablename__ = "city_outbox"
-    __table_args__: ClassVar[dict[str, bool]] = {"sqlite_autoincrement": True}
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012  (SQLAlchemy's own form)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(8))

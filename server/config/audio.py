@@ -8,6 +8,9 @@ from pydantic import Field
 
 from server.config.base import Section
 
+Engine = Literal["pack", "gtts", "espeak"]
+ENGINES: tuple[Engine, ...] = ("pack", "gtts", "espeak")
+
 
 class AudioSection(Section):
     enabled: bool = True
@@ -15,9 +18,7 @@ class AudioSection(Section):
     still run on its own with `loket announcer`)."""
     zones: list[str] = Field(default_factory=list)
     """Zones whose calls this hub's speakers announce; empty means every zone."""
-    engines: list[Literal["pack", "gtts", "espeak"]] = Field(
-        default_factory=lambda: ["pack", "gtts", "espeak"]
-    )
+    engines: list[Engine] = Field(default_factory=lambda: list(ENGINES))
     """Speech engines in the order tried: a voice pack, Google's gTTS (needs internet), and
     espeak-ng (offline)."""
     voice_pack: str = ""
