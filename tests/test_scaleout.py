@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,7 +20,7 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
-from tests.conftest import LiveHub, free_port
+from tests.conftest import ROOT, LiveHub, free_port
 from tests.services import pg_server, pg_url, redis_server, redis_url  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -257,3 +259,43 @@ def test_announcer_on_one_process_speaks_every_call_once(
     finally:
         for hub in hubs:
             hub.stop()
+
+
+def test_network_keypad_bridge_on_any_process(tmp_path: Path, three_hubs: Any) -> None:
+    """A keypad bridge talks to process 2; tickets are issued through process 3 and the
+    display sits on process 1: the keypad shows the waiting count, its NEXT reaches the
+    display, and the keypad shows the called number."""
+    from counter_panel.simulator import VirtualKeypadPort, pty_pair
+    from tests.test_keypad_live import keypads_toml
+
+    hubs, _url = three_hubs
+    master, path = pty_pair()
+    keypad = VirtualKeypadPort(master)
+    bridge_config = tmp_path / "bridge.toml"
+    bridge_config.write_text(hubs[0].config_path.read_text() + keypads_toml(
+        path, addresses='{ "1" = "2" }'))
+    token = hubs[1].token("device", "bridge-2", counters="2")
+    bridge = subprocess.Popen(
+        [sys.executable, "-m", "server", "keypads", "--hub", hubs[1].url, "--token", token,
+         "--config", str(bridge_config)],
+        cwd=ROOT, stdout=(tmp_path / "bridge.log").open("wb"), stderr=subprocess.STDOUT)
+    display = DisplayPool([hubs[0].url])
+    try:
+        keypad.expect("D", 1, timeout=20)
+        time.sleep(0.5)
+        keypad.drain()
+        device = hubs[2].token("device", "kiosk-3")
+        issued = post(f"{hubs[2].url}/api/tickets", device, {"service": "A"})
+        assert issued.status_code == 201
+        ticket = issued.json()["ticket"]
+        assert keypad.expect("D", 1, timeout=10).waiting == 1
+        seq = keypad.press(1, "NEXT")
+        assert keypad.expect("A", 1).seq == seq
+        assert keypad.expect("D", 1, timeout=10).ticket == ticket
+        assert wait_until(lambda: [c["ticket"] for c in display.calls[0]] == [ticket])
+        assert display.calls[0][0]["counter"] == "2"
+    finally:
+        display.close()
+        bridge.terminate()
+        bridge.wait(10)
+        keypad.close()
