@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from server.app import create_app
 from server.auth import create_token
 from server.city.app import create_city_app
-from server.city.forward import CityLinkError, Forwarder
+from server.city.forward import CityLinkError, CityUnreachable, Forwarder
 from server.city.models import CityHall, CityOutbox
 from server.config import ConfigError, load_city_config, load_config
 from server.db import Database
@@ -241,8 +241,10 @@ def test_a_down_city_is_an_error_that_loses_nothing(tmp_path: Path) -> None:
     hub.issue_ticket("A")
     fwd = forwarder(hub, central)
     fwd.enable()
-    with pytest.raises(OperationalError):
+    with pytest.raises(CityUnreachable) as err:
         fwd.run_once()
+    assert isinstance(err.value.__cause__, OperationalError)
+    assert "127.0.0.1" in err.value.reason
     assert fwd.backlog() == 1
 
 

@@ -69,9 +69,7 @@ def forward(config_path: Path | None, once: bool, stop_forwarding: bool, log_lev
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = load(config_path)
     forwarder = _forwarder(config)
-    from sqlalchemy.exc import DBAPIError
-
-    from server.city.forward import CityLinkError
+    from server.city.forward import CityLinkError, CityUnreachable
 
     if stop_forwarding:
         dropped = forwarder.disable()
@@ -83,12 +81,11 @@ def forward(config_path: Path | None, once: bool, stop_forwarding: bool, log_lev
             sent = forwarder.drain()
         except CityLinkError as exc:
             raise click.ClickException(str(exc)) from None
-        except (DBAPIError, OSError) as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            forwarder.note_error(reason)
+        except CityUnreachable as exc:
+            forwarder.note_error(exc.reason)
             raise click.ClickException(
-                f"cannot reach the city's database ({reason}); {forwarder.backlog()} changes "
-                "wait in the hall's database") from None
+                f"cannot reach the city's database ({exc.reason}); {forwarder.backlog()} "
+                "changes wait in the hall's database") from None
         click.echo(f"{sent} changes sent to the city as hall {forwarder.hall_id!r}")
         return
     stop = threading.Event()

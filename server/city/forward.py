@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from server.city.models import CityHall, CityLink, CityOutbox, CitySurvey, CityTicket
@@ -54,6 +54,15 @@ MAX_BACKOFF_S = 60.0
 
 class CityLinkError(RuntimeError):
     """The city refuses this hall for a reason retrying cannot fix (e.g. its id is taken)."""
+
+
+class CityUnreachable(RuntimeError):
+    """The city's database cannot be reached or failed this round; retrying may help. The
+    original error is ``__cause__``."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        super().__init__(self.reason)
 
 
 @dataclass
@@ -272,7 +281,10 @@ class Forwarder:
         """One round: send the oldest batch (or only the hall's live figures) and forget it.
         Returns how many outbox entries were sent."""
         batch = self.pending()
-        self.send(batch)
+        try:
+            self.send(batch)
+        except (DBAPIError, OSError) as exc:
+            raise CityUnreachable(exc) from exc
         if batch.seqs or self.clock() - self._last_ok_noted >= 60:
             self.acknowledge(batch)
         return len(batch.seqs)
@@ -293,21 +305,32 @@ class Forwarder:
         interval = self.config.city.interval_s
         self.enable()
         failing_since: float | None = None
+        hall_failing = False
         delay = interval
         while not stop.is_set():
             try:
                 sent = self.drain()
-            except CityLinkError:
-                raise
-            except (OperationalError, DBAPIError, OSError) as exc:
-                reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+            except CityUnreachable as exc:
                 if failing_since is None:
                     failing_since = time.monotonic()
                     log.warning("cannot reach the city's database (%s); the hall goes on and "
-                                "the backlog is sent when the link is back", reason)
-                    self._try_note_error(reason)
+                                "the backlog is sent when the link is back", exc.reason)
+                    self._try_note_error(exc.reason)
                 delay = min(max(delay * 2, interval), MAX_BACKOFF_S)
+                stop.wait(delay)
+                continue
+            except (DBAPIError, OSError):
+                # The hall's own database (busy, or down): not the link's fault; retry.
+                if not hall_failing:
+                    hall_failing = True
+                    log.exception("forwarding failed on the hall's own database; retrying")
+                delay = min(max(delay * 2, interval), MAX_BACKOFF_S)
+                stop.wait(delay)
+                continue
             else:
+                if hall_failing:
+                    hall_failing = False
+                    log.info("the hall's database answers again")
                 if failing_since is not None:
                     log.info("the city's database is reachable again after %.0f s; "
                              "%d changes sent", time.monotonic() - failing_since, sent)
