@@ -406,3 +406,30 @@ def test_city_serve_command_answers(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_hall_supervisor_is_told_when_the_city_gets_nothing(
+    tmp_path: Path, central: Database
+) -> None:
+    from server.supervisor import dashboard
+
+    quiet = hall(tmp_path, "tanpa-kota", "sqlite:///unused.db")
+    assert dashboard.build(quiet)["city"]["late"] is True  # configured, forwarder never ran
+    plain_path = tmp_path / "plain.toml"
+    plain_path.write_text(SMALL_HALL)
+    plain = create_app(load_config(plain_path), async_mode="threading", testing=True)
+    assert dashboard.build(plain.extensions["loket.hub"])["city"] is None
+
+    hub = hall(tmp_path, "kota", "sqlite:///unused.db", hall_id="kota")
+    fwd = forwarder(hub, central)
+    hub.issue_ticket("A")
+    fwd.drain()
+    board = dashboard.build(hub)
+    assert board["city"] == {"forwarding": True, "backlog": 0, "last_ok": board["city"]["last_ok"],
+                             "late": False}
+    assert not [a for a in board["alerts"] if a["kind"] == "city"]
+    hub.issue_ticket("A")
+    hub.clock = lambda: time.time() + 11 * 60  # eleven minutes without a round
+    board = dashboard.build(hub)
+    assert board["city"]["late"] is True and board["city"]["backlog"] == 1
+    assert [a["kind"] for a in board["alerts"]].count("city") == 1

@@ -85,3 +85,21 @@ def test_city_page_follows_a_hall_live(
         for process in processes:
             process.terminate()
             process.wait(10)
+
+
+def test_hall_dashboard_alerts_when_nothing_is_forwarded(
+    page: Any, live_hub: Callable[..., Any], write_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    hall_path = write_config(SMALL_HALL, f'[city]\nurl = "sqlite:///{tmp_path / "c.db"}"\n')
+    hall = live_hub(hall_path)
+    subprocess.run([sys.executable, "-m", "server", "user", "add", "sup", "--role",
+                    "supervisor", "--password-stdin", "--config", str(hall_path)],
+                   input=PASSWORD + "\n", text=True, cwd=ROOT, check=True, capture_output=True)
+    page.goto(f"{hall.url}/login?next=/supervisor")
+    page.fill("input[name=username]", "sup")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{hall.url}/supervisor")
+    alert = page.locator("#alerts li[data-kind=city]")
+    expect(alert).to_have_text(
+        "Penerusan data ke pusat kota belum berjalan (jalankan `loket city forward`)")

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, select
 
 from server import report_stats
+from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
 from server.models import AuditEntry, Counter, Ticket, TicketStatus
 from server.report_stats import Period
@@ -139,9 +140,13 @@ def zone_rows(hub: Hub, services: dict[str, dict[str, Any]],
 
 
 def alerts(services: list[dict[str, Any]], zones: list[dict[str, Any]],
-           per_counter: int = CROWDED_PER_COUNTER) -> list[dict[str, Any]]:
-    """SLA breaches (longest wait over a service's ``sla_minutes``) and crowded zones."""
+           per_counter: int = CROWDED_PER_COUNTER,
+           city: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """SLA breaches (longest wait over a service's ``sla_minutes``), crowded zones, and a link
+    to the city that has stopped sending (see :func:`city_link`)."""
     found: list[dict[str, Any]] = []
+    if city is not None and city["late"]:
+        found.append({"kind": "city", **city})
     for svc in services:
         longest = svc.get("longest_wait_s")
         if longest is not None and longest > svc["sla_minutes"] * 60:
@@ -229,7 +234,8 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
         })
     counters = counter_rows(hub, snapshot, now)
     zones = zone_rows(hub, raw, counters)
-    found = alerts(services, zones)
+    city = city_link(hub, now)
+    found = alerts(services, zones, city=city)
     settings = hub.settings()
     return {
         "day": day,
@@ -244,4 +250,30 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
         "paused_services": list(settings.get("paused_services", [])),
         "complaints": survey.complaints(hub, limit=20),
         "audit": audit_rows(hub),
+        "city": city,
+    }
+
+
+CITY_LATE_S = 600.0
+"""A hall whose changes have waited this long for the city gets an alert."""
+
+
+def city_link(hub: Hub, now: float) -> dict[str, Any] | None:
+    """How this hall's forwarding to the city stands, when ``[city] url`` is set: the backlog,
+    the last successful round, and ``late`` when the forwarder is not running or changes
+    have waited more than :data:`CITY_LATE_S`."""
+    if not hub.config.city.url:
+        return None
+    with hub.db.read() as s:
+        link = {row.key: row.updated_ts for row in s.scalars(select(CityLink))}
+        backlog = int(s.scalar(select(func.count()).select_from(CityOutbox)) or 0)
+    last_ok = link.get("last_ok")
+    forwarding = "forwarding" in link
+    since = last_ok if last_ok is not None else link.get("forwarding")
+    late = not forwarding or (backlog > 0 and (since is None or now - since > CITY_LATE_S))
+    return {
+        "forwarding": forwarding,
+        "backlog": backlog,
+        "last_ok": hub.iso(last_ok) if last_ok is not None else None,
+        "late": late,
     }

@@ -33,6 +33,14 @@ register(
             "id": "Zona {zone} padat: {waiting} menunggu, {open} loket buka dari {counters}",
             "en": "Zone {zone} is crowded: {waiting} waiting, {open} of {counters} counters open",
         },
+        "sup.alert_city": {
+            "id": "Data belum terkirim ke pusat kota sejak {since}: {backlog} perubahan tertunda",
+            "en": "Nothing sent to the city since {since}: {backlog} changes waiting",
+        },
+        "sup.alert_city_off": {
+            "id": "Penerusan data ke pusat kota belum berjalan (jalankan `loket city forward`)",
+            "en": "Forwarding to the city is not running (run `loket city forward`)",
+        },
         "sup.services": {"id": "Layanan hari ini", "en": "Services today"},
         "sup.agencies": {"id": "Instansi hari ini", "en": "Agencies today"},
         "sup.counters": {"id": "Loket", "en": "Counters"},

@@ -48,13 +48,21 @@
   function renderAlerts(data) {
     var list = document.getElementById("alerts");
     var items = data.alerts.map(function (a) {
-      var text = a.kind === "sla"
-        ? L.format(t["sup.alert_sla"], { name: a.service + " · " + a.name,
-            minutes: Math.floor(a.longest_wait_s / 60), sla: a.sla_minutes })
-        : L.format(t["sup.alert_crowded"], a);
+      var text;
+      if (a.kind === "sla") {
+        text = L.format(t["sup.alert_sla"], { name: a.service + " · " + a.name,
+          minutes: Math.floor(a.longest_wait_s / 60), sla: a.sla_minutes });
+      } else if (a.kind === "city") {
+        text = a.forwarding
+          ? L.format(t["sup.alert_city"], { backlog: a.backlog,
+              since: a.last_ok ? a.last_ok.slice(11, 16) : "–" })
+          : t["sup.alert_city_off"];
+      } else {
+        text = L.format(t["sup.alert_crowded"], a);
+      }
       var li = L.el("li", text, "sup-alert sup-alert-" + a.kind);
       li.dataset.kind = a.kind;
-      li.dataset.target = a.service || a.zone;
+      li.dataset.target = a.service || a.zone || "city";
       return li;
     });
     if (!items.length) items = [L.el("li", t["sup.no_alerts"], "sup-alert-none")];
