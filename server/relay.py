@@ -10,7 +10,9 @@ exactly once, and a keypad wired to process 1 shows a call made through process 
 
 Events sent while Redis is unreachable are not replayed. Socket.IO pushes fail at that moment
 as well, and displays resynchronise from ``snapshot`` when they reconnect. The listener
-reconnects with backoff, logging the first failure and the recovery, not every retry.
+reconnects with backoff, logging the first failure and the recovery, not every retry. A
+subscription that stays silent is pinged; no answer means a half-open connection (a NAT or a
+firewall that forgot it, a host that vanished without a reset), which is dropped and redone.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ from server.events import Event, EventBus
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 10.0
+KEEPALIVE_S = 15.0
+"""Ping the subscription after this long without a message."""
+PONG_TIMEOUT_S = 5.0
+"""Reconnect when a ping goes unanswered this long."""
+PING = "loket-relay"
 
 
 def channel_for(hall_name: str) -> str:
@@ -39,14 +46,17 @@ def channel_for(hall_name: str) -> str:
 
 
 class EventRelay:
-    def __init__(self, bus: EventBus, url: str, channel: str) -> None:
+    def __init__(self, bus: EventBus, url: str, channel: str, keepalive_s: float = KEEPALIVE_S,
+                 pong_timeout_s: float = PONG_TIMEOUT_S) -> None:
         self.bus = bus
         self.channel = channel
+        self.keepalive_s = keepalive_s
+        self.pong_timeout_s = pong_timeout_s
         self.origin = secrets.token_hex(8)
         """This process's id; its own events coming back from Redis are ignored."""
         self._publisher = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._listener = redis.Redis.from_url(url, socket_connect_timeout=5,
-                                              socket_keepalive=True, health_check_interval=15)
+                                              socket_keepalive=True)
         self._stopped = threading.Event()
         self._publish_failing = False
         self._unsubscribe: Callable[[], None] | None = None
@@ -55,7 +65,7 @@ class EventRelay:
         self.dropped = 0
         """Malformed messages on the channel, dropped and counted."""
         self.subscribed = threading.Event()
-        """Set while the listener is subscribed (tests wait for it)."""
+        """Set while the listener is subscribed (Redis confirmed it; tests wait for it)."""
 
     def start(self, spawn: Callable[[Callable[[], None]], Any]) -> None:
         """Send this process's events, and start the listener with ``spawn`` (a gevent-friendly
@@ -94,19 +104,33 @@ class EventRelay:
         failing_since: float | None = None
         delay = 0.5
         while not self._stopped.is_set():
-            pubsub = self._listener.pubsub(ignore_subscribe_messages=True)
+            pubsub = self._listener.pubsub()
             try:
                 pubsub.subscribe(self.channel)
-                self.subscribed.set()
-                if failing_since is not None:
-                    log.info("hearing the other hub processes again after %.0f s",
-                             time.monotonic() - failing_since)
-                    failing_since = None
-                    delay = 0.5
+                heard = time.monotonic()
+                pinged: float | None = None
                 while not self._stopped.is_set():
-                    message = pubsub.get_message(timeout=1.0)
+                    message = pubsub.get_message(timeout=min(1.0, self.keepalive_s))
+                    now = time.monotonic()
                     if message is not None:
-                        self._incoming(message.get("data"))
+                        heard, pinged = now, None
+                        kind = message.get("type")
+                        if kind == "message":
+                            self._incoming(message.get("data"))
+                        elif kind == "subscribe":
+                            self.subscribed.set()
+                            if failing_since is not None:
+                                log.info("hearing the other hub processes again after %.0f s",
+                                         now - failing_since)
+                                failing_since = None
+                                delay = 0.5
+                    elif pinged is not None:
+                        if now - pinged > self.pong_timeout_s:
+                            raise redis.ConnectionError(
+                                f"no answer from Redis within {self.pong_timeout_s:g} s")
+                    elif now - heard > self.keepalive_s:
+                        pubsub.ping(PING)
+                        pinged = now
             except (redis.RedisError, OSError) as exc:
                 self.subscribed.clear()
                 if failing_since is None:

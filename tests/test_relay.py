@@ -1,10 +1,13 @@
 """The relay of hub events between processes, on a real Redis server: each event reaches every
 other process once, marked remote, and is never echoed back or relayed twice; Socket.IO
-emitters skip remote events; an outage of Redis is logged once and survived."""
+emitters skip remote events; an outage of Redis is logged once and survived, and so is a link
+that silently drops everything (a half-open connection)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,11 +42,11 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
 class Process:
     """One hub process's bus and relay, and what its subscribers heard."""
 
-    def __init__(self, url: str, hall: str = "MPP Uji") -> None:
+    def __init__(self, url: str, hall: str = "MPP Uji", **options: float) -> None:
         self.bus = EventBus()
         self.heard: list[Event] = []
         self.bus.subscribe(self.heard.append)
-        self.relay = EventRelay(self.bus, url, channel_for(hall))
+        self.relay = EventRelay(self.bus, url, channel_for(hall), **options)
         self.relay.start(spawn)
         assert self.relay.subscribed.wait(10)
 
@@ -55,8 +58,8 @@ class Process:
 def processes(redis_url: str) -> Iterator[Callable[..., Process]]:  # noqa: F811
     started: list[Process] = []
 
-    def make(url: str = redis_url, hall: str = "MPP Uji") -> Process:
-        process = Process(url, hall)
+    def make(url: str = redis_url, hall: str = "MPP Uji", **options: float) -> Process:
+        process = Process(url, hall, **options)
         started.append(process)
         return process
 
@@ -120,6 +123,73 @@ def test_redis_outage_is_logged_once_and_survived(
     assert sum(m.startswith("cannot hear the other hub processes") for m in messages) == 2
     assert sum("hearing the other hub processes again" in m for m in messages) == 2
     proxy.cut()
+
+
+class SilentLink:
+    """A TCP relay that can go silent: it keeps every connection open and accepts new ones,
+    but drops all bytes both ways, like a link whose packets vanish (no reset, no close)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.silent = False
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._conns: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                return
+            self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                if not self.silent:
+                    dst.sendall(data)
+
+    def close(self) -> None:
+        for s in [self._listener, *self._conns]:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+
+def test_a_silent_link_is_noticed_and_redone(
+    processes: Any, redis_server: Any, caplog: pytest.LogCaptureFixture  # noqa: F811
+) -> None:
+    """No reset ever comes: the listener notices the silence by an unanswered ping, drops the
+    connection and subscribes again once the link carries bytes."""
+    link = SilentLink(redis_server.port)
+    url = f"redis://127.0.0.1:{link.port}/0"
+    caplog.set_level(logging.INFO, logger="server.relay")
+    a = processes(url, keepalive_s=0.5, pong_timeout_s=0.5)
+    b = processes(url, keepalive_s=0.5, pong_timeout_s=0.5)
+    try:
+        time.sleep(1.5)  # a quiet channel is pinged and answered: nothing is redone
+        assert a.relay.subscribed.is_set() and b.relay.subscribed.is_set()
+        assert not any("cannot hear" in r.getMessage() for r in caplog.records)
+        link.silent = True
+        assert wait_until(lambda: not b.relay.subscribed.is_set(), 5)
+        time.sleep(1.5)  # resubscriptions on new connections go unanswered too
+        assert not b.relay.subscribed.is_set()
+        link.silent = False
+        assert wait_until(lambda: a.relay.subscribed.is_set() and b.relay.subscribed.is_set(), 20)
+        a.bus.publish(Event("call", {"id": 9}))
+        assert wait_until(lambda: [e.data["id"] for e in b.remote()] == [9], 10)
+        messages = [r.getMessage() for r in caplog.records]
+        assert sum(m.startswith("cannot hear the other hub processes") for m in messages) == 2
+        assert sum("hearing the other hub processes again" in m for m in messages) == 2
+    finally:
+        for process in (a, b):
+            process.relay.stop()
+        link.close()
 
 
 def test_socketio_emitters_skip_remote_events(app: Any, hub: Any) -> None:
