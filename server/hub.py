@@ -560,15 +560,19 @@ class Hub(CounterActions):
             self._publish_queue()
 
     def _publish_queue(self) -> None:
-        payload = self.queue_payload()
-        # With several processes another one may have pushed newer counts since this one's
-        # last push, so only a lone process may skip a push that repeats its previous one.
-        same = not self.config.realtime.message_queue and self._last_queue is not None and (
-            self._last_queue["services"] == payload["services"]
-        )
-        self._last_queue = payload
-        if not same:
-            self.events.publish(Event("queue", payload))
+        # Several processes: counting and pushing take turns with the other processes (the
+        # same lock as counter actions), so counts reach displays in the order they were
+        # read and an older count never lands after a newer one.
+        with self._cluster_order():
+            payload = self.queue_payload()
+            # Another process may have pushed newer counts since this one's last push, so
+            # only a lone process may skip a push that repeats its previous one.
+            same = not self.config.realtime.message_queue and self._last_queue is not None and (
+                self._last_queue["services"] == payload["services"]
+            )
+            self._last_queue = payload
+            if not same:
+                self.events.publish(Event("queue", payload))
 
     def _queue_notifier(self) -> None:
         """Coalesce bursts of changes into one ``queue`` event per interval."""

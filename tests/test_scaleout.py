@@ -82,6 +82,8 @@ class DisplayPool:
 
     def __init__(self, urls: list[str]) -> None:
         self.calls: list[list[dict[str, Any]]] = [[] for _ in urls]
+        self.queues: list[dict[str, Any] | None] = [None] * len(urls)
+        """Each display's latest waiting counts (``queue`` event)."""
         self.snapshots = [0] * len(urls)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -95,6 +97,7 @@ class DisplayPool:
             client = socketio.AsyncClient(reconnection=False)
             client.on("call", functools.partial(self._on_call, i), namespace="/display")
             client.on("snapshot", functools.partial(self._on_snapshot, i), namespace="/display")
+            client.on("queue", functools.partial(self._on_queue, i), namespace="/display")
             await client.connect(url, namespaces=["/display"], transports=["websocket"],
                                  wait_timeout=10)
             clients.append(client)
@@ -102,6 +105,9 @@ class DisplayPool:
 
     def _on_call(self, i: int, data: dict[str, Any]) -> None:
         self.calls[i].append(data)
+
+    def _on_queue(self, i: int, data: dict[str, Any]) -> None:
+        self.queues[i] = data
 
     def _on_snapshot(self, i: int, _data: Any) -> None:
         self.snapshots[i] += 1
@@ -195,6 +201,15 @@ def test_three_processes_share_calls_and_never_double_call(three_hubs: Any) -> N
         ids = [c["id"] for c in calls]
         assert len(ids) == COUNTERS and len(set(ids)) == COUNTERS  # each call exactly once
         assert ids == sorted(ids)  # and in order, whichever process made it
+
+    # The waiting counts every display ends with are the true ones (20 of 120 left), though
+    # three processes pushed counts: an older count never lands after a newer one.
+    def final_counts() -> list[Any]:
+        return [{s["prefix"]: s["waiting"] for s in q["services"]} if q else None
+                for q in displays.queues]
+
+    assert wait_until(lambda: all(c == {"A": 10, "B": 10} for c in final_counts())), (
+        final_counts())
     displays.close()
 
 
