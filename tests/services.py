@@ -49,13 +49,17 @@ def _as_owner(args: list[str]) -> list[str]:
 
 
 class PostgresServer:
-    """A throwaway cluster: trust authentication on 127.0.0.1 only, fsync off (tests)."""
+    """A throwaway cluster: trust authentication on 127.0.0.1 only, fsync off (tests).
+
+    ``durable=True`` keeps PostgreSQL's own defaults (fsync, synchronous commit, full-page
+    writes) for benchmarks that compare it with SQLite's durable commits."""
 
     user = "loket"
 
-    def __init__(self, bin_dir: Path, base: Path) -> None:
+    def __init__(self, bin_dir: Path, base: Path, durable: bool = False) -> None:
         self.bin_dir = bin_dir
         self.base = base
+        self.durable = durable
         self.data = base / "data"
         self.sockets = base / "run"
         self.port = free_port()
@@ -75,11 +79,12 @@ class PostgresServer:
                 check=True, capture_output=True,
             )
         log = self.log_path.open("ab")
+        fast = [] if self.durable else ["-c", "fsync=off", "-c", "synchronous_commit=off",
+                                        "-c", "full_page_writes=off"]
         self.process = subprocess.Popen(
             _as_owner([str(self.bin_dir / "postgres"), "-D", str(self.data),
                        "-p", str(self.port), "-k", str(self.sockets),
-                       "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                       "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                       "-c", "listen_addresses=127.0.0.1", *fast,
                        "-c", "max_connections=300", "-c", "shared_buffers=64MB"]),
             stdout=log, stderr=subprocess.STDOUT,
         )
