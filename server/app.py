@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server.config import LoketConfig
+from server.config import CityConfig, LoketConfig
 from server.config.hall import slugify
 from server.db import Database
 from server.extensions import csrf, limiter, login_manager, socketio
@@ -27,7 +27,7 @@ def database_url(config: LoketConfig) -> str:
     return f"sqlite:///{config.base_dir / 'loket.db'}"
 
 
-def _secret_key(config: LoketConfig) -> str:
+def _secret_key(config: LoketConfig | CityConfig) -> str:
     if config.server.secret_key:
         return config.server.secret_key
     path = config.base_dir / "secret_key"
@@ -38,6 +38,23 @@ def _secret_key(config: LoketConfig) -> str:
     path.touch(mode=0o600)
     path.write_text(key)
     return key
+
+
+def configure_web(app: Flask, config: LoketConfig | CityConfig, testing: bool) -> None:
+    """Sessions, limits, JSON and proxy settings shared by the hub and the city-wide view."""
+    app.config.update(
+        SECRET_KEY=_secret_key(config),
+        MAX_CONTENT_LENGTH=config.server.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=testing,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if config.server.trusted_proxies:
+        n = config.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def create_app(
@@ -53,22 +70,10 @@ def create_app(
     ``async_mode`` overrides ``[realtime] async_mode`` (tests use "threading"); ``hub`` lets a
     test share a hub with a fake clock."""
     app = Flask(__name__, static_folder="static", template_folder="templates")
-    app.config.update(
-        SECRET_KEY=_secret_key(config),
-        MAX_CONTENT_LENGTH=config.server.max_body_bytes,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
-        TESTING=testing,
-        LOKET_CONFIG=config,
-    )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    configure_web(app, config, testing)
+    app.config.update(LOKET_CONFIG=config)
     if overrides:
         app.config.update(overrides)
-    if config.server.trusted_proxies:
-        n = config.server.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     if hub is None:
         db = Database(database_url(config), echo=config.storage.echo)

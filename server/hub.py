@@ -509,18 +509,10 @@ class Hub(CounterActions):
         }
 
     def agency_id(self, agency: str) -> str:
-        from server.config.hall import slugify
-
-        for a in self.config.agencies:
-            if agency.lower() in (a.name.lower(), a.slug):
-                return a.slug
-        return slugify(agency)
+        return self.config.agency_id(agency)
 
     def agency_name(self, agency: str) -> str:
-        for a in self.config.agencies:
-            if agency.lower() in (a.name.lower(), a.slug):
-                return a.name
-        return agency
+        return self.config.agency_name(agency)
 
     # ------------------------------------------------------------------ settings & audit
     def _settings(self, s: Session) -> dict[str, Any]:

@@ -22,30 +22,16 @@ SERVER_DIR = Path(__file__).resolve().parent.parent
 
 def create_city_app(config: CityConfig, *, testing: bool = False,
                     db: Database | None = None) -> Flask:
-    from server.app import _secret_key
+    from server.app import configure_web
 
     app = Flask(__name__, static_folder=str(SERVER_DIR / "static"),
                 template_folder=str(SERVER_DIR / "templates"))
-    app.config.update(
-        SECRET_KEY=_secret_key(config),  # type: ignore[arg-type]
-        MAX_CONTENT_LENGTH=config.server.max_body_bytes,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
-        TESTING=testing,
-        LOKET_CITY=config,
-    )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    configure_web(app, config, testing)
+    app.config.update(LOKET_CITY=config)
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(Path(__file__).parent / "templates")),
         FileSystemLoader(str(SERVER_DIR / "templates")),
     ])
-    if config.server.trusted_proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = config.server.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     if db is None:
         db = Database(config.storage.url, echo=config.storage.echo)
         db.upgrade()

@@ -227,7 +227,8 @@ class Forwarder:
         now = self.clock()
         services = [
             {"prefix": svc.prefix, "name": svc.name,
-             "agency": self._agency_name(svc.agency), "agency_id": self._agency_id(svc.agency)}
+             "agency": self.config.agency_name(svc.agency),
+             "agency_id": self.config.agency_id(svc.agency)}
             for svc in self.config.services
         ]
         with self.central.session() as s:
@@ -261,20 +262,6 @@ class Forwarder:
             if batch.surveys:
                 s.execute(_insert(s, CitySurvey).values(batch.surveys)
                           .on_conflict_do_nothing(index_elements=["hall_id", "source_id"]))
-
-    def _agency_name(self, agency: str) -> str:
-        for a in self.config.agencies:
-            if agency.lower() in (a.name.lower(), a.slug):
-                return a.name
-        return agency
-
-    def _agency_id(self, agency: str) -> str:
-        from server.config.hall import slugify
-
-        for a in self.config.agencies:
-            if agency.lower() in (a.name.lower(), a.slug):
-                return a.slug
-        return slugify(agency)
 
     # ------------------------------------------------------------------ rounds
     def run_once(self) -> int:

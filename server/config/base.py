@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 
 class Section(BaseModel):
@@ -15,3 +17,24 @@ class Section(BaseModel):
         use_attribute_docstrings=True,
         str_strip_whitespace=True,
     )
+
+
+class FileConfig(Section):
+    """A whole config file: remembers where it was read from, so relative paths (and files
+    kept beside it, such as the generated secret key) resolve against its folder."""
+
+    _source: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Path | None:
+        """The file this config came from; None for the built-in demo hall."""
+        return self._source
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative paths in the config are resolved against."""
+        return self._source.parent if self._source else Path.cwd()
+
+    def resolve(self, path: str) -> Path:
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.base_dir / candidate

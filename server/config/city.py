@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from pydantic import Field, field_validator, model_validator
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
-
-from server.config.base import Section
-from server.config.hall import ServerSection, StorageSection
+from server.config.base import FileConfig, Section
+from server.config.hall import ServerSection, StorageSection, known_timezone
 
 
 class CityConfigError(ValueError):
@@ -53,14 +50,10 @@ class CityViewSection(Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; expected e.g. 'Asia/Jakarta'") from None
-        return value
+        return known_timezone(value)
 
 
-class CityConfig(Section):
+class CityConfig(FileConfig):
     """``city.toml``: the city-wide view of several halls."""
 
     city: CityViewSection
@@ -69,17 +62,6 @@ class CityConfig(Section):
     """[storage]: the central database (``url`` is required; the halls forward into it)."""
     server: ServerSection = Field(default_factory=ServerSection)
     """[server]: listening address and HTTP limits of the city-wide view."""
-
-    _source: Path | None = PrivateAttr(default=None)
-
-    @property
-    def source(self) -> Path | None:
-        return self._source
-
-    @property
-    def base_dir(self) -> Path:
-        """Folder beside the config file (where the generated secret key is kept)."""
-        return self._source.parent if self._source else Path.cwd()
 
     @model_validator(mode="after")
     def _needs_database(self) -> CityConfig:

@@ -13,6 +13,15 @@ from server.config.base import Section
 from server.hours import OpeningRule, parse_rule
 
 
+def known_timezone(value: str) -> str:
+    """``value`` if it is an IANA time zone, else ValueError saying what is expected."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; expected e.g. 'Asia/Jakarta'") from None
+    return value
+
+
 def slugify(text: str) -> str:
     """``"BPJS Kesehatan"`` -> ``"bpjs-kesehatan"``: a stable id for URLs such as ``?agency=``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -34,11 +43,7 @@ class HallSection(Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; expected e.g. 'Asia/Jakarta'") from None
-        return value
+        return known_timezone(value)
 
 
 class QueueSection(Section):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from server.config.audio import AudioSection
-from server.config.base import Section
+from server.config.base import FileConfig
 from server.config.city import CitySection
 from server.config.display import DisplaySection
 from server.config.hall import (
@@ -33,7 +31,7 @@ class CrossCheckError(ValueError):
         self.key = key
 
 
-class LoketConfig(Section):
+class LoketConfig(FileConfig):
     hall: HallSection
     """[hall]: name, time zone and language."""
     queue: QueueSection = Field(default_factory=QueueSection)
@@ -63,26 +61,25 @@ class LoketConfig(Section):
     city: CitySection = Field(default_factory=CitySection)
     """[city]: forwarding this hall's figures to the city's central database."""
 
-    _source: Path | None = PrivateAttr(default=None)
-
-    @property
-    def source(self) -> Path | None:
-        """The file this config came from; None for the built-in demo hall."""
-        return self._source
-
-    @property
-    def base_dir(self) -> Path:
-        """Folder that relative paths in the config are resolved against."""
-        return self._source.parent if self._source else Path.cwd()
-
     @property
     def city_hall_id(self) -> str:
         """This hall's id in the city's database."""
         return self.city.hall_id or slugify(self.hall.name)[:40]
 
-    def resolve(self, path: str) -> Path:
-        candidate = Path(path).expanduser()
-        return candidate if candidate.is_absolute() else self.base_dir / candidate
+    def agency_id(self, agency: str) -> str:
+        """The URL id of a service's ``agency`` (its ``[[agencies]]`` id, or the slugified
+        name)."""
+        for a in self.agencies:
+            if agency.lower() in (a.name.lower(), a.slug):
+                return a.slug
+        return slugify(agency)
+
+    def agency_name(self, agency: str) -> str:
+        """The display name of a service's ``agency``."""
+        for a in self.agencies:
+            if agency.lower() in (a.name.lower(), a.slug):
+                return a.name
+        return agency
 
     @model_validator(mode="after")
     def _cross_checks(self) -> LoketConfig:
