@@ -83,11 +83,23 @@ def create_app(
     app.extensions["loket.db"] = hub.db
 
     mode = async_mode or config.realtime.async_mode
+    queue_url = config.realtime.message_queue
+    channel = f"loket:socketio:{slugify(config.hall.name) or 'hall'}"  # halls may share Redis
+    queue_options: dict[str, Any] = {"channel": channel}
+    if queue_url.startswith(("redis://", "rediss://")):
+        import socketio as python_socketio
+
+        from server.relay import link_options
+
+        # Flask-SocketIO's own Redis client would wait for ever on a dead link while this
+        # process holds the cluster's call-order lock; this one gives up (server.relay).
+        queue_options = {"client_manager": python_socketio.RedisManager(
+            queue_url, channel=channel, redis_options=link_options())}
     socketio.init_app(
         app,
         async_mode=mode,
-        message_queue=config.realtime.message_queue or None,
-        channel=f"loket:socketio:{slugify(config.hall.name) or 'hall'}",  # halls may share Redis
+        message_queue=queue_url or None,
+        **queue_options,
         cors_allowed_origins=[],  # same origin only: pages are served by the hub itself
         ping_interval=10,
         ping_timeout=10,

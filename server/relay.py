@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +41,21 @@ PONG_TIMEOUT_S = 5.0
 PING = "loket-relay"
 
 
+def link_options(connect_timeout_s: float = 5.0, dead_after_s: float = 15.0) -> dict[str, Any]:
+    """redis-py options for a link to the hall's Redis that cannot hang for ever: connecting
+    gives up after ``connect_timeout_s``; an idle link is probed by TCP keepalives, and data
+    that Redis has not acknowledged for ``dead_after_s`` (a pulled cable, a frozen host)
+    breaks the connection (``TCP_USER_TIMEOUT``), so a blocked publish raises instead of
+    holding the hub, and the cluster's call-order lock, indefinitely."""
+    options: dict[int, int] = {}
+    for name, value in (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 2),
+                        ("TCP_USER_TIMEOUT", int(dead_after_s * 1000))):
+        if hasattr(socket, name):  # Linux; other systems keep their defaults
+            options[getattr(socket, name)] = value
+    return {"socket_connect_timeout": connect_timeout_s, "socket_keepalive": True,
+            "socket_keepalive_options": options}
+
+
 def channel_for(hall_name: str) -> str:
     """``loket:events:<hall>``: two halls on one Redis server do not hear each other."""
     return f"loket:events:{slugify(hall_name) or 'hall'}"
@@ -54,9 +70,8 @@ class EventRelay:
         self.pong_timeout_s = pong_timeout_s
         self.origin = secrets.token_hex(8)
         """This process's id; its own events coming back from Redis are ignored."""
-        self._publisher = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        self._listener = redis.Redis.from_url(url, socket_connect_timeout=5,
-                                              socket_keepalive=True)
+        self._publisher = redis.Redis.from_url(url, socket_timeout=5, **link_options())
+        self._listener = redis.Redis.from_url(url, **link_options())
         self._stopped = threading.Event()
         self._publish_failing = False
         self._unsubscribe: Callable[[], None] | None = None

@@ -204,3 +204,37 @@ def test_socketio_emitters_skip_remote_events(app: Any, hub: Any) -> None:
     received = client.get_received("/display")
     assert [r["args"][0]["id"] for r in received if r["name"] == "call"] == [8]
     client.disconnect(namespace="/display")
+
+
+def test_links_to_redis_cannot_hang_for_ever(
+    redis_url: str, write_config: Callable[..., Any]  # noqa: F811
+) -> None:
+    """The relay's and Socket.IO's Redis connections carry keepalives and TCP_USER_TIMEOUT, so
+    a dead Redis host breaks a blocked publish (held under the call-order lock) within
+    seconds instead of never."""
+    import socket
+
+    from server.app import create_app
+    from server.config import load_config
+    from server.relay import link_options
+
+    options = link_options(dead_after_s=15)
+    client = redis.Redis.from_url(redis_url, **options)
+    client.ping()
+    connection = client.connection_pool.get_connection()
+    sock = connection._sock
+    assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 15000
+    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 10
+    client.connection_pool.release(connection)
+    client.close()
+
+    from tests.conftest import SMALL_HALL
+
+    path = write_config(SMALL_HALL.replace(
+        "[realtime]\n", f'[realtime]\nmessage_queue = "{redis_url}"\n'))
+    app = create_app(load_config(path), async_mode="threading", testing=True)
+    manager = socketio.server.manager
+    assert manager.redis_options == link_options()
+    assert manager.channel == "loket:socketio:mpp-uji"
+    app.extensions["loket.hub"].db.dispose()
