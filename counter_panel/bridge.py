@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 HUB_ERRORS = {
     "empty": "EMPTY",
     "counter_closed": "CLOSED",
+    "on_break": "BREAK",
     "unknown_counter": "UNKNOWN",
     "forbidden": "UNKNOWN",
     "offline": "OFFLINE",

@@ -12,7 +12,10 @@ Hub to keypad::
 
     A,<addr>,<seq>                 acknowledge a press
     D,<addr>,<ticket>,<waiting>    what to show (``---`` when no ticket)
-    E,<addr>,<code>                a refusal: EMPTY, CLOSED, UNKNOWN, BADKEY, OFFLINE
+    E,<addr>,<code>                a refusal: EMPTY, CLOSED, UNKNOWN, BADKEY, OFFLINE, BREAK
+
+``BREAK`` (added in v1.1, an extension: no older code changed) answers NEXT on a counter that is
+on a break: press RESUME first.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 KEYS = ("NEXT", "RECALL", "SKIP", "DONE", "TRANSFER", "BREAK", "RESUME")
-ERROR_CODES = ("EMPTY", "CLOSED", "UNKNOWN", "BADKEY", "OFFLINE")
+ERROR_CODES = ("EMPTY", "CLOSED", "UNKNOWN", "BADKEY", "OFFLINE", "BREAK")
 NO_TICKET = "---"
 MAX_FRAME = 80
 """Longest frame in bytes, ``$`` to ``\\n``; anything longer is noise."""

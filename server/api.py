@@ -14,7 +14,7 @@ from server.app import get_hub
 from server.auth import current_principal, require_principal
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
-from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS
+from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
 from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,12 @@ def counter_action(counter_id: str, action: str) -> Any:
         raise HubError("forbidden", 403)
     if not principal.may_operate(counter_id):
         raise HubError("forbidden", 403)
-    service = None
-    if action == "transfer":
+    service = ticket = None
+    if action in TICKET_ACTIONS:
+        ticket = (json_object({"ticket": str}).get("ticket") or "").strip()
+        if not ticket:
+            raise bad_request(f"{action} needs a 'ticket'")
+    elif action == "transfer":
         body = json_object({"service": str})
         service = (body.get("service") or "").strip().upper()
         if not service:
@@ -99,7 +103,8 @@ def counter_action(counter_id: str, action: str) -> Any:
         json_object({})
     officer = principal.name if principal.kind == "user" and principal.role == "officer" else None
     result = hub.counter_action(
-        counter_id, action, actor=principal.label, service=service, officer=officer
+        counter_id, action, actor=principal.label, service=service, officer=officer,
+        ticket=ticket,
     )
     if principal.is_supervisor and action in (*SUPERVISOR_ACTIONS, "break", "resume"):
         # Supervisors' controls (session or supervisor token) are audited; officers' are not.

@@ -1,6 +1,7 @@
 """The counters' key presses as database work inside one transaction: NEXT (finish the current
 ticket, rank the candidates with the pure queue rules, claim the first one still waiting),
-RECALL, START, SKIP, DONE, TRANSFER, BREAK, RESUME, OPEN and CLOSE.
+RECALL, START, SKIP, DONE, TRANSFER, BREAK, RESUME, OPEN and CLOSE, and the officers' CALL (a
+given number) and BRING_BACK (a no-show back into its queue).
 
 A mixin of :class:`server.hub.Hub`, which owns the transaction, the locking and the events;
 each handler gets the session, the counter's config and locked row, its current ticket, the
@@ -8,20 +9,61 @@ time and the list of events to publish after the commit."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from sqlalchemy import bindparam, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from server import queue_rules
 from server.config.hall import CounterSection
 from server.errors import HubError
 from server.events import Event
-from server.models import CallRecord, Ticket, TicketStatus
+from server.i18n import register
+from server.models import AuditEntry, CallRecord, Ticket, TicketStatus
 
 EMPTY = object()
 """Returned by NEXT when nobody waits: the transaction commits, then the hub refuses."""
 _EMPTY = EMPTY
+CALLABLE = (TicketStatus.WAITING, TicketStatus.NO_SHOW)
+"""Statuses a CALL of a given number accepts: waiting, or skipped (no-show) earlier today."""
+_LABEL = re.compile(r"^([A-Z]{1,2})-?0*([0-9]{1,3})$")
+
+
+def parse_label(text: str) -> str | None:
+    """What an officer types -> a ticket label: ``a-12``, ``A012``, ``A-012`` -> ``A-012``;
+    None when it cannot be one."""
+    found = _LABEL.match(text.strip().upper()) if len(text) <= 16 else None
+    if found is None:
+        return None
+    return f"{found.group(1)}-{int(found.group(2)):03d}"
+
+
+register(
+    {
+        "error.on_break": {
+            "id": "{counter} sedang istirahat. Lanjutkan dulu sebelum memanggil.",
+            "en": "{counter} is on a break. Resume before calling.",
+        },
+        "error.unknown_ticket": {
+            "id": "Nomor {ticket} tidak ditemukan hari ini.",
+            "en": "There is no ticket {ticket} today.",
+        },
+        "error.other_service": {
+            "id": "Nomor {ticket} bukan antrean layanan loket ini.",
+            "en": "Ticket {ticket} is not in a queue of this counter's services.",
+        },
+        "error.not_callable": {
+            "id": "Nomor {ticket} tidak dapat dipanggil: sedang atau sudah dilayani.",
+            "en": "Ticket {ticket} cannot be called: it is being or has been served.",
+        },
+        "error.not_skipped": {
+            "id": "Nomor {ticket} tidak berstatus tidak hadir.",
+            "en": "Ticket {ticket} is not a no-show.",
+        },
+    }
+)
 
 _LINE_HEADS = text(
     "SELECT id, service, priority, queued_ts FROM ("
@@ -54,9 +96,15 @@ class CounterActions:
         ticket.finished_ts = now
         events.append(Event("ticket", self._ticket_event(ticket)))
 
-    def _do_next(self, s, counter, row, current, now, events, **_):
+    def _refuse_paused(self, counter: CounterSection, row: Any) -> None:
+        """NEXT and CALL need an open counter: a break ends with RESUME, never silently."""
         if row.status == "closed":
             raise HubError("counter_closed", 409, counter=counter.name)
+        if row.status == "break":
+            raise HubError("on_break", 409, counter=counter.name)
+
+    def _do_next(self, s, counter, row, current, now, events, **_):
+        self._refuse_paused(counter, row)
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         row.status = "open"
@@ -141,7 +189,12 @@ class CounterActions:
         s.flush()
         return Event("call", self._call_payload(record, ticket.priority))
 
-    def _call_payload(self, record: CallRecord, priority: bool = False) -> dict[str, Any]:
+    def _call_payload(self, record: CallRecord, priority: bool | None = None) -> dict[str, Any]:
+        """A call as displays get it; ``priority`` None reads the ticket's flag."""
+        if priority is None:
+            session = object_session(record)
+            ticket = session.get(Ticket, record.ticket_id) if session is not None else None
+            priority = bool(ticket.priority) if ticket is not None else False
         counter = self.counters.get(record.counter_id)
         return {
             "id": record.id,
@@ -216,4 +269,72 @@ class CounterActions:
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         row.status = "closed"
+        return None
+
+    # ------------------------------------------------------------------ a given ticket
+    def _today_ticket(self, s: Session, counter: CounterSection, label: str | None) -> Ticket:
+        """Today's ticket ``label`` in a queue of this counter's services."""
+        ticket = s.scalars(
+            select(Ticket).where(Ticket.day == self.day(), Ticket.label == label)
+            .order_by(Ticket.id.desc()).limit(1)
+        ).one_or_none()
+        if ticket is None:
+            raise HubError("unknown_ticket", 404, ticket=label)
+        if ticket.service not in counter.services:
+            raise HubError("other_service", 409, ticket=label)
+        return ticket
+
+    def _audit(self, s: Session, now: float, actor: str, action: str, counter: CounterSection,
+               detail: dict[str, Any]) -> None:
+        s.add(AuditEntry(ts=now, actor=actor[:80], action=action, target=counter.id,
+                         detail=json.dumps(detail)))
+
+    def _do_call(self, s, counter, row, current, now, events, ticket=None, actor="system", **_):
+        """Call a given waiting or skipped ticket (the officer typed its number)."""
+        self._refuse_paused(counter, row)
+        target = self._today_ticket(s, counter, ticket)
+        if target.status not in CALLABLE:
+            raise HubError("not_callable", 409, ticket=target.label, state=target.status)
+        previous = target.status
+        self._finish(current, TicketStatus.DONE, now, events)
+        row.current_ticket_id = None
+        row.status = "open"
+        # The same claim as NEXT: only a row still waiting (or skipped) is taken, so two
+        # counters calling the same number at once never both get it.
+        claimed = s.execute(
+            update(Ticket)
+            .where(Ticket.id == target.id, Ticket.status.in_(CALLABLE))
+            .values(status=TicketStatus.CALLED, counter_id=counter.id, officer=row.officer,
+                    called_ts=now, served_ts=now, finished_ts=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise HubError("not_callable", 409, ticket=target.label, state="called")
+        s.refresh(target)
+        row.current_ticket_id = target.id
+        events.append(self._call(s, target, counter, now, recall=False))
+        events.append(Event("ticket", self._ticket_event(target)))
+        self._audit(s, now, actor, "counter:call", counter,
+                    {"ticket": target.label, "was": previous})
+        return target.label
+
+    def _do_bring_back(self, s, counter, row, current, now, events, ticket=None,
+                       actor="system", **_):
+        """A skipped (no-show) ticket of today back into its queue, in its old place (its
+        queue time is kept), so the next NEXT of a counter of its service calls it."""
+        target = self._today_ticket(s, counter, ticket)
+        if target.status != TicketStatus.NO_SHOW:
+            raise HubError("not_skipped", 409, ticket=target.label, state=target.status)
+        claimed = s.execute(
+            update(Ticket)
+            .where(Ticket.id == target.id, Ticket.status == TicketStatus.NO_SHOW)
+            .values(status=TicketStatus.WAITING, counter_id=None, called_ts=None,
+                    served_ts=None, finished_ts=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise HubError("not_skipped", 409, ticket=target.label, state="waiting")
+        s.refresh(target)
+        events.append(Event("ticket", self._ticket_event(target)))
+        self._audit(s, now, actor, "counter:bring_back", counter, {"ticket": target.label})
         return None

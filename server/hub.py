@@ -33,7 +33,7 @@ from server import hours, queue_rules
 from server.config import LoketConfig
 from server.config.hall import CounterSection, ServiceSection
 from server.counter_actions import EMPTY as _EMPTY
-from server.counter_actions import CounterActions
+from server.counter_actions import CounterActions, parse_label
 from server.db import Database
 from server.errors import HubError
 from server.events import Event, EventBus
@@ -51,7 +51,10 @@ from server.models import (
 
 log = logging.getLogger(__name__)
 
-COUNTER_ACTIONS = ("next", "recall", "skip", "done", "transfer", "start", "break", "resume")
+COUNTER_ACTIONS = ("next", "recall", "skip", "done", "transfer", "start", "break", "resume",
+                   "call", "bring_back")
+TICKET_ACTIONS = ("call", "bring_back")
+"""Counter actions about a given ticket (``ticket``: its number as the officer typed it)."""
 SUPERVISOR_ACTIONS = ("open", "close")
 MAX_DAILY_NUMBER = 999
 """Highest number a service without a quota issues in a day (labels keep three digits)."""
@@ -271,6 +274,7 @@ class Hub(CounterActions):
         actor: str = "system",
         service: str | None = None,
         officer: str | None = None,
+        ticket: str | None = None,
     ) -> dict[str, Any]:
         """Apply a counter's key press. Returns the counter's state after it."""
         counter = self.counters.get(counter_id)
@@ -283,6 +287,13 @@ class Hub(CounterActions):
                 raise HubError("bad_request", 400, reason="transfer needs a 'service'")
             if service not in self.services:
                 raise HubError("unknown_service", 404, service=service)
+        label = None
+        if action in TICKET_ACTIONS:
+            if not ticket:
+                raise HubError("bad_request", 400, reason=f"{action} needs a 'ticket'")
+            label = parse_label(ticket)
+            if label is None:
+                raise HubError("bad_request", 400, reason="'ticket' is not a ticket number")
         now = self.clock()
         events: list[Event] = []
         with self._publish_lock, self._cluster_order() as connection:
@@ -294,7 +305,8 @@ class Hub(CounterActions):
                     row.officer = officer
                 current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
                 handler = getattr(self, f"_do_{action}")
-                result_ticket = handler(s, counter, row, current, now, events, service=service)
+                result_ticket = handler(s, counter, row, current, now, events, service=service,
+                                        ticket=label, actor=actor)
                 row.updated_ts = now
                 s.flush()
                 waiting = self._waiting_for(s, counter)
@@ -455,7 +467,12 @@ class Hub(CounterActions):
             calls_query = select(CallRecord).order_by(CallRecord.id.desc()).limit(calls_limit)
             if zone is not None:
                 calls_query = calls_query.where(CallRecord.counter_id.in_(zone_counters))
-            calls = [self._call_payload(r) for r in s.scalars(calls_query)]
+            records = list(s.scalars(calls_query))
+            priority = {
+                tid for tid in s.scalars(select(Ticket.id).where(
+                    Ticket.id.in_({r.ticket_id for r in records}), Ticket.priority.is_(True)))
+            }
+            calls = [self._call_payload(r, r.ticket_id in priority) for r in records]
             settings = self._settings(s)
         zone_services = {
             p for c in self.counters.values() if c.id in zone_counters for p in c.services

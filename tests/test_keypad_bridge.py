@@ -145,12 +145,18 @@ def test_refusals_and_other_keys(hub: Any, make_bridge: BridgeFactory) -> None:
     assert (shown.ticket, shown.waiting) == (None, 1)
     keypad.press(1, "BREAK")
     keypad.expect("D", 1)
+    keypad.press(1, "NEXT")  # NEXT never ends a break silently: a distinct answer
+    keypad.expect("A", 1)
+    assert keypad.expect("E", 1).code == "BREAK"
+    assert hub.counter_state("1")["status"] == "break"
+    keypad.press(1, "RESUME")
+    keypad.expect("A", 1)
     keypad.press(1, "NEXT")
     keypad.expect("A", 1)  # the ack comes before the press is applied: wait for its D
     while (shown := keypad.expect("D", 1)).ticket is None:
         pass
     assert shown.ticket == "A-001"
-    assert hub.counter_state("1")["status"] == "serving"  # NEXT reopens after a break
+    assert hub.counter_state("1")["status"] == "serving"
     keypad.press(1, "DONE")
     keypad.expect("D", 1)
     hub.counter_action("1", "close", actor="test")
@@ -249,6 +255,35 @@ def test_ub485_end_to_end(hub: Any, make_bridge: BridgeFactory) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("socat") is None, reason="needs socat")
+def test_break_answer(hub: Any, make_bridge: BridgeFactory) -> None:
+    """NEXT on a counter that is on a break gets its own answer (``E,<addr>,BREAK``; UB485:
+    ``BRK`` blinking, below), and the break and the queue stay as they were."""
+    hub.issue_ticket("A")
+    _bridge, (loket,) = make_bridge({1: "1"}, double_press_s=0)
+    hub.counter_action("1", "break")
+    loket.drain()
+    loket.press(1, "NEXT")
+    loket.expect("A", 1)
+    assert loket.expect("E", 1).code == "BREAK"
+    assert loket.expect("D", 1).ticket is None
+    assert protocol.error_frame(1, "BREAK") == b"$E,1,BREAK*2B\r\n"
+    assert protocol.parse_hub_frame("E,1,BREAK").code == "BREAK"
+    assert hub.counter_state("1")["status"] == "break"
+    assert hub.waiting_counts()["A"] == 1
+
+
+def test_ub485_break_answer(hub: Any, make_bridge: BridgeFactory) -> None:
+    hub.issue_ticket("A")
+    _bridge, (keypad,) = make_bridge({7: "1"}, dialect="ub485", double_press_s=0)
+    hub.counter_action("1", "break")
+    time.sleep(0.1)
+    keypad.drain()
+    keypad.write(ub485.press_frame(7, ub485.KEY_CALL))
+    assert keypad.expect() == ub485.screen_frame(7, "BRK", ub485.blink_times(3))
+    assert hub.counter_state("1")["status"] == "break"
+    assert hub.waiting_counts()["A"] == 1
+
+
 def test_port_absent_then_unplugged_and_back(hub: Any, tmp_path: Path) -> None:
     """A port missing at start is picked up when it appears; closing the pseudo-terminal
     (a USB adapter pulled out) is survived and the keypad works again when it is back."""

@@ -30,7 +30,8 @@ KEY_CALL, KEY_START, KEY_REDIRECT, KEY_FINISH = 0x31, 0x32, 0x33, 0x34
 KEY_NAMES = {KEY_CALL: "CALL", KEY_START: "START", KEY_REDIRECT: "REDIRECT", KEY_FINISH: "FINISH"}
 KEY_CODES = {name: code for code, name in KEY_NAMES.items()}
 STEADY, BLINK = 0x20, 0x21
-ERROR_TEXT = {"EMPTY": "---", "CLOSED": "CLS", "UNKNOWN": "ADR", "BADKEY": "ERR", "OFFLINE": "OFF"}
+ERROR_TEXT = {"EMPTY": "---", "CLOSED": "CLS", "UNKNOWN": "ADR", "BADKEY": "ERR", "OFFLINE": "OFF",
+              "BREAK": "BRK"}
 
 
 def blink_times(n: int) -> int:
