@@ -40,7 +40,12 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
     if hub.config.keypads:
         bridge.add_config(hub.config.keypads)
     else:
-        from counter_panel.simulator import PtyRelay, simulated_addresses
+        from counter_panel.simulator import (
+            LINKS_FOLDER,
+            PtyRelay,
+            simulated_addresses,
+            stable_link,
+        )
 
         try:
             relay = PtyRelay()
@@ -49,11 +54,17 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
             return None
         addresses = simulated_addresses(hub.config)
         bridge.add_port(relay.path_a, addresses=addresses)
+        attach = relay.path_b
+        try:  # a name that survives restarts (the pty's own path changes every time)
+            link = stable_link(hub.config.base_dir / LINKS_FOLDER, "bus", relay.path_b)
+            attach = str(link)
+        except OSError as exc:
+            log.warning("no stable name for the simulated keypads: %s", exc)
         log.info(
             "no [[keypads]] configured: simulated keypads for %d counters on %s; press keys "
             "with `loket simulate --attach %s` (keypad address = counter's place in the "
             "config: %s)",
-            len(addresses), relay.path_b, relay.path_b,
+            len(addresses), relay.path_b, attach,
             ", ".join(f"{a}={c}" for a, c in sorted(addresses.items())),
         )
     bridge.start()
@@ -62,6 +73,9 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
     def stop() -> None:
         bridge.stop()
         if relay is not None:
+            from counter_panel.simulator import LINKS_FOLDER, drop_link
+
+            drop_link(hub.config.base_dir / LINKS_FOLDER / "bus", relay.path_b)
             relay.close()
 
     return stop

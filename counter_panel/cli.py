@@ -92,9 +92,12 @@ def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
     """Virtual keypads on pseudo-terminals: prints their device paths and lets you press keys
     from this terminal, showing what the hub sends back."""
     from counter_panel.simulator import (
+        LINKS_FOLDER,
         VirtualKeypadPort,
+        drop_link,
         pty_pair,
         simulated_addresses,
+        stable_link,
     )
 
     config = load(config_path)
@@ -110,14 +113,22 @@ def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
         raise click.ClickException(
             f"--attach given {len(attach)} times for {len(lines)} keypad ports in the config")
     ports: list[tuple[VirtualKeypadPort, dict[int, str]]] = []
+    links: list[tuple[Path, str]] = []
     snippet: list[str] = []
     for i, (dialect, addresses) in enumerate(lines):
         if attach:
             port = VirtualKeypadPort(path=attach[i], dialect=dialect)
             where = attach[i]
         else:
-            master, where = pty_pair()
+            master, pty = pty_pair()
             port = VirtualKeypadPort(master, dialect=dialect)
+            # A stable name for the bridge's config: keypads/<counter> (one keypad per counter)
+            # or keypads/port-<n> (the config's [[keypads]] ports), re-pointed on every start.
+            name = f"port-{i + 1}" if config.keypads else addresses[1]
+            link = stable_link(config.base_dir / LINKS_FOLDER, name, pty)
+            links.append((link, pty))
+            where = str(link)
+            click.echo(f"{where} -> {pty}")
         ports.append((port, addresses))
         names = ", ".join(f"address {a} = counter {c}" for a, c in sorted(addresses.items()))
         click.echo(f"keypads ({dialect}) on {where}: {names}")
@@ -168,6 +179,8 @@ def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
         stop.set()
         for port, _ in ports:
             port.close()
+        for link, pty in links:
+            drop_link(link, pty)
 
 
 commands: list[click.Command] = [keypads, simulate]

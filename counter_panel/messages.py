@@ -61,3 +61,38 @@ register(
         "counter.change": {"id": "Ganti loket", "en": "Change counter"},
     }
 )
+
+
+register(
+    {
+        "counter.key.number": {"id": "Panggil nomor…", "en": "Call a number…"},
+        "counter.number_label": {"id": "Nomor antrean", "en": "Ticket number"},
+        "counter.number_hint": {
+            "id": "Contoh: A-012. Nomor yang menunggu atau dilewati hari ini, di layanan loket ini.",
+            "en": "For example A-012. A ticket waiting or skipped today, in this counter's "
+                  "services.",
+        },
+        "counter.number_call": {"id": "Panggil nomor ini", "en": "Call this number"},
+        "counter.number_bring_back": {"id": "Kembalikan ke antrean", "en": "Back to the queue"},
+        "counter.number_missing": {"id": "Ketik nomor antrean, misalnya A-012.",
+                                   "en": "Type a ticket number, for example A-012."},
+        "counter.brought_back": {"id": "{ticket} dikembalikan ke antrean",
+                                 "en": "{ticket} is back in the queue"},
+        "counter.bring_back": {"id": "Kembalikan {ticket} ke antrean",
+                               "en": "Put {ticket} back in the queue"},
+        "counter.call_again": {"id": "Panggil {ticket}", "en": "Call {ticket}"},
+        "counter.col_actions": {"id": "Tindakan", "en": "Actions"},
+        "counter.confirm_break_next": {
+            "id": "Loket sedang istirahat. Akhiri istirahat dan panggil nomor berikutnya?",
+            "en": "This counter is on a break. End the break and call the next ticket?",
+        },
+        "counter.confirm_break_yes": {"id": "Ya, akhiri istirahat dan panggil",
+                                      "en": "Yes, end the break and call"},
+        "counter.transfer_pick": {"id": "Pilih layanan tujuan", "en": "Choose a service"},
+        "counter.minutes_short": {"id": "{minutes} mnt", "en": "{minutes} min"},
+        "counter.shortcuts_more": {
+            "id": "P panggil nomor tertentu.",
+            "en": "P call a given number.",
+        },
+    }
+)

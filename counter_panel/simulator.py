@@ -18,6 +18,7 @@ import threading
 import time
 import tty
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from counter_panel import protocol
@@ -36,6 +37,31 @@ UB485_KEYS = {
     "DONE": ub485.KEY_FINISH, "SKIP": ub485.KEY_FINISH, "FINISH": ub485.KEY_FINISH,
 }
 """Loket key names -> the UB485 key that does the same in the matching state."""
+
+
+LINKS_FOLDER = "keypads"
+"""Folder (in the hall's state folder: ``var/`` for the demo hall, else beside the config
+file) of the stable names of simulated keypads' pseudo-terminals."""
+
+
+def stable_link(folder: Path, name: str, target: str) -> Path:
+    """``folder/name`` -> ``target`` (a pty path that changes on every start), replaced
+    atomically, so a bridge's config or ``loket simulate --attach`` can name it once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / name
+    temporary = folder / f".{name}.{os.getpid()}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    os.symlink(target, temporary)
+    os.replace(temporary, link)
+    return link
+
+
+def drop_link(link: Path, target: str) -> None:
+    """Remove ``link`` if it still points at ``target`` (a newer process may own it now)."""
+    with contextlib.suppress(OSError):
+        if os.readlink(link) == target:
+            link.unlink()
 
 
 def pty_pair() -> tuple[int, str]:

@@ -67,3 +67,82 @@ def test_simulate_prints_devices_and_presses_keys(hub: Any, config: Any) -> None
         if process.poll() is None:
             process.kill()
             process.wait(5)
+
+
+class Simulator:
+    """A `loket simulate` process whose output is collected line by line."""
+
+    def __init__(self, config_path: Path) -> None:
+        self.output: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server", "simulate", "--config", str(config_path)],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    def wait_for(self, text: str, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not any(text in o for o in self.output):
+            time.sleep(0.05)
+        assert any(text in o for o in self.output), self.output
+
+    def type(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def quit(self) -> None:
+        if self.process.poll() is None:
+            self.type("q")
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def test_simulated_keypads_keep_a_stable_name_across_restarts(hub: Any, config: Any) -> None:
+    """`loket simulate` names each counter's pty ``keypads/<counter>`` in the hall's state
+    folder: a bridge configured with that name finds the keypads again after a restart."""
+    link = Path(config.base_dir) / "keypads" / "5"
+    first = Simulator(config.source)
+    bridge = KeypadBridge(InProcessBackend(hub), retry_min_s=0.05, retry_max_s=0.3)
+    second: Simulator | None = None
+    try:
+        first.wait_for("Type <counter>")
+        assert link.is_symlink(), first.output
+        old_target = str(link.resolve())
+        assert old_target.startswith("/dev/pts/")
+        assert any(f"{link} -> {old_target}" in o for o in first.output)
+        assert any(f'port = "{link}"' in o for o in first.output)  # the snippet uses the name
+        bridge.add_port(str(link), addresses={1: "5"}, double_press_s=0)
+        bridge.start()
+        assert bridge.links[0].wait_connected(5)
+        hub.issue_ticket("C")
+        hub.issue_ticket("C")
+        first.type("5 n")
+        first.wait_for("counter 5 (address 1) <- D C-001")
+        first.quit()
+        assert not link.exists()  # a stopped simulator leaves no dangling name
+
+        second = Simulator(config.source)
+        second.wait_for("Type <counter>")
+        assert link.is_symlink() and str(link.resolve()).startswith("/dev/pts/")
+        deadline = time.monotonic() + 10  # the bridge reopens the same name by itself
+        while time.monotonic() < deadline and not any("<- D C-001" in o for o in second.output):
+            time.sleep(0.05)
+        second.type("5 d")
+        second.type("5 n")
+        second.wait_for("counter 5 (address 1) <- D C-002")
+        assert hub.counter_state("5")["ticket"] == "C-002"
+    finally:
+        bridge.stop()
+        first.quit()
+        if second is not None:
+            second.quit()

@@ -133,3 +133,40 @@ register(
                          "en": "This ticket's survey has already been answered. Thank you."},
     }
 )
+
+
+register(
+    {
+        "unit.s": {"id": "{n} dtk", "en": "{n} s"},
+        "unit.min": {"id": "{n} mnt", "en": "{n} min"},
+        "unit.h_min": {"id": "{h} j {m} mnt", "en": "{h} h {m} min"},
+        "unit.decimal": {"id": ",", "en": "."},
+        "sup.move_confirm": {
+            "id": "Pindahkan {n} nomor antrean yang menunggu dari {from} ke {to}?",
+            "en": "Move {n} waiting tickets from {from} to {to}?",
+        },
+        "sup.move_yes": {"id": "Ya, pindahkan {n} nomor", "en": "Yes, move {n} tickets"},
+        "sup.move_none": {"id": "Tidak ada antrean yang menunggu di {from}.",
+                          "en": "Nobody is waiting in {from}."},
+        "sup.move_same": {"id": "Pilih dua layanan yang berbeda.",
+                          "en": "Choose two different services."},
+        "sup.cancel": {"id": "Batal", "en": "Cancel"},
+        "sup.running_text_label": {"id": "Teks berjalan di layar TV (paling banyak 500 huruf)",
+                                   "en": "Running text on the TV screens (500 characters at most)"},
+        "sup.note_label": {"id": "Catatan tindak lanjut untuk {ticket}",
+                           "en": "Follow-up note for {ticket}"},
+        "sup.handled": {"id": "Pengaduan {ticket} ditandai sudah ditindaklanjuti.",
+                        "en": "Complaint {ticket} marked handled."},
+        "rep.error_date": {"id": "tanggal harus berformat TTTT-BB-HH.",
+                           "en": "dates must be YYYY-MM-DD."},
+        "rep.error_reversed": {"id": "tanggal akhir lebih awal dari tanggal mulai.",
+                               "en": "the end date is before the start date."},
+        "rep.error_range": {"id": "satu laporan mencakup paling lama {days} hari.",
+                            "en": "a report covers at most {days} days."},
+        "ticket_status.waiting": {"id": "Menunggu", "en": "Waiting"},
+        "ticket_status.called": {"id": "Dipanggil", "en": "Called"},
+        "ticket_status.serving": {"id": "Sedang dilayani", "en": "Being served"},
+        "ticket_status.done": {"id": "Selesai", "en": "Done"},
+        "ticket_status.no_show": {"id": "Tidak hadir", "en": "No-show"},
+    }
+)

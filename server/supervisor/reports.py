@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from server import ikm, report_stats
 from server.hub import Hub
+from server.i18n import translate
 from server.models import Ticket, TicketStatus
 from server.report_stats import Period
 from server.supervisor.models import SCORE_COLUMNS, SurveyResponse
@@ -357,13 +358,15 @@ TICKET_SHEET_MAX_DAYS = 31
 TICKET_SHEET_MAX_ROWS = 100_000
 
 
-def ticket_rows(hub: Hub, period: Period) -> list[tuple[Any, ...]]:
-    """Each ticket of a short period (for the export's ticket sheet), times as epoch floats."""
+def ticket_rows(hub: Hub, period: Period, lang: str | None = None) -> list[tuple[Any, ...]]:
+    """Each ticket of a short period (for the export's ticket sheet), times as epoch floats;
+    with ``lang``, the status in words of that language (``Tidak hadir``) instead of its code
+    (``no_show``)."""
     if period.days > TICKET_SHEET_MAX_DAYS:
         return []
     with hub.db.session() as s:
         return [
-            tuple(r)
+            _status_words(tuple(r), lang)
             for r in s.execute(
                 select(
                     Ticket.day, Ticket.label, Ticket.issued_service, Ticket.service,
@@ -376,3 +379,15 @@ def ticket_rows(hub: Hub, period: Period) -> list[tuple[Any, ...]]:
                 .limit(TICKET_SHEET_MAX_ROWS)
             )
         ]
+
+
+STATUS_COLUMN = 4
+"""Where the status is in a row of :func:`ticket_rows`."""
+
+
+def _status_words(row: tuple[Any, ...], lang: str | None) -> tuple[Any, ...]:
+    if lang is None:
+        return row
+    status = row[STATUS_COLUMN]
+    return (*row[:STATUS_COLUMN], translate(f"ticket_status.{status}", lang),
+            *row[STATUS_COLUMN + 1:])

@@ -32,7 +32,7 @@ from server.app import get_hub
 from server.auth import Principal, require_principal
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
-from server.i18n import catalog
+from server.i18n import catalog, translate
 from server.supervisor import controls, dashboard, exports, reports, survey
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def dashboard_page() -> Any:
     hub = get_hub()
     return render_template(
         "supervisor/dashboard.html",
-        strings=catalog(g.lang, "sup."),
+        strings=dict(catalog(g.lang, "sup."), **catalog(g.lang, "unit.")),
         services=[{"prefix": p, "name": s.name} for p, s in hub.services.items()],
     )
 
@@ -73,7 +73,8 @@ def reports_page() -> Any:
         return refused
     today = get_hub().day()
     return render_template(
-        "supervisor/reports.html", strings=catalog(g.lang, "rep."), today=today,
+        "supervisor/reports.html", strings=dict(catalog(g.lang, "rep."), **catalog(g.lang, "unit.")),
+        today=today,
         month_start=today[:8] + "01",
     )
 
@@ -135,7 +136,15 @@ def _period() -> report_stats.Period:
             get_hub().local(get_hub().clock()).date(),
         )
     except report_stats.PeriodError as exc:
-        raise bad_request(str(exc)) from None
+        raise bad_request(translate(_PERIOD_ERRORS.get(str(exc), "rep.error_range"), g.lang,
+                                    days=report_stats.MAX_RANGE_DAYS)) from None
+
+
+_PERIOD_ERRORS = {
+    "dates must be YYYY-MM-DD": "rep.error_date",
+    "'to' is before 'from'": "rep.error_reversed",
+}
+"""report_stats' reasons -> translated texts (any other is the too-long range)."""
 
 
 def _dimension() -> str:
@@ -236,7 +245,7 @@ def report_export(fmt: str) -> Any:
         body: bytes = exports.to_csv(report, g.lang).encode("utf-8-sig")
         mimetype = "text/csv; charset=utf-8"
     else:
-        body = exports.to_xlsx(report, g.lang, reports.ticket_rows(hub, period))
+        body = exports.to_xlsx(report, g.lang, reports.ticket_rows(hub, period, g.lang))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (

@@ -3,6 +3,7 @@
 "use strict";
 (function (L) {
   var t = L.strings("sup-strings");
+  L.units = t;
   var lang = document.documentElement.lang === "en" ? "en" : "id";
   var state = null;
   var charts = {};
@@ -149,20 +150,42 @@
     });
   }
 
+  var complaintsShown = null;
   function renderSide(data) {
     var list = document.getElementById("complaints");
+    // Redraw the complaints only when the list changed: a note being typed keeps its text
+    // and its focus through the live updates.
+    var ids = data.complaints.map(function (c) { return c.id; }).join(",");
+    if (ids !== complaintsShown) { complaintsShown = ids; renderComplaints(list, data); }
+    renderAuditAndText(data);
+  }
+  function renderComplaints(list, data) {
     var items = data.complaints.map(function (c) {
       var li = L.el("li", null, "sup-complaint");
       li.appendChild(L.el("strong", c.ticket + " · " + c.service + (c.counter ? " · " + c.counter : "")));
       li.appendChild(L.el("span", " " + c.at.replace("T", " ").slice(0, 16), "sup-when"));
       li.appendChild(L.el("p", c.comment));
+      var noteId = "complaint-note-" + c.id;
+      var label = L.el("label", L.format(t["sup.note_label"], { ticket: c.ticket }), "sup-label");
+      label.htmlFor = noteId;
+      var note = L.el("textarea", null, "sup-note");
+      note.id = noteId;
+      note.rows = 2;
+      note.maxLength = 500;
+      li.appendChild(label);
+      li.appendChild(note);
+      li.dataset.complaint = c.id;
       li.appendChild(button(t["sup.mark_handled"], function () {
-        L.post("/api/supervisor/complaints/" + c.id + "/handled", {}).then(refresh).catch(fail);
+        L.post("/api/supervisor/complaints/" + c.id + "/handled", { note: note.value.trim() })
+          .then(function () { say(L.format(t["sup.handled"], { ticket: c.ticket })); })
+          .then(refresh).catch(fail);
       }));
       return li;
     });
     if (!items.length) items = [L.el("li", t["sup.no_complaints"], "muted-dark")];
     list.replaceChildren.apply(list, items);
+  }
+  function renderAuditAndText(data) {
     fill("audit", data.audit.map(function (a) {
       return row([a.at.replace("T", " ").slice(0, 19), a.actor, a.action, a.target, a.detail]);
     }));
@@ -185,13 +208,44 @@
       .then(function (r) { return r.json(); }).then(render);
   }
 
-  document.getElementById("move-form").addEventListener("submit", function (event) {
+  // Moving tickets between services is asked for first, with how many it moves.
+  var moveForm = document.getElementById("move-form");
+  var moveConfirm = document.getElementById("move-confirm");
+  var pendingMove = null;
+  function closeMove() {
+    moveConfirm.hidden = true;
+    pendingMove = null;
+  }
+  moveForm.addEventListener("submit", function (event) {
     event.preventDefault();
-    var form = event.target;
-    L.post("/api/supervisor/move", { from: form.elements.from.value, to: form.elements.to.value })
+    var from = moveForm.elements.from.value, to = moveForm.elements.to.value;
+    closeMove();
+    if (from === to) { say(t["sup.move_same"], true); return; }
+    var service = state && state.services.filter(function (s) { return s.prefix === from; })[0];
+    var n = service ? service.waiting : 0;
+    if (!n) { say(L.format(t["sup.move_none"], { from: from }), true); return; }
+    say("");
+    pendingMove = { from: from, to: to };
+    document.getElementById("move-confirm-text").textContent =
+      L.format(t["sup.move_confirm"], { n: n, from: from, to: to });
+    document.getElementById("move-yes").textContent = L.format(t["sup.move_yes"], { n: n });
+    moveConfirm.hidden = false;
+    document.getElementById("move-yes").focus();
+  });
+  document.getElementById("move-yes").addEventListener("click", function () {
+    var move = pendingMove;
+    closeMove();
+    if (!move) return;
+    L.post("/api/supervisor/move", move)
       .then(function (result) { say(L.format(t["sup.moved"], { n: result.moved })); })
       .catch(fail);
+    moveForm.querySelector("button[type=submit]").focus();
   });
+  document.getElementById("move-no").addEventListener("click", function () {
+    closeMove();
+    moveForm.querySelector("button[type=submit]").focus();
+  });
+  moveForm.addEventListener("change", closeMove);
   document.getElementById("text-form").addEventListener("submit", function (event) {
     event.preventDefault();
     L.post("/api/supervisor/running-text", { text: event.target.elements.text.value })

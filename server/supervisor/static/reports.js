@@ -2,6 +2,7 @@
 "use strict";
 (function (L) {
   var t = L.strings("rep-strings");
+  L.units = t;
   var form = document.getElementById("report-form");
   var table = document.getElementById("report");
   var message = document.getElementById("report-message");
