@@ -68,7 +68,8 @@ register(
         "counter.key.number": {"id": "Panggil nomor…", "en": "Call a number…"},
         "counter.number_label": {"id": "Nomor antrean", "en": "Ticket number"},
         "counter.number_hint": {
-            "id": "Contoh: A-012. Nomor yang menunggu atau dilewati hari ini, di layanan loket ini.",
+            "id": "Contoh: A-012. Nomor yang menunggu atau dilewati hari ini, di layanan "
+                  "loket ini.",
             "en": "For example A-012. A ticket waiting or skipped today, in this counter's "
                   "services.",
         },

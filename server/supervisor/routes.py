@@ -73,8 +73,8 @@ def reports_page() -> Any:
         return refused
     today = get_hub().day()
     return render_template(
-        "supervisor/reports.html", strings=dict(catalog(g.lang, "rep."), **catalog(g.lang, "unit.")),
-        today=today,
+        "supervisor/reports.html",
+        strings=dict(catalog(g.lang, "rep."), **catalog(g.lang, "unit.")), today=today,
         month_start=today[:8] + "01",
     )
 
