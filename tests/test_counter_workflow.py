@@ -209,3 +209,66 @@ def test_state_keeps_the_priority_of_calls(client: Any, hub: Any) -> None:
     with hub.db.read() as s:  # the audio route builds its payload from a record alone
         record = s.scalars(select(CallRecord).where(CallRecord.label == "A-002")).first()
         assert hub._call_payload(record)["priority"] is True
+
+
+# ------------------------------------------------------------------ separate processes
+def call_labels(config_path: str, url: str, counter_id: str, labels: list[str], barrier: Any,
+                results: Any) -> None:
+    """One process, one counter: call each of ``labels`` in turn (spawned: module level)."""
+    from server.config import load_config
+    from server.db import Database
+    from server.hub import Hub
+
+    hub = Hub(load_config(config_path), Database(url))
+    barrier.wait(timeout=120)
+    out = []
+    for label in labels:
+        try:
+            out.append((counter_id, hub.counter_action(counter_id, "call", ticket=label)["called"]))
+        except HubError as exc:
+            out.append((counter_id, exc.code))
+    hub.db.dispose()
+    results.extend(out)
+
+
+@pytest.mark.slow
+def test_call_races_across_processes(tmp_path: Any) -> None:
+    """Eight hub processes on one SQLite file call the same six numbers at the same moment:
+    each number is called once, at one counter; every other attempt is a clean 409."""
+    import multiprocessing
+
+    from server.config import load_config
+    from server.db import Database
+    from server.hub import Hub
+    from tests.test_concurrency import hall_with_counters
+
+    path = tmp_path / "loket.toml"
+    path.write_text(hall_with_counters(8), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'loket.db'}"
+    db = Database(url)
+    db.upgrade()
+    hub = Hub(load_config(path), db)
+    hub.start()
+    labels = [hub.issue_ticket("A")["ticket"] for _ in range(6)]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(8)
+        results = manager.list()
+        procs = [ctx.Process(target=call_labels,
+                             args=(str(path), url, str(i), labels, barrier, results))
+                 for i in range(1, 9)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(180)
+            assert proc.exitcode == 0
+        outcome = list(results)
+    called = [what for _, what in outcome if what in labels]
+    assert sorted(called) == labels, outcome
+    assert {what for _, what in outcome if what not in labels} <= {"not_callable"}
+    with db.read() as s:
+        assert sorted(s.scalars(select(CallRecord.label))) == labels
+        holders = s.execute(select(Ticket.label, Ticket.counter_id)).all()
+    winners = {label: counter for counter, label in outcome if label in labels}
+    assert {label: counter for label, counter in holders} == winners
+    db.dispose()

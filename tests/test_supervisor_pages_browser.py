@@ -66,7 +66,8 @@ def test_supervisor_pages(
     expect(page.locator("#complaints")).to_contain_text("Antrean di loket A lambat.")
     # every time in the services table carries its unit
     times = page.eval_on_selector_all(
-        "#services tbody tr", "rows => rows.flatMap(r => [2, 3, 4].map(i => r.cells[i].textContent))")
+        "#services tbody tr",
+        "rows => rows.flatMap(r => [2, 3, 4].map(i => r.cells[i].textContent))")
     assert times and all(UNITS.match(t) for t in times), times
     service_time = page.text_content("#counters tr[data-counter='1'] td:nth-child(5)") or ""
     assert UNITS.match(service_time), service_time
@@ -112,7 +113,8 @@ def test_supervisor_pages(
     page.goto(f"{hub.url}/supervisor/reports")
     expect(page.locator("#report tfoot")).to_contain_text("Jumlah")
     cells = page.eval_on_selector_all(
-        "#report tbody tr", "rows => rows.flatMap(r => [5, 6, 7, 8].map(i => r.cells[i].textContent))")
+        "#report tbody tr",
+        "rows => rows.flatMap(r => [5, 6, 7, 8].map(i => r.cells[i].textContent))")
     assert cells and all(UNITS.match(c) for c in cells), cells
     assert_clean(page, f"/supervisor/reports at {size}")
     failures = focus_ring_failures(page, 10)
@@ -144,4 +146,5 @@ def test_dashboard_tables_fit_their_panels(
         " t.closest('.panel').getBoundingClientRect().right])")
     for table, right, panel_right in overflow:
         assert right <= panel_right + 0.5, (size, table, right, panel_right)
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"]
