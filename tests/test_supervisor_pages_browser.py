@@ -53,7 +53,9 @@ def test_supervisor_pages(
                          "scores": [2, 3, 3, 4, 3, 3, 4, 2, 3],
                          "comment": "Antrean di loket A lambat."})
 
-    # /login itself
+    # /login itself, and the start page
+    page.goto(f"{hub.url}/")
+    assert_clean(page, "/")
     page.goto(f"{hub.url}/login")
     assert_clean(page, "/login")
     failures = focus_ring_failures(page, 6)
@@ -108,6 +110,7 @@ def test_supervisor_pages(
         "Pengaduan A-001 ditandai sudah ditindaklanjuti.")
     expect(page.locator("#complaints")).to_contain_text("Tidak ada pengaduan terbuka.")
     expect(page.locator("#audit")).to_contain_text("Petugas ditambah.")
+    assert_clean(page, f"/supervisor after the changes at {size}")
 
     # Reports: times with units; a reversed range is refused in Indonesian.
     page.goto(f"{hub.url}/supervisor/reports")
