@@ -171,4 +171,9 @@ def test_officer_panel_at_1366x768(
     # English is available, with its own units.
     page.goto(f"{hub.url}/counter/1?lang=en")
     expect(page.locator("#cp-served tr[data-ticket='A-001']")).to_contain_text("0 min")
+    expect(page.locator("#cp-ticket")).to_have_text("A-003")
+    keys_on_screen(page)
     assert_clean(page, "/counter/1 in English")
+    page.click("button[data-action='done']")
+    expect(page.locator("#cp-ticket")).to_have_text("No ticket")
+    keys_on_screen(page)
