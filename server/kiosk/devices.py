@@ -36,9 +36,8 @@ log = logging.getLogger(__name__)
 COOKIE = "loket_kiosk"
 COOKIE_MAX_AGE_S = 5 * 365 * 24 * 3600
 SEEN_WRITE_S = 30.0
-"""``last_seen_ts`` is written at most this often per kiosk (and process)."""
+"""``last_seen_ts`` is written at most this often per kiosk."""
 ID_PATTERN = KioskDeviceSection.model_fields["id"].metadata[0].pattern
-_seen_written: dict[str, float] = {}
 
 
 class KioskError(ValueError):
@@ -116,7 +115,7 @@ def _row_for(s: Any, config: LoketConfig, kiosk_id: str, now: float) -> Kiosk:
     """The kiosk's row, created for a loket.toml kiosk that has none yet."""
     row = s.get(Kiosk, kiosk_id)
     if row is not None:
-        return row  # type: ignore[no-any-return]
+        return row
     if not any(k.id == kiosk_id for k in config.kiosks):
         raise KioskError(f"no kiosk {kiosk_id!r} (see `loket kiosk list`)")
     row = Kiosk(id=kiosk_id, name="", printer="", paper_width_mm=80, agencies="",
@@ -141,8 +140,9 @@ def add_kiosk(config: LoketConfig, db: Database, kiosk_id: str, *, name: str = "
         raise KioskError(str(exc)) from None
     if any(k.id == kiosk_id for k in config.kiosks):
         raise KioskError(f"kiosk {kiosk_id!r} is defined in loket.toml; change it there")
-    known = {a.slug for a in config.agencies} | {a.name for a in config.agencies}
-    unknown = [a for a in agencies or [] if a not in known]
+    known = {a.slug for a in config.agencies} | {config.agency_id(v.agency)
+                                                  for v in config.services}
+    unknown = [a for a in agencies or [] if config.agency_id(a) not in known]
     if unknown:
         raise KioskError(f"unknown agencies: {', '.join(unknown)}")
     with db.session() as s:
@@ -247,6 +247,11 @@ def unpair(db: Database, kiosk_id: str, now: float = 0.0, actor: str = "cli") ->
 
 def verify_cookie(db: Database, value: str | None) -> str | None:
     """The kiosk id a ``loket_kiosk`` cookie proves, or None."""
+    found = _verify(db, value)
+    return found[0] if found else None
+
+
+def _verify(db: Database, value: str | None) -> tuple[str, float | None] | None:
     if not value or len(value) > 120 or "." not in value:
         return None
     kiosk_id, _, secret = value.partition(".")
@@ -256,26 +261,24 @@ def verify_cookie(db: Database, value: str | None) -> str | None:
             return None
         if not hmac.compare_digest(row.token_hash, _hash(secret)):
             return None
-        return str(row.id)
+        return str(row.id), row.last_seen_ts
 
 
 def current_kiosk(hub: Hub) -> KioskInfo | None:
     """The paired kiosk making this request (its cookie), or None. Notes it as seen."""
     if "loket_kiosk" in g:
-        return g.loket_kiosk  # type: ignore[no-any-return]
-    kiosk_id = verify_cookie(hub.db, request.cookies.get(COOKIE))
-    kiosk = get_kiosk(hub.config, hub.db, kiosk_id) if kiosk_id else None
-    if kiosk is not None:
-        _note_seen(hub, kiosk.id)
+        return g.loket_kiosk
+    found = _verify(hub.db, request.cookies.get(COOKIE))
+    kiosk = get_kiosk(hub.config, hub.db, found[0]) if found else None
+    if kiosk is not None and found is not None:
+        now = hub.clock()
+        if found[1] is None or now - found[1] >= SEEN_WRITE_S:
+            _note_seen(hub, kiosk.id, now)
     g.loket_kiosk = kiosk
     return kiosk
 
 
-def _note_seen(hub: Hub, kiosk_id: str) -> None:
-    now = hub.clock()
-    if now - _seen_written.get(kiosk_id, 0.0) < SEEN_WRITE_S:
-        return
-    _seen_written[kiosk_id] = now
+def _note_seen(hub: Hub, kiosk_id: str, now: float) -> None:
     with hub.db.session() as s:
         row = s.get(Kiosk, kiosk_id)
         if row is not None:

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
@@ -21,9 +23,13 @@ from server.auth import current_principal
 from server.errors import HubError
 from server.kiosk.devices import KioskInfo, current_kiosk, get_kiosk, note_limited
 
+if TYPE_CHECKING:
+    from server.hub import Hub
 
-def _hub():  # type: ignore[no-untyped-def]
-    return current_app.extensions["loket.hub"]
+
+def _hub() -> Hub:
+    hub: Hub = current_app.extensions["loket.hub"]
+    return hub
 
 
 def _kiosk() -> KioskInfo | None:

@@ -41,12 +41,12 @@ from server.kiosk import (
     pairing,
     push,
 )
+from server.kiosk.devices import KioskInfo
 from server.kiosk.limits import note_refusal
 from server.kiosk.models import KioskPrint
 from server.kiosk.printing import TicketPrint, check_printer, print_ticket
 from server.kiosk.qr import qr_svg
 from server.kiosk.services import allowed_agencies, kiosk_by_id, service_list
-from server.kiosk.devices import KioskInfo
 from server.models import Ticket
 
 log = logging.getLogger(__name__)
