@@ -131,6 +131,9 @@ def test_counter_tablet(client: Any, hub: Any) -> None:
     assert 'id="survey-idle"' in page  # nobody served yet
     client.post("/api/tickets", json={"service": "A"})
     hub.counter_action("1", "next", actor="test")
+    # Only called: the citizen may not come, so nothing to rate yet (issue 12).
+    assert 'id="survey-idle"' in client.get("/survey?counter=1").get_data(as_text=True)
+    hub.counter_action("1", "start", actor="test")
     page = client.get("/survey?counter=1").get_data(as_text=True)
     assert "A-001" in page
     signed = re.search(r'name="survey_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]

@@ -122,12 +122,17 @@ finished within this many seconds."""
 
 
 def counter_ticket_id(hub: Hub, counter_id: str) -> int | None:
-    """The ticket a counter's tablet asks about: the current one, else the last finished at
-    this counter recently that has no answer yet."""
+    """The ticket a counter's tablet asks about: the current one once it is being served
+    (START), else — when the counter has no current ticket — the last finished at this counter
+    recently that has no answer yet. A citizen only called (who may not come) gets nothing,
+    and neither does the previous citizen's ticket while a new one stands at the counter."""
     with hub.db.session() as s:
         row = s.get(Counter, counter_id)
         if row is not None and row.current_ticket_id is not None:
-            return int(row.current_ticket_id)
+            current = s.get(Ticket, row.current_ticket_id)
+            if current is not None and current.status == TicketStatus.SERVING:
+                return int(current.id)
+            return None
         answered = select(SurveyResponse.ticket_id).where(
             SurveyResponse.ticket_id == Ticket.id
         ).exists()
