@@ -26,6 +26,7 @@ from sqlalchemy import select
 from server.config import LoketConfig
 from server.config.kiosk import KioskDeviceSection, _check_limit
 from server.db import Database
+from server.events import Event
 from server.kiosk.models import Kiosk
 from server.models import AuditEntry
 
@@ -37,6 +38,8 @@ COOKIE = "loket_kiosk"
 COOKIE_MAX_AGE_S = 5 * 365 * 24 * 3600
 SEEN_WRITE_S = 30.0
 """``last_seen_ts`` is written at most this often per kiosk."""
+NOTE_LIMITED_S = 1.0
+_limited_noted: dict[str, float] = {}
 ID_PATTERN = KioskDeviceSection.model_fields["id"].metadata[0].pattern
 
 
@@ -286,8 +289,14 @@ def _note_seen(hub: Hub, kiosk_id: str, now: float) -> None:
 
 
 def note_limited(hub: Hub, kiosk_id: str, paired: bool) -> None:
-    """A kiosk's request was refused by a rate limit: stored, so the dashboard shows it."""
+    """A kiosk's request was refused by a rate limit: stored, so the dashboard shows it, and
+    published as a ``kiosk`` event so it does at once. A runaway device is noted at most once
+    per :data:`NOTE_LIMITED_S` (per process): its refusals must not become a write storm."""
     now = hub.clock()
+    key = f"{id(hub)}:{kiosk_id}:{paired}"
+    if 0 <= now - _limited_noted.get(key, -NOTE_LIMITED_S) < NOTE_LIMITED_S:
+        return
+    _limited_noted[key] = now
     with hub.db.session() as s:
         row = s.get(Kiosk, kiosk_id)
         if row is None:
@@ -303,6 +312,10 @@ def note_limited(hub: Hub, kiosk_id: str, paired: bool) -> None:
             row.limited_count = (row.limited_count or 0) + 1
         else:
             row.unpaired_limited_ts = now
+    log.warning("kiosk %s refused by its rate limit (%s)", kiosk_id,
+                "paired" if paired else "not paired: strict per-address limit")
+    hub.events.publish(Event("kiosk", {"kiosk": kiosk_id, "status": "limited" if paired
+                                       else "unpaired_limited", "at": hub.iso(now)}))
 
 
 def public_base(hub: Hub, kiosk: KioskInfo | None = None) -> str:

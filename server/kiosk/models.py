@@ -54,7 +54,7 @@ class Kiosk(Base):
     limited_ts: Mapped[float | None] = mapped_column(Float, nullable=True)
     """Last time the kiosk was refused a ticket by its rate limit."""
     limited_count: Mapped[int] = mapped_column(Integer, default=0)
-    """Refusals since it was paired (or since ``loket kiosk pair`` again)."""
+    """Refusals since it was paired (at most one counted a second)."""
     unpaired_limited_ts: Mapped[float | None] = mapped_column(Float, nullable=True)
     """Last time a request naming this kiosk, without its pairing, was refused by the strict
     per-address limit: the kiosk needs pairing."""
