@@ -189,8 +189,8 @@ def start_pairing(config: LoketConfig, db: Database, kiosk_id: str, now: float,
                 break
         row.pair_code_hash = _hash(code)
         row.pair_code_expires_ts = now + config.kiosk.pair_code_min * 60
-        if base_url:
-            row.base_url = base_url.rstrip("/")[:200]
+        # The admin's address, else (empty) the one the kiosk will be paired at.
+        row.base_url = base_url.rstrip("/")[:200]
         s.add(AuditEntry(ts=now, actor=actor, action="kiosk:pair_code", target=kiosk_id))
     return code
 
