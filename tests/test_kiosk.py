@@ -255,10 +255,16 @@ def test_out_of_paper_is_reported_and_nothing_is_printed(make_app: Callable[...,
         hub.events.subscribe(events.append, {"printer"})
         check = client.post("/api/kiosks/pintu/check").get_json()
         assert check["status"] == "no_paper" and "kertas habis" in check["message"]
+        # ... and the supervisor's dashboard says so until the roll is changed.
+        from server.supervisor import dashboard
+
+        alert = next(a for a in dashboard.build(hub)["alerts"] if a["kind"] == "printer")
+        assert alert["status"] == "no_paper" and "kertas habis" in alert["text"]["id"]
         printer.paper_byte = 0x12
         assert client.post("/api/kiosks/pintu/check").get_json()["status"] == "ok"
         assert client.post("/api/kiosks/pintu/check").get_json()["status"] == "ok"
         assert [e.data["status"] for e in events] == ["ok"]  # no_paper was already known
+        assert not [a for a in dashboard.build(hub)["alerts"] if a["kind"] == "printer"]
         assert client.post("/api/kiosks/samsat/check").status_code == 403  # not its own
         samsat = app.test_client()
         pair(app, samsat, "samsat")
