@@ -15,7 +15,7 @@ from server.auth import current_principal, require_principal
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
-from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit
+from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit, ticket_origin
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -69,8 +69,10 @@ def issue_ticket() -> Any:
     kiosk = body.get("kiosk")
     if kiosk is not None and len(kiosk) > 32:
         raise bad_request("field 'kiosk' is longer than 32 characters")
+    # Only a paired kiosk (or a session/token) may name a kiosk or ask for priority.
+    kiosk, priority = ticket_origin(kiosk, bool(body.get("priority", False)))
     result = get_hub().issue_ticket(
-        service.strip().upper(), bool(body.get("priority", False)), kiosk=kiosk, lang=g.lang
+        service.strip().upper(), priority, kiosk=kiosk, lang=g.lang
     )
     return jsonify(result), 201
 

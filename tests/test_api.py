@@ -64,9 +64,11 @@ def test_issue_ticket_201_shape(client: Any, hub: Any) -> None:
     assert status.status_code == 200 and status.get_json()["ticket"] == "A-002"
 
 
-def test_issue_priority(client: Any) -> None:
+def test_issue_priority(client: Any, device_token: str) -> None:
     client.post("/api/tickets", json={"service": "A"})
-    body = client.post("/api/tickets", json={"service": "A", "priority": True}).get_json()
+    # Priority needs a paired kiosk, a session or a token (issue 12; tests/test_kiosk_pairing.py).
+    body = client.post("/api/tickets", json={"service": "A", "priority": True},
+                       headers={"Authorization": f"Bearer {device_token}"}).get_json()
     assert body["priority"] is True and body["position"] == 1
 
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from server.app import create_app
@@ -433,3 +433,24 @@ def test_hall_supervisor_is_told_when_the_city_gets_nothing(
     board = dashboard.build(hub)
     assert board["city"]["late"] is True and board["city"]["backlog"] == 1
     assert [a["kind"] for a in board["alerts"]].count("city") == 1
+
+
+def test_a_no_show_survey_leaves_the_city_ikm(tmp_path: Path, central: Database) -> None:
+    """Issue 12: a ticket rated while being served and then skipped counts in no IKM, also in
+    the city's copy (sent before it became a no-show)."""
+    from server.city.models import CitySurvey
+
+    hub = hall(tmp_path, "utara", "sqlite:///unused.db", hall_id="mpp-utara")
+    token = hub.issue_ticket("A")["status_token"]
+    hub.counter_action("1", "next")
+    hub.counter_action("1", "start")
+    record_response(hub, token, SCORES[2])
+    fwd = forwarder(hub, central)
+    fwd.enable()
+    fwd.drain()
+    with central.read() as s:
+        assert s.scalar(select(func.count()).select_from(CitySurvey)) == 1
+    hub.counter_action("1", "skip")
+    fwd.drain()
+    with central.read() as s:
+        assert s.scalar(select(func.count()).select_from(CitySurvey)) == 0

@@ -19,6 +19,7 @@ from server.auth import create_token
 from server.config import load_config
 from server.kiosk.printing import DUMMY_DIR_ENV
 from tests.conftest import SMALL_HALL
+from tests.kiosk_helpers import cli_pair_code, pair, pair_session
 
 
 def _day_name(offset: int) -> str:
@@ -79,7 +80,9 @@ def _services(client: Any, query: str = "") -> dict[str, dict[str, Any]]:
 
 
 def test_service_list_shows_waiting_and_estimate(make_app: Callable[..., Any]) -> None:
-    client = make_app().test_client()
+    app = make_app()
+    client = app.test_client()
+    pair(app, client, "pintu")  # only a paired kiosk may issue priority numbers
     for _ in range(3):
         assert client.post("/api/tickets", json={"service": "A"}).status_code == 201
     client.post("/api/tickets", json={"service": "A", "priority": True})
@@ -150,6 +153,7 @@ def test_dummy_printer_prints_number_qr_and_cut(make_app: Callable[..., Any], tm
     monkeypatch.setenv(DUMMY_DIR_ENV, str(tmp_path))
     app = make_app()
     client = app.test_client()
+    pair(app, client, "pintu")
     ticket = _issue(client, "C")
     printed = client.post(f"/api/kiosks/pintu/print/{ticket['status_token']}")
     assert printed.get_json() == {"printed": True, "status": "ok", "message": None}
@@ -160,7 +164,9 @@ def test_dummy_printer_prints_number_qr_and_cut(make_app: Callable[..., Any], tm
     assert data.rstrip(b"\x00").endswith(b"\x1dV") or b"\x1dV" in data[-6:]  # cut
     again = client.post(f"/api/kiosks/pintu/print/{ticket['status_token']}")
     assert again.status_code == 400  # printed once; not a reprint machine
-    other = _issue(client, "C", kiosk="samsat")
+    samsat = app.test_client()
+    pair(app, samsat, "samsat")
+    other = _issue(samsat, "C", kiosk="samsat")
     assert client.post(f"/api/kiosks/pintu/print/{other['status_token']}").status_code == 404
 
 
@@ -176,6 +182,7 @@ def test_unplugged_printer_keeps_the_ticket_and_tells_supervisors(
     events: list[Any] = []
     hub.events.subscribe(events.append, {"printer"})
     client = app.test_client()
+    pair(app, client, "pintu")
     ticket = _issue(client)
     result = client.post(f"/api/kiosks/pintu/print/{ticket['status_token']}?lang=id").get_json()
     assert result["printed"] is False and result["status"] == "offline"
@@ -235,6 +242,7 @@ def test_out_of_paper_is_reported_and_nothing_is_printed(make_app: Callable[...,
         app = make_app(base=KIOSK_HALL.replace(
             'printer = "dummy://"', f'printer = "network://127.0.0.1:{printer.port}"'))
         client = app.test_client()
+        pair(app, client, "pintu")
         ticket = _issue(client)
         result = client.post(f"/api/kiosks/pintu/print/{ticket['status_token']}").get_json()
         assert result["status"] == "no_paper" and result["printed"] is False
@@ -247,11 +255,20 @@ def test_out_of_paper_is_reported_and_nothing_is_printed(make_app: Callable[...,
         hub.events.subscribe(events.append, {"printer"})
         check = client.post("/api/kiosks/pintu/check").get_json()
         assert check["status"] == "no_paper" and "kertas habis" in check["message"]
+        # ... and the supervisor's dashboard says so until the roll is changed.
+        from server.supervisor import dashboard
+
+        alert = next(a for a in dashboard.build(hub)["alerts"] if a["kind"] == "printer")
+        assert alert["status"] == "no_paper" and "kertas habis" in alert["text"]["id"]
         printer.paper_byte = 0x12
         assert client.post("/api/kiosks/pintu/check").get_json()["status"] == "ok"
         assert client.post("/api/kiosks/pintu/check").get_json()["status"] == "ok"
         assert [e.data["status"] for e in events] == ["ok"]  # no_paper was already known
-        assert client.post("/api/kiosks/samsat/check").get_json()["status"] == "none"
+        assert not [a for a in dashboard.build(hub)["alerts"] if a["kind"] == "printer"]
+        assert client.post("/api/kiosks/samsat/check").status_code == 403  # not its own
+        samsat = app.test_client()
+        pair(app, samsat, "samsat")
+        assert samsat.post("/api/kiosks/samsat/check").get_json()["status"] == "none"
     finally:
         printer.close()
 
@@ -262,6 +279,7 @@ def test_paper_low_still_prints(make_app: Callable[..., Any]) -> None:
         app = make_app(base=KIOSK_HALL.replace(
             'printer = "dummy://"', f'printer = "network://127.0.0.1:{printer.port}"'))
         client = app.test_client()
+        pair(app, client, "pintu")
         ticket = _issue(client)
         result = client.post(f"/api/kiosks/pintu/print/{ticket['status_token']}").get_json()
         assert result["status"] == "paper_low" and result["printed"] is True
@@ -270,7 +288,9 @@ def test_paper_low_still_prints(make_app: Callable[..., Any]) -> None:
         printer.close()
 
 
-def test_rate_limit_per_kiosk_and_address(make_app: Callable[..., Any]) -> None:
+def test_rate_limit_per_address_for_anonymous_clients(make_app: Callable[..., Any]) -> None:
+    """Unknown clients are limited per address with the strict ``[kiosk] rate_limit``; naming a
+    kiosk in the body gives them no other allowance (the id is ignored)."""
     app = make_app(base=KIOSK_HALL.replace('rate_limit = "100 per minute"',
                                            'rate_limit = "3 per minute"'))
     client = app.test_client()
@@ -282,12 +302,13 @@ def test_rate_limit_per_kiosk_and_address(make_app: Callable[..., Any]) -> None:
     assert "Silakan tunggu" in refused.get_json()["message"]
     english = client.post("/api/tickets?lang=en", json={"service": "A", "kiosk": "pintu"})
     assert "Please wait" in english.get_json()["message"]
-    # Another kiosk at the same address has its own allowance ...
-    assert client.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 201
-    # ... but an invented kiosk id is counted against the address alone.
-    for _ in range(3):
-        client.post("/api/tickets", json={"service": "A", "kiosk": "made-up"})
+    # Naming another kiosk, or an invented one, is still the same address.
+    assert client.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 429
     assert client.post("/api/tickets", json={"service": "A", "kiosk": "x2"}).status_code == 429
+    # A paired kiosk at the same address has its own allowance.
+    kiosk = app.test_client()
+    pair(app, kiosk, "samsat")
+    assert kiosk.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 201
     # A device token is not limited like a kiosk.
     token = create_token(app.extensions["loket.hub"].db, "bridge", "device")
     ok = client.post("/api/tickets", json={"service": "A"},
@@ -298,10 +319,12 @@ def test_rate_limit_per_kiosk_and_address(make_app: Callable[..., Any]) -> None:
 def test_kiosk_rate_limit_override(make_app: Callable[..., Any]) -> None:
     app = make_app(base=KIOSK_HALL.replace(
         'id = "samsat"\n', 'id = "samsat"\nrate_limit = "1 per minute"\n'))
-    client = app.test_client()
-    assert client.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 201
-    assert client.post("/api/tickets", json={"service": "A", "kiosk": "samsat"}).status_code == 429
-    assert client.post("/api/tickets", json={"service": "A", "kiosk": "pintu"}).status_code == 201
+    samsat, pintu = app.test_client(), app.test_client()
+    pair(app, samsat, "samsat")
+    pair(app, pintu, "pintu")
+    assert samsat.post("/api/tickets", json={"service": "A"}).status_code == 201
+    assert samsat.post("/api/tickets", json={"service": "A"}).status_code == 429
+    assert pintu.post("/api/tickets", json={"service": "A"}).status_code == 201
 
 
 def test_logo_is_printed_and_served(make_app: Callable[..., Any], tmp_path: Path,
@@ -315,6 +338,7 @@ def test_logo_is_printed_and_served(make_app: Callable[..., Any], tmp_path: Path
     app = make_app(base=KIOSK_HALL.replace('timezone = "Asia/Jakarta"',
                                            'timezone = "Asia/Jakarta"\nlogo = "logo.png"'))
     client = app.test_client()
+    pair(app, client, "pintu")
     ticket = _issue(client)
     assert client.post(f"/api/kiosks/pintu/print/{ticket['status_token']}").get_json()["printed"]
     data = (out / "pintu.bin").read_bytes()
@@ -360,10 +384,12 @@ def test_serial_printer_on_a_pty_under_the_gevent_hub(
         config = write_config(KIOSK_HALL.replace(
             'printer = "dummy://"', f'printer = "serial://{os.ttyname(slave)}?baudrate=19200"'))
         hub = live_hub(config)
-        ticket = requests.post(f"{hub.url}/api/tickets", json={"service": "B", "kiosk": "pintu"},
-                               timeout=5).json()
-        result = requests.post(f"{hub.url}/api/kiosks/pintu/print/{ticket['status_token']}",
-                               timeout=15).json()
+        kiosk = requests.Session()
+        pair_session(kiosk, hub.url, cli_pair_code(config, "pintu"))
+        ticket = kiosk.post(f"{hub.url}/api/tickets", json={"service": "B", "kiosk": "pintu"},
+                            timeout=5).json()
+        result = kiosk.post(f"{hub.url}/api/kiosks/pintu/print/{ticket['status_token']}",
+                            timeout=15).json()
         assert result == {"printed": True, "status": "ok", "message": None}
         deadline = time.monotonic() + 5
         while b"\x1dV" not in received and time.monotonic() < deadline:

@@ -14,6 +14,7 @@ import requests
 
 from server.kiosk.printing import DUMMY_DIR_ENV
 from tests.conftest import SMALL_HALL, LiveHub
+from tests.kiosk_helpers import cli_pair_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,10 +36,14 @@ def test_kiosk_prints_and_phone_follows_the_call(
     out = tmp_path / "printed"
     out.mkdir()
     monkeypatch.setenv(DUMMY_DIR_ENV, str(out))
-    hub = live_hub(write_config(SMALL_HALL, KIOSKS))
+    config_path = write_config(SMALL_HALL, KIOSKS)
+    hub = live_hub(config_path)
     device = hub.token("device", "keypad-5", "5")
 
-    page.goto(f"{hub.url}/kiosk?id=pintu")
+    # The technician pairs the kiosk: `loket kiosk pair pintu`, then the code on the kiosk.
+    page.goto(f"{hub.url}/kiosk/pair?code={cli_pair_code(config_path, 'pintu')}")
+    page.get_by_role("button", name="Pasangkan").click()
+    page.wait_for_url(re.compile(r".*/kiosk\?id=pintu.*"))
     page.get_by_role("button", name="Imigrasi").click()
     page.get_by_role("button", name="Paspor").click()
     page.get_by_role("button", name="Prioritas").click()

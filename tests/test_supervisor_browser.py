@@ -75,6 +75,9 @@ def test_dashboard_updates_live(
     assert hosts == {hub.url.split("/")[2]}
 
     # The citizen of C-001 answers the survey on a tablet; the complaint reaches the dashboard.
+    # (Only a served ticket may be rated: the officer pressed START.)
+    assert requests.post(f"{hub.url}/api/counters/5/start", headers=device,
+                         timeout=5).status_code == 200
     page.goto(f"{hub.url}/survey?token={issued[0].json()['status_token']}")
     assert "C-001" in page.text_content(".survey-ticket")
     page.click(".survey-submit")

@@ -15,6 +15,7 @@ SCORES = [3, 3, 2, 4, 3, 3, 4, 2, 3]
 def served_ticket(client: Any, hub: Any, service: str = "A", counter: str = "1") -> str:
     token = client.post("/api/tickets", json={"service": service}).get_json()["status_token"]
     hub.counter_action(counter, "next", actor="test")
+    hub.counter_action(counter, "start", actor="test")  # served: START pressed
     return str(token)
 
 
@@ -130,6 +131,9 @@ def test_counter_tablet(client: Any, hub: Any) -> None:
     assert 'id="survey-idle"' in page  # nobody served yet
     client.post("/api/tickets", json={"service": "A"})
     hub.counter_action("1", "next", actor="test")
+    # Only called: the citizen may not come, so nothing to rate yet (issue 12).
+    assert 'id="survey-idle"' in client.get("/survey?counter=1").get_data(as_text=True)
+    hub.counter_action("1", "start", actor="test")
     page = client.get("/survey?counter=1").get_data(as_text=True)
     assert "A-001" in page
     signed = re.search(r'name="survey_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
@@ -145,3 +149,65 @@ def test_counter_tablet(client: Any, hub: Any) -> None:
                        ).status_code == 409
     assert 'id="survey-idle"' in client.get("/survey?counter=1").get_data(as_text=True)
     assert client.get("/survey?counter=9").status_code == 403
+
+
+# ------------------------------------------------------------------ issue 12, item 4
+def test_a_ticket_only_called_cannot_be_rated(client: Any, hub: Any) -> None:
+    token = client.post("/api/tickets", json={"service": "A"}).get_json()["status_token"]
+    hub.counter_action("1", "next", actor="test")
+    called = client.post("/api/survey", json={"status_token": token, "scores": [4] * 9})
+    assert called.status_code == 409 and called.get_json()["error"] == "survey_not_served"
+    hub.counter_action("1", "start", actor="test")
+    assert client.post("/api/survey", json={"status_token": token, "scores": [4] * 9}
+                       ).status_code == 201
+
+
+def test_a_no_show_counts_in_no_ikm_even_after_its_survey(client: Any, hub: Any) -> None:
+    token = create_token(hub.db, "script", "supervisor")
+    auth = {"Authorization": f"Bearer {token}"}
+    day = hub.day()
+    kept = served_ticket(client, hub)
+    assert client.post("/api/survey", json={"status_token": kept, "scores": [2] * 9}
+                       ).status_code == 201
+    # Rated while being served, then skipped as a no-show: it drops out of every IKM.
+    skipped = served_ticket(client, hub)
+    assert client.post("/api/survey", json={"status_token": skipped, "scores": [4] * 9}
+                       ).status_code == 201
+    hub.counter_action("1", "skip", actor="test")
+    body = client.get(f"/api/reports/ikm?from={day}&to={day}", headers=auth).get_json()
+    assert body["respondents"] == 1 and body["ikm"] == 50.0
+    per_service = client.get(f"/api/reports/ikm?from={day}&to={day}&service=A",
+                             headers=auth).get_json()
+    assert per_service["respondents"] == 1
+    from server.supervisor import dashboard
+
+    assert dashboard.build(hub)["charts"]["ikm"]["hall"]["respondents"] == 1
+
+
+def test_an_officers_tablet_cannot_rate_other_counters_tickets(client: Any, hub: Any) -> None:
+    import re
+
+    from server.auth import add_user
+
+    # Served at counter 5, by someone else.
+    elsewhere = served_ticket(client, hub, "C", "5")
+    add_user(hub.db, "petugas1", "kunci-rahasia-9", "officer", counters=["1"])
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    client.post("/login", data={"username": "petugas1", "password": "kunci-rahasia-9",
+                                "csrf_token": csrf})
+    refused = client.post("/api/survey", json={"status_token": elsewhere, "scores": [4] * 9})
+    assert refused.status_code == 403 and refused.get_json()["error"] == "survey_other_counter"
+    # Its own counter's ticket, through the tablet's signed token, is accepted ...
+    own = client.post("/api/tickets", json={"service": "A"}).get_json()["status_token"]
+    hub.counter_action("1", "next", actor="test")
+    hub.counter_action("1", "start", actor="test")
+    page = client.get("/survey?counter=1").get_data(as_text=True)
+    signed = re.search(r'name="survey_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    assert client.post("/api/survey", json={"survey_token": signed, "scores": SCORES}
+                       ).status_code == 201
+    # ... and a citizen's own phone (no session) may still rate the other one.
+    phone = client.application.test_client()
+    assert phone.post("/api/survey", json={"status_token": elsewhere, "scores": SCORES}
+                      ).status_code == 201
+    assert own

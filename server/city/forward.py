@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from server.city.models import CityHall, CityLink, CityOutbox, CitySurvey, CityTicket
 from server.config import LoketConfig
 from server.db import Database
-from server.models import Counter, Ticket
+from server.models import Counter, Ticket, TicketStatus
 from server.supervisor.models import SurveyResponse
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,9 @@ class Batch:
     seqs: list[int] = field(default_factory=list)
     tickets: list[dict[str, Any]] = field(default_factory=list)
     surveys: list[dict[str, Any]] = field(default_factory=list)
+    void_surveys: list[int] = field(default_factory=list)
+    """Responses of tickets that are no-shows: they count in no IKM (issue 12), so the city
+    drops them, even when they were sent before the ticket became one."""
     status: dict[str, Any] = field(default_factory=dict)
 
 
@@ -170,9 +173,14 @@ class Forwarder:
                     row.update(hall_id=self.hall_id, source_id=ticket.id,
                                version=versions[ticket.id], priority=bool(ticket.priority))
                     batch.tickets.append(row)
+                batch.void_surveys = list(s.scalars(
+                    select(SurveyResponse.id).join(Ticket, Ticket.id == SurveyResponse.ticket_id)
+                    .where(Ticket.id.in_(versions), Ticket.status == TicketStatus.NO_SHOW)))
             if survey_ids:
                 for response in s.scalars(
-                    select(SurveyResponse).where(SurveyResponse.id.in_(survey_ids))
+                    select(SurveyResponse).join(Ticket, Ticket.id == SurveyResponse.ticket_id)
+                    .where(SurveyResponse.id.in_(survey_ids),
+                           Ticket.status != TicketStatus.NO_SHOW)
                 ):
                     row = {name: getattr(response, name) for name in SCORES}
                     row.update(hall_id=self.hall_id, source_id=response.id, day=response.day,
@@ -262,6 +270,9 @@ class Forwarder:
             if batch.surveys:
                 s.execute(_insert(s, CitySurvey).values(batch.surveys)
                           .on_conflict_do_nothing(index_elements=["hall_id", "source_id"]))
+            if batch.void_surveys:
+                s.execute(delete(CitySurvey).where(CitySurvey.hall_id == self.hall_id,
+                                                   CitySurvey.source_id.in_(batch.void_surveys)))
 
     # ------------------------------------------------------------------ rounds
     def run_once(self) -> int:

@@ -2,24 +2,63 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from limits import parse_many
+from pydantic import Field, field_validator
 
 from server.config.base import Section
 
 
+def _check_limit(value: str) -> str:
+    if value:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit like \"10 per 10 seconds;1800 per hour\""
+            ) from None
+    return value
+
+
 class KioskSection(Section):
     rate_limit: str = "6 per minute;60 per hour"
-    """Most tickets one kiosk (or one IP address) may issue, in Flask-Limiter notation."""
+    """Most tickets one IP address may issue when it is not a paired kiosk (a phone, a laptop,
+    an unpaired kiosk), in Flask-Limiter notation. Paired kiosks use ``paired_rate_limit``."""
+    paired_rate_limit: str = "10 per 10 seconds;1800 per hour"
+    """Most tickets a paired kiosk may issue (see docs/kiosk.md, "Pairing a kiosk"): only a
+    stuck or abused device reaches it, and the supervisor dashboard shows an alert when it
+    does. A kiosk's own ``rate_limit`` replaces it."""
     idle_timeout_s: int = Field(default=45, ge=10, le=600)
     """Seconds without a touch before the kiosk returns to its start screen."""
     public_url: str = ""
     """Base URL of the hub as seen from citizens' phones on the hall's Wi-Fi, used in the QR
-    code (``http://192.168.1.10:5000``). Empty: the address the kiosk used."""
+    code and printed status links (``http://192.168.1.10:5000``). Empty: the address the kiosk
+    was paired at, else this machine's LAN address and ``[server] port``; never a request's
+    ``Host`` header."""
+    offline_alert_min: int = Field(default=5, ge=1, le=1440)
+    """A paired kiosk not heard from for this many minutes while the hall is open is an alert
+    on the supervisor dashboard."""
+    pair_code_min: int = Field(default=15, ge=1, le=1440)
+    """Minutes a pairing code from ``loket kiosk pair`` stays valid (it works once)."""
+
+    @field_validator("rate_limit", "paired_rate_limit")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        return _check_limit(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("public_url must start with http:// or https://")
+        return value
 
 
 class KioskDeviceSection(Section):
     id: str = Field(pattern=r"^[A-Za-z0-9_\-]{1,32}$")
-    """Kiosk id, given to the kiosk page as ``/kiosk?id=...``."""
+    """Kiosk id, given to the kiosk page as ``/kiosk?id=...`` (a paired kiosk's page knows
+    its id from its pairing)."""
+    name: str = ""
+    """Where the kiosk stands, shown in alerts ("Pintu utama"); empty: the id."""
     printer: str = ""
     """ESC/POS printer: ``usb://VID:PID``, ``serial:///dev/ttyUSB0?baudrate=19200``,
     ``network://192.168.1.50:9100``, ``file:///dev/usb/lp0`` or ``dummy://``. Empty: the
@@ -29,5 +68,10 @@ class KioskDeviceSection(Section):
     agencies: list[str] = Field(default_factory=list)
     """Agencies this kiosk offers (names or ids); empty: all."""
     rate_limit: str = ""
-    """Most tickets this kiosk may issue (Flask-Limiter notation, "10 per minute"); empty:
-    ``[kiosk] rate_limit``. Counted per kiosk and IP address."""
+    """Most tickets this kiosk may issue once paired (Flask-Limiter notation, "10 per
+    minute"); empty: ``[kiosk] paired_rate_limit``."""
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        return _check_limit(value)

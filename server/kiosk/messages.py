@@ -131,3 +131,79 @@ register(
         },
     }
 )
+
+register(
+    {
+        # refusals of POST /api/tickets and of the kiosk's printer
+        "error.priority_forbidden": {
+            "id": "Nomor prioritas hanya dapat diambil di anjungan resmi atau melalui petugas. "
+            "Silakan hubungi petugas.",
+            "en": "Priority numbers are issued only at the hall's kiosks or by staff. "
+            "Please ask staff.",
+        },
+        "error.kiosk_mismatch": {
+            "id": "Anjungan ini tidak boleh mengambil nomor atas nama anjungan {kiosk}.",
+            "en": "This kiosk may not take numbers in the name of kiosk {kiosk}.",
+        },
+        "error.kiosk_not_paired": {
+            "id": "Anjungan ini belum dipasangkan, jadi tidak dapat mencetak. Petugas: "
+            "jalankan `loket kiosk pair {kiosk}` dan buka /kiosk/pair di anjungan.",
+            "en": "This kiosk is not paired, so it cannot print. Staff: run "
+            "`loket kiosk pair {kiosk}` and open /kiosk/pair on the kiosk.",
+        },
+        # pairing page
+        "kiosk.pair.title": {"id": "Pasangkan anjungan", "en": "Pair this kiosk"},
+        "kiosk.pair.intro": {
+            "id": "Masukkan kode pemasangan dari `loket kiosk pair ID` (berlaku sekali).",
+            "en": "Enter the pairing code from `loket kiosk pair ID` (it works once).",
+        },
+        "kiosk.pair.code": {"id": "Kode pemasangan", "en": "Pairing code"},
+        "kiosk.pair.submit": {"id": "Pasangkan", "en": "Pair"},
+        "kiosk.pair.bad_code": {
+            "id": "Kode tidak dikenal, sudah dipakai, atau kedaluwarsa. Buat kode baru.",
+            "en": "The code is unknown, used or expired. Make a new one.",
+        },
+        "kiosk.pair.admin": {
+            "id": "Anda masuk sebagai admin: pasangkan peramban ini sebagai anjungan",
+            "en": "You are signed in as an admin: pair this browser as the kiosk",
+        },
+        "kiosk.pair.admin_note": {
+            "id": "Setelah dipasangkan, Anda otomatis keluar dari akun admin di peramban ini.",
+            "en": "After pairing you are signed out of the admin account in this browser.",
+        },
+        "kiosk.pair.kiosk": {"id": "Anjungan", "en": "Kiosk"},
+        "kiosk.pair.current": {
+            "id": "Peramban ini sekarang anjungan {kiosk}.",
+            "en": "This browser is now kiosk {kiosk}.",
+        },
+        # supervisor dashboard alerts (kiosk and printer health)
+        "kiosk.alert.printer": {
+            "id": "Printer anjungan {kiosk}: {status} (pukul {since})",
+            "en": "Kiosk {kiosk} printer: {status} (at {since})",
+        },
+        "kiosk.alert.limited": {
+            "id": "Anjungan {kiosk} menolak nomor karena batas pengambilan ({count}x, terakhir "
+            "{since}): periksa apakah layar macet atau disalahgunakan",
+            "en": "Kiosk {kiosk} hit its ticket limit ({count}x, last at {since}): check it "
+            "is not stuck or abused",
+        },
+        "kiosk.alert.unpaired": {
+            "id": "Anjungan {kiosk} belum dipasangkan dan menolak warga (batas ketat, "
+            "{since}): jalankan `loket kiosk pair {kiosk}`",
+            "en": "Kiosk {kiosk} is not paired and refused citizens (strict limit, {since}): "
+            "run `loket kiosk pair {kiosk}`",
+        },
+        "kiosk.alert.offline": {
+            "id": "Anjungan {kiosk} tidak terhubung sejak {since} ({minutes} menit)",
+            "en": "Kiosk {kiosk} not heard from since {since} ({minutes} min)",
+        },
+        "kiosk.alert.never": {
+            "id": "Anjungan {kiosk} belum pernah terhubung sejak dipasangkan",
+            "en": "Kiosk {kiosk} has not connected since it was paired",
+        },
+        "kiosk.agency_unavailable": {
+            "id": "Tidak ada layanan yang dapat diambil saat ini.",
+            "en": "No service can be taken now.",
+        },
+    }
+)

@@ -1,5 +1,7 @@
 """The kiosk's view of the hall: agencies, their services, how many wait, the estimated wait
-and whether a ticket can be taken now (``GET /api/services``)."""
+and whether a ticket can be taken now (``GET /api/services``), per service and per agency
+(``available``, ``reason``, ``reason_text`` and ``available_services`` on each agency, so a
+kiosk can grey out an agency none of whose services can be taken)."""
 
 from __future__ import annotations
 
@@ -9,23 +11,22 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from server import hours
-from server.config.kiosk import KioskDeviceSection
 from server.estimate import describe_wait
 from server.i18n import translate
 from server.kiosk import observed
+from server.kiosk.devices import KioskInfo, get_kiosk
 from server.models import ServiceDay, Ticket, TicketStatus
 
 if TYPE_CHECKING:
     from server.hub import Hub
 
 
-def kiosk_by_id(hub: Hub, kiosk_id: str | None) -> KioskDeviceSection | None:
-    if not kiosk_id:
-        return None
-    return next((k for k in hub.config.kiosks if k.id == kiosk_id), None)
+def kiosk_by_id(hub: Hub, kiosk_id: str | None) -> KioskInfo | None:
+    """A kiosk of loket.toml or of the database (:func:`server.kiosk.devices.get_kiosk`)."""
+    return get_kiosk(hub.config, hub.db, kiosk_id)
 
 
-def allowed_agencies(hub: Hub, agency_arg: str | None, kiosk: KioskDeviceSection | None
+def allowed_agencies(hub: Hub, agency_arg: str | None, kiosk: KioskInfo | None
                      ) -> set[str] | None:
     """Agency ids this kiosk offers: ``?agency=a,b`` and the kiosk's own list (both apply);
     None: all."""
@@ -116,8 +117,33 @@ def service_list(hub: Hub, lang: str = "id", agencies: set[str] | None = None
                 "estimate": dict(regular.public(), text=describe_wait(regular, lang)),
                 "estimate_priority": dict(urgent.public(), text=describe_wait(urgent, lang)),
             })
+    shown = [g for g in groups.values() if g["services"]]
+    for group in shown:
+        _agency_availability(group, lang)
     return {
         "hall": hub.config.hall.name,
         "at": hub.iso(hub.clock()),
-        "agencies": [g for g in groups.values() if g["services"]],
+        "agencies": shown,
     }
+
+
+def _agency_availability(group: dict[str, Any], lang: str) -> None:
+    """``available``: some service of the agency can be taken now; otherwise ``reason`` is the
+    services' common reason (``quota_full``, ``closed``, ``paused``) or ``unavailable`` when
+    they differ, and ``reason_text`` says it (the first service's words when they agree)."""
+    services = group["services"]
+    open_ = [s for s in services if s["available"]]
+    group["available"] = bool(open_)
+    group["available_services"] = len(open_)
+    if open_:
+        group["reason"], group["reason_text"] = None, None
+        return
+    reasons = {s["reason"] for s in services}
+    if len(reasons) == 1:
+        group["reason"] = services[0]["reason"]
+        texts = {s["reason_text"] for s in services}
+        group["reason_text"] = services[0]["reason_text"] if len(texts) == 1 else \
+            translate("kiosk.agency_unavailable", lang)
+    else:
+        group["reason"] = "unavailable"
+        group["reason_text"] = translate("kiosk.agency_unavailable", lang)

@@ -1,6 +1,10 @@
 """The kiosk's pages and endpoints: ``/kiosk``, ``/t/<token>`` (the phone's status page), its
 QR code, ``GET /api/services``, ``POST /api/kiosks/<id>/print/<token>`` and
-``GET /api/kiosks`` (printer status for supervisors). docs/kiosk.md describes them."""
+``GET /api/kiosks`` (printer status for supervisors). docs/kiosk.md describes them.
+
+Printing and printer checks answer only the paired kiosk itself (its ``loket_kiosk`` cookie,
+:mod:`server.kiosk.devices`); absolute addresses (QR codes, printed status links) come from
+:func:`server.kiosk.devices.public_base`, never from a request's ``Host`` header."""
 
 from __future__ import annotations
 
@@ -32,9 +36,13 @@ from server.extensions import csrf, limiter
 from server.hub import Hub, hash_token
 from server.i18n import catalog, translate
 from server.kiosk import (
+    devices,
     messages,  # noqa: F401  (registers the kiosk's words)
+    pairing,
     push,
 )
+from server.kiosk.devices import KioskInfo
+from server.kiosk.limits import note_refusal
 from server.kiosk.models import KioskPrint
 from server.kiosk.printing import TicketPrint, check_printer, print_ticket
 from server.kiosk.qr import qr_svg
@@ -53,8 +61,23 @@ PRINT_WINDOW_S = 15 * 60
 
 
 def _public_base() -> str:
-    configured = current_app.config["LOKET_CONFIG"].kiosk.public_url.strip()
-    return (configured or request.host_url).rstrip("/")
+    hub = get_hub()
+    return devices.public_base(hub, devices.current_kiosk(hub))
+
+
+def _this_kiosk(kiosk_id: str) -> KioskInfo:
+    """The kiosk ``kiosk_id`` when the request is that paired kiosk's own; else HubError 404
+    (unknown), 401 (no pairing) or 403 (another kiosk's pairing)."""
+    hub = get_hub()
+    kiosk = kiosk_by_id(hub, kiosk_id)
+    if kiosk is None:
+        raise HubError("not_found", 404)
+    paired = devices.current_kiosk(hub)
+    if paired is None:
+        raise HubError("kiosk_not_paired", 401, kiosk=kiosk.id)
+    if paired.id != kiosk.id:
+        raise HubError("forbidden", 403)
+    return kiosk
 
 
 def _check_token(token: str) -> str:
@@ -77,7 +100,8 @@ def _public_status(status: dict[str, Any], lang: str) -> dict[str, Any]:
 def kiosk_page() -> Any:
     hub = get_hub()
     kiosk_id = request.args.get("id") or ""
-    kiosk = kiosk_by_id(hub, kiosk_id)
+    paired = devices.current_kiosk(hub)
+    kiosk = paired or kiosk_by_id(hub, kiosk_id)  # a paired browser is always its own kiosk
     if kiosk_id and kiosk is None:
         abort(404)
     config = hub.config
@@ -89,9 +113,12 @@ def kiosk_page() -> Any:
             "agency": request.args.get("agency", "")[:200],
             "lang": g.lang,
             "idle_timeout_s": config.kiosk.idle_timeout_s,
-            "printer": bool(kiosk and kiosk.printer),
+            # Only a paired kiosk prints on its printer and may issue priority numbers.
+            "printer": bool(paired and paired.printer),
+            "paired": paired is not None,
+            "priority": paired is not None,
             "paper_width_mm": kiosk.paper_width_mm if kiosk else 80,
-            "public_base": config.kiosk.public_url.strip().rstrip("/"),
+            "public_base": devices.public_base(hub, paired),
         },
         words=catalog(g.lang, "kiosk."),
         paper_width=kiosk.paper_width_mm if kiosk else 80,
@@ -143,7 +170,7 @@ def status_qr(token: str) -> Response:
 @bp.get("/api/services")
 def services() -> Any:
     hub = get_hub()
-    kiosk = kiosk_by_id(hub, request.args.get("id"))
+    kiosk = devices.current_kiosk(hub) or kiosk_by_id(hub, request.args.get("id"))
     agencies = allowed_agencies(hub, request.args.get("agency"), kiosk)
     return jsonify(service_list(hub, g.lang, agencies))
 
@@ -171,9 +198,7 @@ def print_endpoint(kiosk_id: str, token: str) -> Any:
     """Print an issued ticket on this kiosk's printer. The ticket must have been issued at this
     kiosk in the last 15 minutes and not printed yet; the answer says whether it printed."""
     hub = get_hub()
-    kiosk = kiosk_by_id(hub, kiosk_id)
-    if kiosk is None:
-        raise HubError("not_found", 404)
+    kiosk = _this_kiosk(kiosk_id)
     if not kiosk.printer:
         raise bad_request(f"kiosk {kiosk_id!r} has no printer; the browser prints")
     if not TOKEN_RE.match(token):
@@ -238,9 +263,7 @@ def check_endpoint(kiosk_id: str) -> Any:
     it starts and each time it returns to its start screen), so an empty roll is known before
     a citizen takes a ticket. A change of status is stored and published like a print."""
     hub = get_hub()
-    kiosk = kiosk_by_id(hub, kiosk_id)
-    if kiosk is None:
-        raise HubError("not_found", 404)
+    kiosk = _this_kiosk(kiosk_id)
     if not kiosk.printer:
         return jsonify({"status": "none", "printer": False, "message": None})
     result = check_printer(kiosk.printer, kiosk.id)
@@ -265,14 +288,35 @@ def kiosks() -> Any:
     """Kiosks and their printers' last status (supervisors and devices)."""
     require_principal("supervisor", "admin", "device")
     hub = get_hub()
-    return jsonify({"kiosks": [
-        {"id": k.id, "printer": bool(k.printer), "paper_width_mm": k.paper_width_mm,
-         "agencies": list(k.agencies), "printer_status": last_printer_status(hub, k.id)}
-        for k in hub.config.kiosks
-    ]})
+    state = devices.states(hub.db)
+    out = []
+    for k in devices.all_kiosks(hub.config, hub.db):
+        row = state.get(k.id, {})
+        out.append({
+            "id": k.id, "name": k.label, "printer": bool(k.printer),
+            "paper_width_mm": k.paper_width_mm, "agencies": list(k.agencies),
+            "printer_status": last_printer_status(hub, k.id),
+            "in_file": k.in_file, "paired": bool(row.get("paired")),
+            "last_seen": hub.iso(row.get("last_seen_ts")),
+            "limited_at": hub.iso(row.get("limited_ts")),
+            "limited_count": int(row.get("limited_count") or 0),
+        })
+    return jsonify({"kiosks": out})
+
+
+def _after_ticket(response: Response) -> Response:
+    """Refusals of ``POST /api/tickets`` by a rate limit become dashboard alerts."""
+    if response.status_code == 429 and request.endpoint == "api.issue_ticket":
+        try:
+            note_refusal()
+        except Exception:  # an alert must never turn a 429 into a 500
+            log.exception("could not note a kiosk's rate-limit refusal")
+    return response
 
 
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    pairing.init_app(app)
+    app.after_request(_after_ticket)
     push.init_app(app, app.extensions["loket.hub"])

@@ -14,6 +14,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from server import report_stats
 from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
+from server.kiosk import health
 from server.models import AuditEntry, Counter, Ticket, TicketStatus
 from server.report_stats import Period
 from server.supervisor import reports, survey
@@ -141,10 +142,14 @@ def zone_rows(hub: Hub, services: dict[str, dict[str, Any]],
 
 def alerts(services: list[dict[str, Any]], zones: list[dict[str, Any]],
            per_counter: int = CROWDED_PER_COUNTER,
-           city: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """SLA breaches (longest wait over a service's ``sla_minutes``), crowded zones, and a link
-    to the city that has stopped sending (see :func:`city_link`)."""
-    found: list[dict[str, Any]] = []
+           city: dict[str, Any] | None = None,
+           kiosks: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """SLA breaches (longest wait over a service's ``sla_minutes``), crowded zones, a link
+    to the city that has stopped sending (see :func:`city_link`), and kiosk and printer
+    health (``kiosks``: :func:`server.kiosk.health.kiosk_alerts`, first: a citizen at a
+    broken kiosk is the most urgent). Alerts with a ``text`` ({"id", "en"}) carry their own
+    message."""
+    found: list[dict[str, Any]] = list(kiosks or [])
     if city is not None and city["late"]:
         found.append({"kind": "city", **city})
     for svc in services:
@@ -235,7 +240,7 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
     counters = counter_rows(hub, snapshot, now)
     zones = zone_rows(hub, raw, counters)
     city = city_link(hub, now)
-    found = alerts(services, zones, city=city)
+    found = alerts(services, zones, city=city, kiosks=health.kiosk_alerts(hub, now))
     settings = hub.settings()
     return {
         "day": day,

@@ -14,6 +14,12 @@ register(
             "id": "Nomor antrean {ticket} belum dilayani; survei dapat diisi setelah dilayani.",
             "en": "Ticket {ticket} has not been served yet; the survey opens after service.",
         },
+        "error.survey_other_counter": {
+            "id": "Nomor antrean {ticket} tidak dilayani di loket ini; surveinya tidak dapat "
+            "diisi dari tablet loket ini.",
+            "en": "Ticket {ticket} was not served at this counter; its survey cannot be "
+            "answered from this counter's tablet.",
+        },
         "error.already_handled": {
             "id": "Pengaduan ini sudah ditindaklanjuti.",
             "en": "This complaint has already been handled.",

@@ -28,6 +28,7 @@ from server.hub import Hub
 from server.i18n import translate
 from server.models import Ticket, TicketStatus
 from server.report_stats import Period
+from server.supervisor import survey
 from server.supervisor.models import SCORE_COLUMNS, SurveyResponse
 from server.supervisor.sql import ALL, agency_of, group_key
 from server.supervisor.sql import grouped as _grouped
@@ -303,7 +304,9 @@ def ikm_groups(
         key = None
     query = _grouped(
         select(_shown(key), func.count(), *[func.sum(col) for col in SCORE_COLUMNS])
-        .where(SurveyResponse.day.between(period.first.isoformat(), period.last.isoformat())),
+        .join(Ticket, Ticket.id == SurveyResponse.ticket_id)
+        .where(SurveyResponse.day.between(period.first.isoformat(), period.last.isoformat()),
+               survey.counts_in_ikm()),  # a no-show's response counts nowhere
         key,
     )
     if service:

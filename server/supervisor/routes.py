@@ -29,7 +29,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from server import ikm, report_stats
 from server.api import json_object
 from server.app import get_hub
-from server.auth import Principal, require_principal
+from server.auth import Principal, current_principal, require_principal
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.i18n import catalog, translate
@@ -102,7 +102,7 @@ def survey_page() -> Any:
             abort(403)
         ticket_id = survey.counter_ticket_id(hub, counter)
         ticket = survey.survey_ticket(hub, None, ticket_id) if ticket_id else None
-        signed = _survey_signer().dumps(ticket_id) if ticket_id else ""
+        signed = _survey_signer().dumps([ticket_id, counter]) if ticket_id else ""
     else:
         ticket = survey.survey_ticket(hub, token) if token else None
     elements = [
@@ -277,12 +277,17 @@ def survey_answer() -> Any:
         raise bad_request("field 'status_token' is required")
     if "scores" not in body:
         raise bad_request("field 'scores' is required")
-    ticket_id = None
+    ticket_id, tablet_counter = None, None
     if signed and not token:
         try:
-            ticket_id = int(_survey_signer().loads(signed, max_age=SURVEY_TOKEN_MAX_AGE_S))
-        except (BadData, TypeError, ValueError):
+            payload = _survey_signer().loads(signed, max_age=SURVEY_TOKEN_MAX_AGE_S)
+            if isinstance(payload, list):  # [ticket id, the tablet's counter]
+                ticket_id, tablet_counter = int(payload[0]), str(payload[1])
+            else:
+                ticket_id = int(payload)
+        except (BadData, TypeError, ValueError, IndexError):
             raise HubError("not_found", 404) from None
-    result = survey.record_response(get_hub(), token, body["scores"], body.get("comment", ""),
-                                    ticket_id=ticket_id)
+    result = survey.record_response(
+        get_hub(), token, body["scores"], body.get("comment", ""), ticket_id=ticket_id,
+        counter_allowed=survey.counter_rule(current_principal(), tablet_counter))
     return jsonify(result), 201

@@ -1,15 +1,24 @@
 """The satisfaction survey (SKM): storing one response per ticket, and the complaints and
-suggestions written in it, which supervisors follow up."""
+suggestions written in it, which supervisors follow up.
+
+Integrity: a response is accepted only for a ticket that was served (``serving`` after the
+officer's START, or ``done``); from an officer's tablet (a signed-in officer, or the counter
+tablet's signed survey token) only for a ticket of that officer's / tablet's counter; and a
+ticket that is a no-show counts in no IKM, even when it became one after its survey
+(:func:`counts_in_ikm`, used by :func:`server.supervisor.reports.ikm_groups`)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from server import ikm
+from server.auth import Principal
 from server.errors import HubError, bad_request
 from server.hub import Hub, hash_token
 from server.models import Counter, Ticket, TicketStatus
@@ -17,19 +26,46 @@ from server.supervisor.models import SurveyResponse
 
 log = logging.getLogger(__name__)
 MAX_COMMENT = 1000
-SURVEYABLE = (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.DONE)
-"""A citizen can answer once called: at the counter's tablet, or at the exit afterwards."""
+SURVEYABLE = (TicketStatus.SERVING, TicketStatus.DONE)
+"""A citizen can answer once served (START pressed, or done): at the counter's tablet, or at
+the exit afterwards. A ticket only called may still become a no-show."""
+
+
+def counts_in_ikm() -> ColumnElement[bool]:
+    """SQL condition on :class:`Ticket` for responses that count in the IKM: not a no-show."""
+    return Ticket.status != TicketStatus.NO_SHOW
+
+
+def counter_rule(principal: Principal | None, tablet_counter: str | None
+                 ) -> Callable[[str | None], bool] | None:
+    """Which tickets' counters a response may come from: the counter a tablet's signed
+    survey token names, and the counters a signed-in officer may operate; None: any (a
+    citizen's own phone, a supervisor)."""
+    officer = principal if principal is not None and principal.role == "officer" else None
+    if tablet_counter is None and officer is None:
+        return None
+
+    def allowed(counter_id: str | None) -> bool:
+        if counter_id is None:
+            return False
+        if tablet_counter is not None and counter_id != tablet_counter:
+            return False
+        return officer is None or officer.may_operate(counter_id)
+
+    return allowed
 
 
 def record_response(
     hub: Hub, token: str | None, scores: object, comment: str = "",
     ticket_id: int | None = None,
+    counter_allowed: Callable[[str | None], bool] | None = None,
 ) -> dict[str, Any]:
     """Store a response for the ticket of the status ``token`` (or of ``ticket_id``, from a
-    counter tablet's signed survey token).
+    counter tablet's signed survey token). ``counter_allowed`` (:func:`counter_rule`) says
+    which counters' tickets this tablet or officer may answer for.
 
-    HubError: 400 bad scores or comment, 404 unknown token, 409 already answered or the ticket
-    has not been served."""
+    HubError: 400 bad scores or comment, 404 unknown token, 403 ``survey_other_counter``, 409
+    already answered or the ticket has not been served."""
     try:
         values = ikm.validate_scores(scores)
     except ikm.SurveyError as exc:
@@ -50,6 +86,10 @@ def record_response(
                 ).one_or_none()
             if ticket is None:
                 raise HubError("not_found", 404)
+            if counter_allowed is not None and not counter_allowed(ticket.counter_id):
+                log.warning("survey for %s refused: served at counter %s, not this tablet's",
+                            ticket.label, ticket.counter_id)
+                raise HubError("survey_other_counter", 403, ticket=ticket.label)
             if s.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket.id)):
                 raise HubError("survey_done", 409, ticket=ticket.label)
             if ticket.status not in SURVEYABLE:
@@ -82,12 +122,17 @@ finished within this many seconds."""
 
 
 def counter_ticket_id(hub: Hub, counter_id: str) -> int | None:
-    """The ticket a counter's tablet asks about: the current one, else the last finished at
-    this counter recently that has no answer yet."""
+    """The ticket a counter's tablet asks about: the current one once it is being served
+    (START), else — when the counter has no current ticket — the last finished at this counter
+    recently that has no answer yet. A citizen only called (who may not come) gets nothing,
+    and neither does the previous citizen's ticket while a new one stands at the counter."""
     with hub.db.session() as s:
         row = s.get(Counter, counter_id)
         if row is not None and row.current_ticket_id is not None:
-            return int(row.current_ticket_id)
+            current = s.get(Ticket, row.current_ticket_id)
+            if current is not None and current.status == TicketStatus.SERVING:
+                return int(current.id)
+            return None
         answered = select(SurveyResponse.ticket_id).where(
             SurveyResponse.ticket_id == Ticket.id
         ).exists()

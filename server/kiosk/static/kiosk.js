@@ -356,4 +356,9 @@
   connect();
   checkPrinter();
   touched();
+  // Only a paired kiosk may issue priority numbers (settings.priority); its once-a-minute
+  // requests are its heartbeat for the supervisor's "kiosk not seen" alert and catch an empty
+  // paper roll while nobody takes a ticket.
+  if (!settings.priority) { $("priority-toggle").style.display = "none"; }
+  setInterval(function () { fetchServices(); checkPrinter(); }, 60000);
 }());

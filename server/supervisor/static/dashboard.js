@@ -50,7 +50,9 @@
     var list = document.getElementById("alerts");
     var items = data.alerts.map(function (a) {
       var text;
-      if (a.kind === "sla") {
+      if (a.text) {  // kiosk and printer alerts carry their own words
+        text = a.text[lang] || a.text.id;
+      } else if (a.kind === "sla") {
         text = L.format(t["sup.alert_sla"], { name: a.service + " · " + a.name,
           minutes: Math.floor(a.longest_wait_s / 60), sla: a.sla_minutes });
       } else if (a.kind === "city") {
@@ -63,7 +65,7 @@
       }
       var li = L.el("li", text, "sup-alert sup-alert-" + a.kind);
       li.dataset.kind = a.kind;
-      li.dataset.target = a.service || a.zone || "city";
+      li.dataset.target = a.service || a.zone || a.kiosk || "city";
       return li;
     });
     if (!items.length) items = [L.el("li", t["sup.no_alerts"], "sup-alert-none")];
