@@ -88,6 +88,7 @@ def kiosk_page() -> Any:
             "kiosk": kiosk.id if kiosk else "",
             "agency": request.args.get("agency", "")[:200],
             "lang": g.lang,
+            "default_lang": config.hall.language,  # the next citizen starts in it
             "idle_timeout_s": config.kiosk.idle_timeout_s,
             "printer": bool(kiosk and kiosk.printer),
             "paper_width_mm": kiosk.paper_width_mm if kiosk else 80,

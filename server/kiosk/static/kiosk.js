@@ -1,14 +1,22 @@
-/* Ticket kiosk: agency -> service -> confirm (priority) -> ticket. Waiting counts are pushed
- * over Socket.IO (/display "queue" events); nothing polls. Text goes in with textContent. */
+/* Ticket kiosk: agency -> service -> confirm (priority) -> ticket, plus help on request and an
+ * accessible mode ("Mode mudah": large text, high contrast, controls low, spoken prompts).
+ * Waiting counts are pushed over Socket.IO (/display "queue" events); nothing polls. Lists are
+ * updated in place (a focused button stays focused through an update); each new screen moves
+ * focus to its heading. Text goes in with textContent. docs/kiosk.md, docs/accessibility.md. */
 (function () {
   "use strict";
 
   var settings = JSON.parse(document.getElementById("kiosk-settings").textContent);
   var words = JSON.parse(document.getElementById("kiosk-words").textContent);
   var $ = function (id) { return document.getElementById(id); };
+  var SCREENS = ["agency", "service", "confirm", "ticket", "help"];
+  var defaultLang = settings.default_lang || "id";
 
-  var state = { data: null, agency: null, service: null, priority: false, busy: false };
-  var idleTimer = null, refetchTimer = null, openingTimer = null, offlineTimer = null;
+  var state = { data: null, agency: null, service: null, priority: false, busy: false,
+                ticket: null, easy: false, beforeHelp: null, helpSent: false };
+  var idleTimer = null, warnTimer = null, countdown = null, refetchTimer = null;
+  var openingTimer = null, offlineTimer = null, helpTimer = null, lastFocus = null;
+  var voiceQueue = [];
 
   function t(key, params) {
     var text = words["kiosk." + key] || key;
@@ -34,11 +42,22 @@
     return m ? m[3] + "-" + m[2] + "-" + m[1] + " " + m[4] + "." + m[5] : iso;
   }
 
-  function show(name) {
-    ["agency", "service", "confirm", "ticket"].forEach(function (s) {
-      $("screen-" + s).hidden = s !== name;
-    });
+  function current() { return document.body.dataset.screen; }
+
+  function startScreen() {
+    var agencies = (state.data && state.data.agencies) || [];
+    return agencies.length === 1 ? "service" : "agency";
+  }
+
+  /* Show one screen; focus its heading so keyboard and screen-reader users start there. */
+  function show(name, quiet) {
+    SCREENS.forEach(function (s) { $("screen-" + s).hidden = s !== name; });
     document.body.dataset.screen = name;
+    var back = { service: !$("back-to-agency").hidden, confirm: true, help: true }[name];
+    $("tool-back").hidden = !(state.easy && back);
+    var heading = $("screen-" + name).querySelector("h1");
+    if (heading && !quiet) { heading.focus({ preventScroll: false }); }
+    if (state.easy && !quiet) { speakScreen(name); }
   }
 
   function el(tag, cls, text) {
@@ -46,6 +65,37 @@
     if (cls) { node.className = cls; }
     if (text !== undefined && text !== null) { node.textContent = text; }
     return node;
+  }
+
+  /* One text part of a choice button, made once and then only changed when it differs. */
+  function part(btn, cls, text) {
+    var node = btn.querySelector("." + cls.split(" ").pop());
+    if (text === null || text === undefined || text === "") {
+      if (node) { node.remove(); }
+      return;
+    }
+    if (!node) { node = el("span", cls); btn.appendChild(node); }
+    if (node.textContent !== text) { node.textContent = text; }
+  }
+
+  /* Keep a list's buttons in the order of ``items`` (keyed by data-key), changing them in
+   * place: an unchanged button is never removed or moved, so it keeps keyboard focus. */
+  function sync(list, items, make, update) {
+    var existing = {};
+    Array.prototype.slice.call(list.children).forEach(function (child) {
+      if (child.dataset.key) { existing[child.dataset.key] = child; } else { child.remove(); }
+    });
+    var prev = null;
+    items.forEach(function (item) {
+      var node = existing[item.key];
+      if (!node) { node = make(item); node.dataset.key = item.key; }
+      delete existing[item.key];
+      update(node, item);
+      var want = prev ? prev.nextSibling : list.firstChild;
+      if (node !== want) { list.insertBefore(node, want); }
+      prev = node;
+    });
+    Object.keys(existing).forEach(function (key) { existing[key].remove(); });
   }
 
   function query() {
@@ -80,57 +130,84 @@
     return found;
   }
 
+  /* A service can be taken now: the server's "available", else derived from what it says
+   * about opening hours, pauses and the quota. */
+  function serviceOpen(s) {
+    if (typeof s.available === "boolean") { return s.available; }
+    if (s.paused || s.open === false) { return false; }
+    var issued = typeof s.issued === "number" ? s.issued : null;
+    if (s.quota !== null && s.quota !== undefined) {
+      if (typeof s.remaining === "number") { return s.remaining > 0; }
+      if (issued !== null) { return issued < s.quota; }
+    }
+    return true;
+  }
+
+  /* An agency is available when the server says so, else when any of its services is. */
+  function agencyOpen(agency) {
+    if (typeof agency.available === "boolean") { return agency.available; }
+    return agency.services.some(serviceOpen);
+  }
+
   function render() {
     var agencies = state.data.agencies || [];
     var list = $("agency-list");
-    list.replaceChildren();
-    if (!agencies.length) { list.appendChild(el("p", "kiosk-empty", t("none"))); }
-    agencies.forEach(function (agency) {
-      var open = agency.services.filter(function (s) { return s.available; }).length;
-      var btn = el("button", "choice agency-choice");
-      btn.type = "button";
-      btn.dataset.agency = agency.id;
-      btn.appendChild(el("span", "choice-name", agency.name));
-      if (agency.full_name) { btn.appendChild(el("span", "choice-sub", agency.full_name)); }
-      var waiting = agency.services.reduce(function (n, s) { return n + s.waiting; }, 0);
-      btn.appendChild(el("span", "choice-meta", t("waiting", { n: waiting })));
-      if (!open) { btn.classList.add("unavailable"); }
-      btn.addEventListener("click", function () { pickAgency(agency.id); });
-      list.appendChild(btn);
-    });
+    if (!agencies.length) {
+      list.replaceChildren(el("p", "kiosk-empty", t("none")));
+    } else {
+      sync(list, agencies.map(function (a) { return { key: a.id, agency: a }; }), function (item) {
+        var btn = el("button", "choice agency-choice");
+        btn.type = "button";
+        btn.dataset.agency = item.agency.id;
+        btn.addEventListener("click", function () { pickAgency(btn.dataset.agency); });
+        return btn;
+      }, function (btn, item) {
+        var agency = item.agency, open = agencyOpen(agency);
+        var waiting = agency.services.reduce(function (n, s) { return n + (s.waiting || 0); }, 0);
+        part(btn, "choice-name", agency.name);
+        part(btn, "choice-sub", agency.full_name || "");
+        part(btn, "choice-meta", t("waiting", { n: waiting }));
+        part(btn, "choice-reason", open ? "" : (agency.reason_text || t("agency_unavailable")));
+        btn.classList.toggle("unavailable", !open);
+        btn.dataset.available = open ? "1" : "0";
+      });
+    }
     $("back-to-agency").hidden = agencies.length <= 1;
     if (state.agency) { renderServices(); }
     if (state.service && !$("screen-confirm").hidden) { renderConfirm(); }
   }
 
-  function pickAgency(id) {
+  function pickAgency(id, quiet) {
     state.agency = id;
     renderServices();
-    show("service");
+    show("service", quiet);
   }
 
   function renderServices() {
     var agency = findAgency(state.agency);
     var list = $("service-list");
-    list.replaceChildren();
-    if (!agency) { return; }
-    $("service-title").textContent = agency.name + " · " + t("pick_service");
-    agency.services.forEach(function (svc) {
+    if (!agency) { list.replaceChildren(); return; }
+    var title = agency.name + " · " + t("pick_service");
+    if ($("service-title").textContent !== title) { $("service-title").textContent = title; }
+    sync(list, agency.services.map(function (s) { return { key: s.prefix, svc: s }; }), function (item) {
       var btn = el("button", "choice service-choice");
       btn.type = "button";
-      btn.dataset.service = svc.prefix;
-      btn.appendChild(el("span", "choice-name", svc.name));
-      if (svc.available) {
-        btn.appendChild(el("span", "choice-meta waiting-count", t("waiting", { n: svc.waiting })));
-        btn.appendChild(el("span", "choice-meta", t("estimate") + ": " + describe(svc.estimate)));
-        btn.addEventListener("click", function () { pickService(svc.prefix); });
-      } else {
-        btn.disabled = true;
-        btn.setAttribute("aria-disabled", "true");
-        btn.classList.add("unavailable");
-        btn.appendChild(el("span", "choice-reason", svc.reason_text));
-      }
-      list.appendChild(btn);
+      btn.dataset.service = item.svc.prefix;
+      btn.addEventListener("click", function () {
+        if (btn.getAttribute("aria-disabled") === "true") { return; }
+        pickService(btn.dataset.service);
+      });
+      return btn;
+    }, function (btn, item) {
+      var svc = item.svc, open = serviceOpen(svc);
+      part(btn, "choice-name", svc.name);
+      part(btn, "choice-meta waiting-count", open ? t("waiting", { n: svc.waiting }) : "");
+      part(btn, "choice-meta choice-estimate", open ? t("estimate") + ": " + describe(svc.estimate) : "");
+      part(btn, "choice-reason", open ? "" : svc.reason_text);
+      btn.classList.toggle("unavailable", !open);
+      // aria-disabled (not disabled): the button stays focusable, so focus never falls to
+      // the page when a service fills up, and its reason can be read.
+      if (open) { btn.removeAttribute("aria-disabled"); } else { btn.setAttribute("aria-disabled", "true"); }
     });
   }
 
@@ -142,25 +219,28 @@
     show("confirm");
   }
 
+  function setText(id, text) { if ($(id).textContent !== text) { $(id).textContent = text; } }
+
   function renderConfirm() {
     var svc = findService(state.service);
     if (!svc) { return; }
-    $("confirm-title").textContent = svc.name;
-    $("confirm-agency").textContent = svc.agency;
-    $("confirm-waiting").textContent = t("waiting", { n: svc.waiting });
-    $("confirm-estimate").textContent = describe(state.priority ? svc.estimate_priority : svc.estimate);
+    setText("confirm-title", svc.name);
+    setText("confirm-agency", svc.agency);
+    setText("confirm-waiting", t("waiting", { n: svc.waiting }));
+    setText("confirm-estimate", describe(state.priority ? svc.estimate_priority : svc.estimate));
     $("priority-toggle").setAttribute("aria-pressed", state.priority ? "true" : "false");
-    $("take-btn").disabled = !svc.available || state.busy;
-    if (!svc.available) {
-      $("issue-error").textContent = svc.reason_text;
+    var blocked = !serviceOpen(svc) || state.busy;
+    $("take-btn").setAttribute("aria-disabled", blocked ? "true" : "false");
+    if (!serviceOpen(svc)) {
+      setText("issue-error", svc.reason_text || t("failed"));
       $("issue-error").hidden = false;
     }
   }
 
   function take() {
-    if (state.busy) { return; }
+    if (state.busy || $("take-btn").getAttribute("aria-disabled") === "true") { return; }
     state.busy = true;
-    $("take-btn").disabled = true;
+    $("take-btn").setAttribute("aria-disabled", "true");
     $("take-btn").textContent = t("taking");
     var body = { service: state.service, priority: state.priority };
     if (settings.kiosk) { body.kiosk = settings.kiosk; }
@@ -173,32 +253,48 @@
         return { status: r.status, data: data };
       });
     }).then(function (res) {
+      state.busy = false;
+      $("take-btn").textContent = t("take");
+      $("take-btn").setAttribute("aria-disabled", "false");
       if (res.status === 201) { showTicket(res.data); return; }
       var msg = res.status === 429 ? t("rate_limited") : (res.data.message || t("failed"));
       $("issue-error").textContent = msg;
       $("issue-error").hidden = false;
       if (res.status === 409) { fetchServices(); }
     }).catch(function () {
-      $("issue-error").textContent = t("failed");
-      $("issue-error").hidden = false;
-    }).then(function () {
       state.busy = false;
       $("take-btn").textContent = t("take");
-      $("take-btn").disabled = false;
+      $("take-btn").setAttribute("aria-disabled", "false");
+      $("issue-error").textContent = t("failed");
+      $("issue-error").hidden = false;
     });
   }
 
+  function statusUrl(ticket) {
+    var base = settings.public_base || window.location.origin;
+    return base + ticket.status_url;
+  }
+
   function showTicket(ticket) {
+    state.ticket = ticket;
     var ahead = ticket.ahead ? t("ahead", { n: ticket.ahead }) : t("ahead_none");
     var wait = t("estimate") + ": " + describe(ticket.estimate);
     var qr = ticket.status_url + "/qr.svg";
+    var url = statusUrl(ticket);
+    var when = hallTime(ticket.issued_at || "");
     $("ticket-number").textContent = ticket.ticket;
     $("ticket-priority").hidden = !ticket.priority;
     $("ticket-service").textContent = ticket.service_name + " · " + ticket.agency;
     $("ticket-ahead").textContent = ahead;
     $("ticket-estimate").textContent = wait;
+    $("ticket-time").textContent = when ? t("issued_at", { time: when }) : "";
     $("ticket-qr").src = qr;
+    $("ticket-qr").alt = t("qr_alt", { ticket: ticket.ticket, url: url });
     $("ticket-qr").dataset.statusUrl = ticket.status_url;
+    $("ticket-url").textContent = url;
+    $("help-on-call").setAttribute("aria-pressed", "false");
+    $("help-on-call").removeAttribute("aria-disabled");
+    $("help-call-state").textContent = "";
     // The paper copy for the browser's print dialog.
     $("pt-agency").textContent = ticket.agency;
     $("pt-service").textContent = ticket.service_name;
@@ -206,7 +302,7 @@
     $("pt-priority").textContent = ticket.priority ? t("priority") : "";
     $("pt-ahead").textContent = ahead;
     $("pt-estimate").textContent = wait;
-    $("pt-time").textContent = hallTime(ticket.issued_at || "");
+    $("pt-time").textContent = when;
     $("pt-qr").src = qr;
     show("ticket");
     if (settings.printer) {
@@ -262,21 +358,181 @@
       .catch(function () { /* the next print attempt reports it */ });
   }
 
+  /* ---------------------------------------------------------------- help on request */
+  function postHelp(body) {
+    if (settings.kiosk) { body.kiosk = settings.kiosk; }
+    return fetch("/api/assistance?lang=" + settings.lang, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (r) { return r.status; });
+  }
+
+  function openHelp() {
+    if (current() !== "help") { state.beforeHelp = current(); }
+    state.helpSent = false;
+    $("help-result").textContent = "";
+    document.querySelectorAll(".place-choice").forEach(function (b) { b.removeAttribute("aria-disabled"); });
+    show("help");
+  }
+
+  function closeHelp() {
+    clearTimeout(helpTimer);
+    show(state.beforeHelp || startScreen());
+  }
+
+  function sendHelp(btn) {
+    if (state.helpSent || btn.getAttribute("aria-disabled") === "true") { return; }
+    state.helpSent = true;
+    var body = { where: btn.querySelector(".choice-name").textContent };
+    if (state.beforeHelp === "ticket" && state.ticket) { body.status_token = state.ticket.status_token; }
+    document.querySelectorAll(".place-choice").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
+    postHelp(body).then(function (status) {
+      if (status !== 201) { throw new Error(status); }
+      $("help-result").className = "help-result";
+      $("help-result").textContent = t("help_sent");
+      document.body.dataset.help = "sent";
+      if (state.easy) { speak(["/kiosk/speech/help_sent.wav?lang=" + settings.lang]); }
+      clearTimeout(helpTimer);
+      helpTimer = setTimeout(function () { if (current() === "help") { closeHelp(); } }, 15000);
+    }).catch(function () {
+      state.helpSent = false;
+      $("help-result").className = "help-result failed";
+      $("help-result").textContent = t("help_failed");
+      document.querySelectorAll(".place-choice").forEach(function (b) { b.removeAttribute("aria-disabled"); });
+    });
+  }
+
+  function helpOnCall() {
+    var btn = $("help-on-call");
+    if (!state.ticket || btn.getAttribute("aria-pressed") === "true") { return; }
+    btn.setAttribute("aria-disabled", "true");
+    postHelp({ status_token: state.ticket.status_token, on_call: true,
+               where: t("place.waiting") }).then(function (status) {
+      if (status !== 201) { throw new Error(status); }
+      btn.setAttribute("aria-pressed", "true");
+      $("help-call-state").textContent = t("help_on_call_done");
+    }).catch(function () {
+      btn.removeAttribute("aria-disabled");
+      $("help-call-state").textContent = t("help_failed");
+    });
+  }
+
+  /* ---------------------------------------------------------------- accessible mode */
+  function speak(urls) {
+    var audio = $("kiosk-voice");
+    voiceQueue = urls.slice(1);
+    audio.src = urls[0];
+    document.body.dataset.spoken = urls[0];
+    var playing = audio.play();
+    if (playing && playing.catch) { playing.catch(function () { /* blocked: text is shown */ }); }
+  }
+
+  function speakScreen(name) {
+    if (name === "ticket" && state.ticket) {
+      speak(["/kiosk/speech/ticket/" + encodeURIComponent(state.ticket.status_token) +
+             ".wav?lang=" + settings.lang]);
+    } else {
+      speak(["/kiosk/speech/" + name + ".wav?lang=" + settings.lang]);
+    }
+  }
+
+  function setEasy(on) {
+    state.easy = on;
+    document.body.classList.toggle("easy", on);
+    document.documentElement.classList.toggle("kiosk-easy", on);
+    $("easy-toggle").setAttribute("aria-pressed", on ? "true" : "false");
+    $("voice-repeat").hidden = !on;
+    var screen = current();
+    var back = { service: !$("back-to-agency").hidden, confirm: true, help: true }[screen];
+    $("tool-back").hidden = !(on && back);
+    if (on) {
+      speak(["/kiosk/speech/easy_on.wav?lang=" + settings.lang,
+             screen === "ticket" && state.ticket
+               ? "/kiosk/speech/ticket/" + encodeURIComponent(state.ticket.status_token) + ".wav?lang=" + settings.lang
+               : "/kiosk/speech/" + screen + ".wav?lang=" + settings.lang]);
+    } else {
+      $("kiosk-voice").pause();
+      voiceQueue = [];
+    }
+    touched();
+  }
+
+  function goBack() {
+    var screen = current();
+    if (screen === "service") { $("back-to-agency").click(); }
+    else if (screen === "confirm") { $("back-to-service").click(); }
+    else if (screen === "help") { closeHelp(); }
+  }
+
+  /* ---------------------------------------------------------------- idle reset */
   function reset() {
+    hideIdle();
+    clearTimeout(helpTimer);
     checkPrinter();
     state.agency = null;
     state.service = null;
     state.priority = false;
+    state.ticket = null;
+    if (state.easy) { setEasy(false); }
+    if (settings.lang !== defaultLang) {  // the next citizen starts in the hall's language
+      var url = new URL(window.location.href);
+      url.searchParams.set("lang", defaultLang);
+      window.location.replace(url.pathname + url.search);
+      return;
+    }
     var agencies = (state.data && state.data.agencies) || [];
     if (agencies.length === 1) { pickAgency(agencies[0].id); } else { show("agency"); }
     fetchServices();
   }
 
+  function atRest() {
+    return current() === startScreen() && !state.easy && settings.lang === defaultLang;
+  }
+
+  function idleSeconds() { return settings.idle_timeout_s * (state.easy ? 2 : 1); }
+
+  function showIdle() {
+    if (atRest()) { return; }
+    var left = Math.round(Math.min(20, idleSeconds() / 2));
+    lastFocus = document.activeElement;
+    $("idle-text").textContent = t("idle_text", { s: left });
+    $("idle-dialog").hidden = false;
+    $("kiosk-app").inert = true;
+    $("kiosk-bar").inert = true;
+    document.body.dataset.idle = "warning";
+    $("still-here").focus();
+    if (state.easy) { speak(["/kiosk/speech/idle.wav?lang=" + settings.lang]); }
+    clearInterval(countdown);
+    countdown = setInterval(function () {
+      left = Math.max(0, left - 1);
+      $("idle-text").textContent = t("idle_text", { s: left });
+    }, 1000);
+  }
+
+  function hideIdle() {
+    clearInterval(countdown);
+    if ($("idle-dialog").hidden) { return; }
+    $("idle-dialog").hidden = true;
+    $("kiosk-app").inert = false;
+    $("kiosk-bar").inert = false;
+    delete document.body.dataset.idle;
+    if (lastFocus && document.contains(lastFocus) && lastFocus !== document.body) {
+      lastFocus.focus();
+    } else {
+      var heading = $("screen-" + current()).querySelector("h1");
+      if (heading) { heading.focus(); }
+    }
+  }
+
   function touched() {
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(function () {
-      if (document.body.dataset.screen !== "agency") { reset(); }
-    }, settings.idle_timeout_s * 1000);
+    clearTimeout(warnTimer);
+    hideIdle();
+    var total = idleSeconds();
+    var lead = Math.min(20, total / 2);
+    warnTimer = setTimeout(showIdle, (total - lead) * 1000);
+    idleTimer = setTimeout(function () { if (!atRest()) { reset(); } }, total * 1000);
   }
 
   function scheduleRefetch() {
@@ -305,15 +561,7 @@
       var svc = findService(entry.prefix);
       if (svc) { svc.waiting = entry.waiting; }
     });
-    document.querySelectorAll(".service-choice").forEach(function (btn) {
-      var svc = findService(btn.dataset.service);
-      var count = btn.querySelector(".waiting-count");
-      if (svc && count) { count.textContent = t("waiting", { n: svc.waiting }); }
-    });
-    if (!$("screen-confirm").hidden && state.service) {
-      var svc = findService(state.service);
-      if (svc) { $("confirm-waiting").textContent = t("waiting", { n: svc.waiting }); }
-    }
+    render();  // in place: texts change, buttons and focus stay
     scheduleRefetch(); // estimates and quotas follow the new counts
   }
 
@@ -334,6 +582,13 @@
     });
   }
 
+  function languageLink() {
+    var link = $("kiosk-lang");
+    var url = new URL(window.location.href);
+    url.searchParams.set("lang", link.getAttribute("hreflang"));
+    link.href = url.pathname + url.search;  // keeps ?id= and ?agency=
+  }
+
   $("back-to-agency").addEventListener("click", function () { state.agency = null; show("agency"); });
   $("back-to-service").addEventListener("click", function () { show("service"); });
   $("priority-toggle").addEventListener("click", function () {
@@ -343,15 +598,32 @@
   $("take-btn").addEventListener("click", take);
   $("ticket-done").addEventListener("click", reset);
   $("browser-print").addEventListener("click", function () { window.print(); });
+  $("help-btn").addEventListener("click", openHelp);
+  $("help-cancel").addEventListener("click", closeHelp);
+  $("help-on-call").addEventListener("click", helpOnCall);
+  document.querySelectorAll(".place-choice").forEach(function (btn) {
+    btn.addEventListener("click", function () { sendHelp(btn); });
+  });
+  $("easy-toggle").addEventListener("click", function () { setEasy(!state.easy); });
+  $("voice-repeat").addEventListener("click", function () { speakScreen(current()); });
+  $("tool-back").addEventListener("click", goBack);
+  $("still-here").addEventListener("click", touched);
+  $("kiosk-voice").addEventListener("playing", function () {
+    document.body.dataset.voicePlayed = String(Number(document.body.dataset.voicePlayed || 0) + 1);
+  });
+  $("kiosk-voice").addEventListener("ended", function () {
+    if (voiceQueue.length) { speak(voiceQueue); }
+  });
   ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
     document.addEventListener(name, touched, { passive: true });
   });
   document.addEventListener("contextmenu", function (e) { e.preventDefault(); });
 
-  show("agency");
+  languageLink();
+  show("agency", true);
   fetchServices().then(function () {
     var agencies = (state.data && state.data.agencies) || [];
-    if (agencies.length === 1) { pickAgency(agencies[0].id); }
+    if (agencies.length === 1) { pickAgency(agencies[0].id, true); }
   });
   connect();
   checkPrinter();
