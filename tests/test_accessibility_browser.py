@@ -39,7 +39,8 @@ KIOSK_SIZES = [(1080, 1920), (1280, 800)]
 def hall_config(write_config: Callable[..., Path], quota_c: bool = False) -> Path:
     text = SMALL_HALL
     if quota_c:
-        text = text.replace('prefix = "C"\nname = "Paspor"', 'prefix = "C"\nname = "Paspor"\nquota = 1')
+        paspor = 'prefix = "C"\nname = "Paspor"'
+        text = text.replace(paspor, paspor + "\nquota = 1")
     return write_config(text, KIOSK)
 
 
@@ -103,8 +104,10 @@ def controls_top(page: Any) -> list[tuple[str, float]]:
     return [(name, float(top)) for name, top in page.evaluate("""() =>
         Array.from(document.querySelectorAll('button, a[href], input, select, textarea'))
           .filter(e => { const r = e.getBoundingClientRect();
-                         return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; })
-          .map(e => [(e.id || e.className || e.tagName) + ' ' + (e.textContent || '').trim().slice(0, 30),
+                         return r.width > 0 && r.height > 0
+                           && getComputedStyle(e).visibility !== 'hidden'; })
+          .map(e => [(e.id || e.className || e.tagName) + ' '
+                       + (e.textContent || '').trim().slice(0, 30),
                      e.getBoundingClientRect().top])""")]
 
 
@@ -257,11 +260,13 @@ def test_accessible_mode_is_large_low_and_spoken(
     page = contexts(*size)
     page.goto(f"{hub.url}/kiosk?id=pintu")
     page.wait_for_selector(".agency-choice")
-    normal_font = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.choice-name')).fontSize)")
+    name_size = ("() => parseFloat(getComputedStyle("
+                 "document.querySelector('.choice-name')).fontSize)")
+    normal_font = page.evaluate(name_size)
     page.locator("#easy-toggle").focus()
     page.keyboard.press("Enter")
     assert page.locator("#easy-toggle").get_attribute("aria-pressed") == "true"
-    easy_font = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.choice-name')).fontSize)")
+    easy_font = page.evaluate(name_size)
     assert easy_font >= normal_font * 1.1  # large text
     assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
     half = size[1] / 2
@@ -375,7 +380,7 @@ def test_status_page_every_state_live_regions_and_zoom(
 ) -> None:
     hub = live_hub(hall_config(write_config))
     keys = device(hub)
-    first = ticket(hub, "C")
+    ticket(hub, "C")
     mine = ticket(hub, "C")
     skipped = ticket(hub, "A")
     phone = contexts(390, 844)
@@ -397,7 +402,9 @@ def test_status_page_every_state_live_regions_and_zoom(
     assert no_horizontal_scroll(zoomed)
     number = zoomed.locator("#status-number")
     box = number.bounding_box()
-    line = float(zoomed.evaluate("() => parseFloat(getComputedStyle(document.getElementById('status-number')).lineHeight) || parseFloat(getComputedStyle(document.getElementById('status-number')).fontSize)"))
+    line = float(zoomed.evaluate("""() => {
+        const s = getComputedStyle(document.getElementById('status-number'));
+        return parseFloat(s.lineHeight) || parseFloat(s.fontSize); }"""))
     assert box and box["height"] < line * 1.5  # one line: "C-002" never breaks
     bar = zoomed.locator(".status-bar").bounding_box()
     assert bar and bar["width"] <= 195
