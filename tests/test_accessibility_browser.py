@@ -8,6 +8,8 @@ a help request goes from the kiosk to the dashboard and the officer panel until 
 from __future__ import annotations
 
 import io
+import os
+import shutil
 import subprocess
 import sys
 import wave
@@ -81,8 +83,9 @@ def device(hub: LiveHub, counters: str = "1,2,5") -> dict[str, str]:
     return {"Authorization": f"Bearer {hub.token('device', 'keypads', counters)}"}
 
 
-def ticket(hub: LiveHub, service: str) -> dict[str, Any]:
-    response = requests.post(f"{hub.url}/api/tickets", json={"service": service}, timeout=5)
+def ticket(hub: LiveHub, service: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    response = requests.post(f"{hub.url}/api/tickets", json={"service": service},
+                             headers=headers or {}, timeout=5)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -519,3 +522,49 @@ def test_display_axe(contexts: Callable[..., Any], live_hub: Callable[..., LiveH
     found = axe(page, "display")
     unexpected = [v for v in found if v.split(": ")[1].split(" ")[0] not in DISPLAY_KNOWN]
     assert unexpected == [], "\n".join(found)
+
+
+# --------------------------------------------------------------------------- screenshots
+def test_kiosk_screenshots(contexts: Callable[..., Any], live_hub: Callable[..., LiveHub],
+                           write_config: Callable[..., Path], tmp_path: Path) -> None:
+    """The kiosk (start, accessible mode, ticket) in portrait and landscape, and the phone;
+    copied to LOKET_SCREENSHOTS (docs/) if set."""
+    hub = live_hub(hall_config(write_config))
+    keys = device(hub)
+    for service in "AAABCC":
+        ticket(hub, service, keys)
+    shots: list[Path] = []
+    for width, height in KIOSK_SIZES:
+        page = contexts(width, height)
+        page.goto(f"{hub.url}/kiosk?id=pintu")
+        page.wait_for_selector("body[data-live='1']", state="attached")
+        page.wait_for_selector(".agency-choice")
+        tag = f"{width}x{height}"
+        shots.append(tmp_path / f"kiosk-start-{tag}.png")
+        page.screenshot(path=str(shots[-1]))
+        page.get_by_role("button", name="Dukcapil").click()
+        page.locator(".service-choice[data-service='A']").click()
+        page.get_by_role("button", name="Ambil Nomor Antrean").click()
+        page.wait_for_selector("#screen-ticket:not([hidden])")
+        page.locator("#ticket-qr").evaluate("img => img.decode()")
+        page.locator("body").click(position={"x": 5, "y": height - 5})  # no focus ring
+        shots.append(tmp_path / f"kiosk-ticket-{tag}.png")
+        page.screenshot(path=str(shots[-1]))
+        page.get_by_role("button", name="Selesai").click()
+        page.get_by_role("button", name="Mode mudah").click()
+        page.get_by_role("button", name="Dukcapil").click()
+        page.wait_for_timeout(300)
+        shots.append(tmp_path / f"kiosk-easy-{tag}.png")
+        page.screenshot(path=str(shots[-1]))
+    phone = contexts(390, 844)
+    mine = ticket(hub, "B", keys)
+    phone.goto(hub.url + mine["status_url"])
+    phone.wait_for_selector("#status-live:has-text('Diperbarui langsung')")
+    shots.append(tmp_path / "status-phone.png")
+    phone.screenshot(path=str(shots[-1]))
+    assert all(p.stat().st_size > 10_000 for p in shots)
+    target = os.environ.get("LOKET_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        for shot in shots:
+            shutil.copy(shot, Path(target) / shot.name)
