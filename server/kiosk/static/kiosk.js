@@ -1,5 +1,6 @@
-/* Ticket kiosk: agency -> service -> confirm (priority) -> ticket, plus help on request and an
- * accessible mode ("Mode mudah": large text, high contrast, controls low, spoken prompts).
+/* Ticket kiosk: agency -> service -> confirm (priority) -> ticket. Help on request and the
+ * accessible mode ("Mode mudah") are in kiosk-modes.js, the idle warning and reset in
+ * kiosk-idle.js, printing in kiosk-print.js, all hooked in through window.LoketKiosk.
  * Waiting counts are pushed over Socket.IO (/display "queue" events); nothing polls. Lists are
  * updated in place (a focused button stays focused through an update); each new screen moves
  * focus to its heading. Text goes in with textContent. docs/kiosk.md, docs/accessibility.md. */
@@ -13,10 +14,8 @@
   var defaultLang = settings.default_lang || "id";
 
   var state = { data: null, agency: null, service: null, priority: false, busy: false,
-                ticket: null, easy: false, beforeHelp: null, helpSent: false };
-  var idleTimer = null, warnTimer = null, countdown = null, refetchTimer = null;
-  var openingTimer = null, offlineTimer = null, helpTimer = null, lastFocus = null;
-  var voiceQueue = [];
+                ticket: null, easy: false };
+  var refetchTimer = null, openingTimer = null, offlineTimer = null;
 
   function t(key, params) {
     var text = words["kiosk." + key] || key;
@@ -53,11 +52,16 @@
   function show(name, quiet) {
     SCREENS.forEach(function (s) { $("screen-" + s).hidden = s !== name; });
     document.body.dataset.screen = name;
-    var back = { service: !$("back-to-agency").hidden, confirm: true, help: true }[name];
-    $("tool-back").hidden = !(state.easy && back);
     var heading = $("screen-" + name).querySelector("h1");
     if (heading && !quiet) { heading.focus({ preventScroll: false }); }
-    if (state.easy && !quiet) { speakScreen(name); }
+    emit("show", name, quiet);
+  }
+
+  /* Hooks for kiosk-print.js, kiosk-idle.js and kiosk-modes.js: show, reset, idle, ticket. */
+  var hooks = { show: [], reset: [], idle: [], ticket: [] };
+  function emit(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    hooks[name].forEach(function (fn) { fn.apply(null, args); });
   }
 
   function el(tag, cls, text) {
@@ -305,176 +309,15 @@
     $("pt-time").textContent = when;
     $("pt-qr").src = qr;
     show("ticket");
-    if (settings.printer) {
-      printOnKiosk(ticket);
-    } else {
-      $("print-state").textContent = "";
-      $("browser-print").hidden = false;
-    }
+    emit("ticket", ticket);
   }
 
-  function printOnKiosk(ticket) {
-    var token = ticket.status_token;
-    delete document.body.dataset.lastPrint;
-    $("browser-print").hidden = true;
-    $("print-state").className = "print-state";
-    $("print-state").textContent = t("printing");
-    fetch("/api/kiosks/" + encodeURIComponent(settings.kiosk) + "/print/" + encodeURIComponent(token) +
-          "?lang=" + settings.lang, { method: "POST", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (res) {
-        document.body.dataset.printer = res.status || "error";
-        document.body.dataset.lastPrint = res.status || "error";
-        if (res.printed) {
-          $("print-state").textContent = t("printed");
-          if (res.status !== "ok" && res.message) {
-            $("print-state").textContent = t("printed") + " " + res.message;
-          }
-        } else {
-          $("print-state").className = "print-state failed";
-          $("print-state").textContent = res.message || t("print_failed", { status: res.status });
-          $("browser-print").hidden = false;
-        }
-      })
-      .catch(function () {
-        document.body.dataset.printer = "error";
-        document.body.dataset.lastPrint = "error";
-        $("print-state").className = "print-state failed";
-        $("print-state").textContent = t("print_failed", { status: t("printer.error") });
-      });
-  }
-
-  function checkPrinter() {
-    if (!settings.printer) { return; }
-    fetch("/api/kiosks/" + encodeURIComponent(settings.kiosk) + "/check?lang=" + settings.lang,
-          { method: "POST", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (res) {
-        if (!res) { return; }
-        document.body.dataset.printer = res.status;
-        $("printer-warning").textContent = res.message || "";
-        $("printer-warning").hidden = !res.message;
-      })
-      .catch(function () { /* the next print attempt reports it */ });
-  }
-
-  /* ---------------------------------------------------------------- help on request */
-  function postHelp(body) {
-    if (settings.kiosk) { body.kiosk = settings.kiosk; }
-    return fetch("/api/assistance?lang=" + settings.lang, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (r) { return r.status; });
-  }
-
-  function openHelp() {
-    if (current() !== "help") { state.beforeHelp = current(); }
-    state.helpSent = false;
-    $("help-result").textContent = "";
-    document.querySelectorAll(".place-choice").forEach(function (b) { b.removeAttribute("aria-disabled"); });
-    show("help");
-  }
-
-  function closeHelp() {
-    clearTimeout(helpTimer);
-    show(state.beforeHelp || startScreen());
-  }
-
-  function sendHelp(btn) {
-    if (state.helpSent || btn.getAttribute("aria-disabled") === "true") { return; }
-    state.helpSent = true;
-    var body = { where: btn.querySelector(".choice-name").textContent };
-    if (state.beforeHelp === "ticket" && state.ticket) { body.status_token = state.ticket.status_token; }
-    document.querySelectorAll(".place-choice").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
-    postHelp(body).then(function (status) {
-      if (status !== 201) { throw new Error(status); }
-      $("help-result").className = "help-result";
-      $("help-result").textContent = t("help_sent");
-      document.body.dataset.help = "sent";
-      if (state.easy) { speak(["/kiosk/speech/help_sent.wav?lang=" + settings.lang]); }
-      clearTimeout(helpTimer);
-      helpTimer = setTimeout(function () { if (current() === "help") { closeHelp(); } }, 15000);
-    }).catch(function () {
-      state.helpSent = false;
-      $("help-result").className = "help-result failed";
-      $("help-result").textContent = t("help_failed");
-      document.querySelectorAll(".place-choice").forEach(function (b) { b.removeAttribute("aria-disabled"); });
-    });
-  }
-
-  function helpOnCall() {
-    var btn = $("help-on-call");
-    if (!state.ticket || btn.getAttribute("aria-pressed") === "true") { return; }
-    btn.setAttribute("aria-disabled", "true");
-    postHelp({ status_token: state.ticket.status_token, on_call: true,
-               where: t("place.waiting") }).then(function (status) {
-      if (status !== 201) { throw new Error(status); }
-      btn.setAttribute("aria-pressed", "true");
-      $("help-call-state").textContent = t("help_on_call_done");
-    }).catch(function () {
-      btn.removeAttribute("aria-disabled");
-      $("help-call-state").textContent = t("help_failed");
-    });
-  }
-
-  /* ---------------------------------------------------------------- accessible mode */
-  function speak(urls) {
-    var audio = $("kiosk-voice");
-    voiceQueue = urls.slice(1);
-    audio.src = urls[0];
-    document.body.dataset.spoken = urls[0];
-    var playing = audio.play();
-    if (playing && playing.catch) { playing.catch(function () { /* blocked: text is shown */ }); }
-  }
-
-  function speakScreen(name) {
-    if (name === "ticket" && state.ticket) {
-      speak(["/kiosk/speech/ticket/" + encodeURIComponent(state.ticket.status_token) +
-             ".wav?lang=" + settings.lang]);
-    } else {
-      speak(["/kiosk/speech/" + name + ".wav?lang=" + settings.lang]);
-    }
-  }
-
-  function setEasy(on) {
-    state.easy = on;
-    document.body.classList.toggle("easy", on);
-    document.documentElement.classList.toggle("kiosk-easy", on);
-    $("easy-toggle").setAttribute("aria-pressed", on ? "true" : "false");
-    $("voice-repeat").hidden = !on;
-    var screen = current();
-    var back = { service: !$("back-to-agency").hidden, confirm: true, help: true }[screen];
-    $("tool-back").hidden = !(on && back);
-    if (on) {
-      speak(["/kiosk/speech/easy_on.wav?lang=" + settings.lang,
-             screen === "ticket" && state.ticket
-               ? "/kiosk/speech/ticket/" + encodeURIComponent(state.ticket.status_token) + ".wav?lang=" + settings.lang
-               : "/kiosk/speech/" + screen + ".wav?lang=" + settings.lang]);
-    } else {
-      $("kiosk-voice").pause();
-      voiceQueue = [];
-    }
-    touched();
-  }
-
-  function goBack() {
-    var screen = current();
-    if (screen === "service") { $("back-to-agency").click(); }
-    else if (screen === "confirm") { $("back-to-service").click(); }
-    else if (screen === "help") { closeHelp(); }
-  }
-
-  /* ---------------------------------------------------------------- idle reset */
   function reset() {
-    hideIdle();
-    clearTimeout(helpTimer);
-    checkPrinter();
+    emit("reset");
     state.agency = null;
     state.service = null;
     state.priority = false;
     state.ticket = null;
-    if (state.easy) { setEasy(false); }
     if (settings.lang !== defaultLang) {  // the next citizen starts in the hall's language
       var url = new URL(window.location.href);
       url.searchParams.set("lang", defaultLang);
@@ -484,55 +327,6 @@
     var agencies = (state.data && state.data.agencies) || [];
     if (agencies.length === 1) { pickAgency(agencies[0].id); } else { show("agency"); }
     fetchServices();
-  }
-
-  function atRest() {
-    return current() === startScreen() && !state.easy && settings.lang === defaultLang;
-  }
-
-  function idleSeconds() { return settings.idle_timeout_s * (state.easy ? 2 : 1); }
-
-  function showIdle() {
-    if (atRest()) { return; }
-    var left = Math.round(Math.min(20, idleSeconds() / 2));
-    lastFocus = document.activeElement;
-    $("idle-text").textContent = t("idle_text", { s: left });
-    $("idle-dialog").hidden = false;
-    $("kiosk-app").inert = true;
-    $("kiosk-bar").inert = true;
-    document.body.dataset.idle = "warning";
-    $("still-here").focus();
-    if (state.easy) { speak(["/kiosk/speech/idle.wav?lang=" + settings.lang]); }
-    clearInterval(countdown);
-    countdown = setInterval(function () {
-      left = Math.max(0, left - 1);
-      $("idle-text").textContent = t("idle_text", { s: left });
-    }, 1000);
-  }
-
-  function hideIdle() {
-    clearInterval(countdown);
-    if ($("idle-dialog").hidden) { return; }
-    $("idle-dialog").hidden = true;
-    $("kiosk-app").inert = false;
-    $("kiosk-bar").inert = false;
-    delete document.body.dataset.idle;
-    if (lastFocus && document.contains(lastFocus) && lastFocus !== document.body) {
-      lastFocus.focus();
-    } else {
-      var heading = $("screen-" + current()).querySelector("h1");
-      if (heading) { heading.focus(); }
-    }
-  }
-
-  function touched() {
-    clearTimeout(idleTimer);
-    clearTimeout(warnTimer);
-    hideIdle();
-    var total = idleSeconds();
-    var lead = Math.min(20, total / 2);
-    warnTimer = setTimeout(showIdle, (total - lead) * 1000);
-    idleTimer = setTimeout(function () { if (!atRest()) { reset(); } }, total * 1000);
   }
 
   function scheduleRefetch() {
@@ -597,28 +391,13 @@
   });
   $("take-btn").addEventListener("click", take);
   $("ticket-done").addEventListener("click", reset);
-  $("browser-print").addEventListener("click", function () { window.print(); });
-  $("help-btn").addEventListener("click", openHelp);
-  $("help-cancel").addEventListener("click", closeHelp);
-  $("help-on-call").addEventListener("click", helpOnCall);
-  document.querySelectorAll(".place-choice").forEach(function (btn) {
-    btn.addEventListener("click", function () { sendHelp(btn); });
-  });
-  $("easy-toggle").addEventListener("click", function () { setEasy(!state.easy); });
-  $("voice-repeat").addEventListener("click", function () { speakScreen(current()); });
-  $("tool-back").addEventListener("click", goBack);
-  $("still-here").addEventListener("click", touched);
-  $("kiosk-voice").addEventListener("playing", function () {
-    document.body.dataset.voicePlayed = String(Number(document.body.dataset.voicePlayed || 0) + 1);
-  });
-  $("kiosk-voice").addEventListener("ended", function () {
-    if (voiceQueue.length) { speak(voiceQueue); }
-  });
-  ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
-    document.addEventListener(name, touched, { passive: true });
-  });
   document.addEventListener("contextmenu", function (e) { e.preventDefault(); });
 
+  window.LoketKiosk = {  // for kiosk-modes.js
+    settings: settings, state: state, $: $, t: t, show: show, current: current,
+    startScreen: startScreen, reset: reset, defaultLang: defaultLang, hooks: hooks,
+    touched: function () { /* kiosk-idle.js replaces it */ }
+  };
   languageLink();
   show("agency", true);
   fetchServices().then(function () {
@@ -626,6 +405,4 @@
     if (agencies.length === 1) { pickAgency(agencies[0].id, true); }
   });
   connect();
-  checkPrinter();
-  touched();
 }());
