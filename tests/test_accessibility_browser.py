@@ -143,6 +143,11 @@ def test_kiosk_every_screen_passes_axe(
         box = page.locator(button).bounding_box()
         assert box and box["y"] + box["height"] <= size[1], (button, box)
     assert no_horizontal_scroll(page)
+    tools = page.locator("#kiosk-tools").bounding_box()
+    assert tools and tools["y"] + tools["height"] > size[1] - 60  # the page fills the screen
+    if size[1] > size[0]:  # portrait: the ticket uses the height, not only the top half
+        card = page.locator(".ticket-card").bounding_box()
+        assert card and card["height"] > 0.45 * size[1] and card["y"] > 0.1 * size[1]
     alt = page.locator("#ticket-qr").get_attribute("alt") or ""
     url = page.locator("#ticket-url").inner_text()
     assert "A-001" in alt and url in alt and "/t/" in url

@@ -28,10 +28,6 @@ register(
             "id": "Permintaan bantuan ini sudah ditangani ({by}).",
             "en": "This help request was already taken ({by}).",
         },
-        "error.assistance_limited": {
-            "id": "Permintaan bantuan sudah dikirim. Silakan tunggu petugas.",
-            "en": "Help has already been requested. Please wait for staff.",
-        },
         # The kiosk and the status page.
         "kiosk.help": {"id": "Butuh Bantuan", "en": "Need help (Bantuan)"},
         "kiosk.help_title": {"id": "Minta bantuan petugas", "en": "Ask staff for help"},
@@ -46,6 +42,10 @@ register(
         "kiosk.help_failed": {
             "id": "Permintaan belum terkirim. Silakan coba lagi atau dekati petugas.",
             "en": "The request was not sent. Please try again or go to a member of staff.",
+        },
+        "kiosk.help_limited": {
+            "id": "Permintaan bantuan sudah dikirim. Silakan tunggu petugas.",
+            "en": "Help has already been requested. Please wait for staff.",
         },
         "kiosk.help_on_call": {
             "id": "Saya perlu dijemput saat nomor saya dipanggil",

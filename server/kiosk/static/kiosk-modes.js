@@ -42,9 +42,9 @@
     if (state.beforeHelp === "ticket" && state.ticket) { body.status_token = state.ticket.status_token; }
     document.querySelectorAll(".place-choice").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
     postHelp(body).then(function (status) {
-      if (status !== 201) { throw new Error(status); }
+      if (status !== 201 && status !== 429) { throw new Error(status); }
       $("help-result").className = "help-result";
-      $("help-result").textContent = t("help_sent");
+      $("help-result").textContent = status === 429 ? t("help_limited") : t("help_sent");
       document.body.dataset.help = "sent";
       if (state.easy) { speak(["/kiosk/speech/help_sent.wav?lang=" + settings.lang]); }
       clearTimeout(helpTimer);

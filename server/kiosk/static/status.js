@@ -159,9 +159,9 @@
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ status_token: token, where: $("status-help-where").value })
     }).then(function (r) {
-      if (r.status !== 201) { throw new Error(r.status); }
+      if (r.status !== 201 && r.status !== 429) { throw new Error(r.status); }
       $("status-help-result").className = "status-help-result";
-      $("status-help-result").textContent = k("help_sent");
+      $("status-help-result").textContent = r.status === 429 ? k("help_limited") : k("help_sent");
       $("status-help-form").hidden = true;
       $("status-help").setAttribute("aria-expanded", "false");
     }).catch(function () {
