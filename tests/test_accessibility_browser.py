@@ -64,6 +64,8 @@ def contexts(browser: Any) -> Iterator[Callable[..., Any]]:
 
 def axe(page: Any, label: str) -> list[str]:
     """axe-core's violations on the page as it is now, one line each."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (axe-core is a devDependency)")
     if not page.evaluate("() => !!window.axe"):
         page.add_script_tag(path=str(AXE))
     found = page.evaluate(
