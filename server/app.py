@@ -125,6 +125,9 @@ def create_app(
 
     for part in (display, counter_panel, audio, kiosk, supervisor):
         part.init_app(app)
+    from server import assistance
+
+    assistance.init_app(app)
 
     @app.before_request
     def _language() -> None:

@@ -112,6 +112,7 @@ def kiosk_page() -> Any:
             "kiosk": kiosk.id if kiosk else "",
             "agency": request.args.get("agency", "")[:200],
             "lang": g.lang,
+            "default_lang": config.hall.language,  # the next citizen starts in it
             "idle_timeout_s": config.kiosk.idle_timeout_s,
             # Only a paired kiosk prints on its printer and may issue priority numbers.
             "printer": bool(paired and paired.printer),

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, select
 
 from server import report_stats
+from server.assistance.store import dashboard_alerts as assistance_alerts
 from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
 from server.kiosk import health
@@ -241,6 +242,7 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
     zones = zone_rows(hub, raw, counters)
     city = city_link(hub, now)
     found = alerts(services, zones, city=city, kiosks=health.kiosk_alerts(hub, now))
+    found.extend(assistance_alerts(hub, lang))  # help requests (server.assistance)
     settings = hub.settings()
     return {
         "day": day,

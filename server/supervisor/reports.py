@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from server import ikm, report_stats
+from server.assistance.store import report as assistance_report
 from server.hub import Hub
 from server.i18n import translate
 from server.models import Ticket, TicketStatus
@@ -354,6 +355,7 @@ def build_report(hub: Hub, period: Period, dimension: str, lang: str = "id") -> 
         "total": total,
         "hourly": hourly,
         "busiest_hours": report_stats.busiest_hours({h["hour"]: h["arrivals"] for h in hourly}),
+        "assistance": assistance_report(hub, period),
     }
 
 

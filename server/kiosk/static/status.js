@@ -34,29 +34,37 @@
     return "± " + est.minutes + " " + unit + " (" + est.low_min + "–" + est.high_min + " " + unit + ")";
   }
 
+  /* Change a text only when it differs, so a live region speaks only real changes. */
+  function setText(id, text) { if ($(id).textContent !== text) { $(id).textContent = text; } }
+
   function render() {
     var st = current.status;
     card.dataset.status = st;
-    $("status-number").textContent = current.ticket;
-    $("status-service").textContent = services[current.service] || current.service;
-    $("status-badge").textContent = s(st);
+    setText("status-number", current.ticket);
+    setText("status-service", services[current.service] || current.service);
+    setText("status-badge", s(st));
     $("status-badge").className = "status-badge badge-" + st;
     var called = st === "called" || st === "serving";
-    $("status-call").hidden = !called;
-    if (called) {
-      $("status-call-text").textContent = st === "called"
-        ? s("go_to", { counter: current.counter_name || "" })
-        : s("serving_at", { counter: current.counter_name || "" });
-    }
+    // The alert region stays in the page; filling it is what announces the call.
+    setText("status-call-text", !called ? "" : st === "called"
+      ? s("go_to", { counter: current.counter_name || "" })
+      : s("serving_at", { counter: current.counter_name || "" }));
     $("status-wait").hidden = st !== "waiting";
     if (st === "waiting") {
-      $("status-ahead").textContent = current.ahead ? k("ahead", { n: current.ahead }) : k("ahead_none");
-      $("status-estimate").textContent = current.estimate
-        ? k("estimate") + ": " + describe(current.estimate) : "";
+      setText("status-ahead", current.ahead ? k("ahead", { n: current.ahead }) : k("ahead_none"));
+      setText("status-estimate", current.estimate
+        ? k("estimate") + ": " + describe(current.estimate) : "");
+    } else {
+      setText("status-ahead", "");
+      setText("status-estimate", "");
     }
-    $("status-note").textContent = st === "done" ? s("done_text")
-      : st === "no_show" ? s("no_show_text") : current.stale ? s("old") : "";
+    setText("status-note", st === "done" ? s("done_text")
+      : st === "no_show" ? s("no_show_text") : current.stale ? s("old") : "");
     $("status-survey").hidden = st !== "done";
+    var over = st === "done" || st === "no_show";
+    $("status-sound").hidden = over;  // nothing more will be called
+    $("status-keep").hidden = over;
+    $("status-help-box").hidden = st === "done";
     document.title = current.ticket + " · " + s(st);
   }
 
@@ -65,7 +73,7 @@
       var Ctx = window.AudioContext || window.webkitAudioContext;
       if (Ctx && !audio) { audio = new Ctx(); }
       if (audio && audio.state === "suspended") { audio.resume(); }
-      $("status-sound").textContent = s("sound_on");
+      setText("status-sound", s("sound_on"));
       $("status-sound").classList.add("on");
     } catch (e) { audio = null; }
   }
@@ -126,16 +134,41 @@
       lastWaiting = mine.waiting;
     });
     socket.on("connect", function () {
-      $("status-live").textContent = s("live");
+      setText("status-live", s("live"));
       $("status-live").classList.remove("offline");
       lastWaiting = null; // the server sends this ticket's status again on connect
     });
     socket.on("disconnect", function () {
-      $("status-live").textContent = s("offline");
+      setText("status-live", s("offline"));
       $("status-live").classList.add("offline");
     });
   }
 
+  $("status-help").addEventListener("click", function () {
+    var open = $("status-help-form").hidden;
+    $("status-help-form").hidden = !open;
+    $("status-help").setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) { $("status-help-where").focus(); }
+  });
+  $("status-help-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var send = $("status-help-form").querySelector("button[type=submit]");
+    send.disabled = true;
+    fetch("/api/assistance?lang=" + lang, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ status_token: token, where: $("status-help-where").value })
+    }).then(function (r) {
+      if (r.status !== 201 && r.status !== 429) { throw new Error(r.status); }
+      $("status-help-result").className = "status-help-result";
+      $("status-help-result").textContent = r.status === 429 ? k("help_limited") : k("help_sent");
+      $("status-help-form").hidden = true;
+      $("status-help").setAttribute("aria-expanded", "false");
+    }).catch(function () {
+      $("status-help-result").className = "status-help-result failed";
+      $("status-help-result").textContent = k("help_failed");
+    }).then(function () { send.disabled = false; });
+  });
   $("status-sound").addEventListener("click", unlockSound);
   document.addEventListener("pointerdown", function () { if (!audio) { unlockSound(); } },
                             { once: true });

@@ -60,6 +60,8 @@
           ? L.format(t["sup.alert_city"], { backlog: a.backlog,
               since: a.last_ok ? a.last_ok.slice(11, 16) : "–" })
           : t["sup.alert_city_off"];
+      } else if (a.kind === "assistance") {
+        text = a.text;  // translated by the server (server.assistance)
       } else {
         text = L.format(t["sup.alert_crowded"], a);
       }
