@@ -130,7 +130,8 @@ def test_kiosk_every_screen_passes_axe(
     imigrasi = page.locator(".agency-choice[data-agency='imigrasi']")
     imigrasi.locator(".choice-reason").wait_for()
     assert "unavailable" in (imigrasi.get_attribute("class") or "")
-    assert "Tidak ada layanan" in imigrasi.inner_text()
+    # The hub says why (GET /api/services gives each agency a reason_text).
+    assert "Kuota hari ini habis" in imigrasi.inner_text()
     found = axe(page, "agency")
     page.get_by_role("button", name="Dukcapil").click()
     found += axe(page, "service")

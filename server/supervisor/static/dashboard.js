@@ -50,7 +50,9 @@
     var list = document.getElementById("alerts");
     var items = data.alerts.map(function (a) {
       var text;
-      if (a.text) {  // kiosk and printer alerts carry their own words
+      if (typeof a.text === "string") {  // translated by the server (help requests)
+        text = a.text;
+      } else if (a.text) {  // kiosk and printer alerts carry their words in both languages
         text = a.text[lang] || a.text.id;
       } else if (a.kind === "sla") {
         text = L.format(t["sup.alert_sla"], { name: a.service + " · " + a.name,
@@ -60,8 +62,6 @@
           ? L.format(t["sup.alert_city"], { backlog: a.backlog,
               since: a.last_ok ? a.last_ok.slice(11, 16) : "–" })
           : t["sup.alert_city_off"];
-      } else if (a.kind === "assistance") {
-        text = a.text;  // translated by the server (server.assistance)
       } else {
         text = L.format(t["sup.alert_crowded"], a);
       }
