@@ -212,7 +212,7 @@ def end_session(db: Database, session_id: str) -> None:
 
 def idle_timeout_s(role: str) -> float:
     """Seconds of inactivity after which a session of ``role`` ends."""
-    config = current_app.config.get("LOKET_CONFIG") or current_app.config.get("LOKET_CITY")
+    config = current_app.config.get("LOKET_CONFIG") or current_app.config["LOKET_CITY"]
     security = config.security
     minutes = (security.officer_idle_timeout_min if role == "officer"
                else security.supervisor_idle_timeout_min)

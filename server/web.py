@@ -140,7 +140,7 @@ def logout() -> Response:
     if current_user.is_authenticated:
         audit(f"user:{current_user.username}", "logout")
         end_session(current_app.extensions["loket.db"], current_user.session_id)
-        hub = current_app.extensions.get("loket.hub")
+        hub: Any = current_app.extensions.get("loket.hub")
         for counter_id in list(hub.counters) if hub is not None else ():
             # Keypad calls after the officer left must not be credited to them.
             if hub.counter_state(counter_id).get("officer") == current_user.username:
