@@ -136,20 +136,17 @@ def serve(
                 stop()
 
 
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
-
-
 def _security_warnings(app: Any, config: LoketConfig, listen_host: str) -> None:
-    """Say at start-up what makes this hub easier to attack (docs/security.md)."""
-    from server.connections import RECOMMENDED_NOFILE, ConnectionGuard, raise_open_files_limit
+    """Say at start-up what makes this hub easier to attack (docs/security.md), and raise the
+    open files limit towards the recommended one."""
+    from server.connections import (
+        RECOMMENDED_NOFILE,
+        ConnectionGuard,
+        raise_open_files_limit,
+        warn_if_proxies_spoofable,
+    )
 
-    if config.server.trusted_proxies and listen_host not in LOOPBACK \
-            and not listen_host.startswith("127."):
-        log.warning(
-            "[server] trusted_proxies = %d but the hub listens on %s: any machine that reaches "
-            "it directly can forge X-Forwarded-For (and so its address for the login lockout "
-            "and the connection limits). Listen on 127.0.0.1 behind the proxy, or firewall "
-            "the port (docs/security.md)", config.server.trusted_proxies, listen_host)
+    warn_if_proxies_spoofable(config.server.trusted_proxies, listen_host)
     nofile = raise_open_files_limit()
     guard = app.extensions.get("loket.connections")
     if isinstance(guard, ConnectionGuard):

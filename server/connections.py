@@ -57,6 +57,20 @@ def raise_open_files_limit(wanted: int = RECOMMENDED_NOFILE) -> int:
     return soft
 
 
+def warn_if_proxies_spoofable(trusted_proxies: int, listen_host: str) -> bool:
+    """Warn when X-Forwarded-For is trusted but the hub is reachable without the proxy: then
+    anyone can forge their address (login lockout, connection limits). True if it warned."""
+    if not trusted_proxies or listen_host in ("127.0.0.1", "::1", "localhost") \
+            or listen_host.startswith("127."):
+        return False
+    log.warning(
+        "[server] trusted_proxies = %d but the hub listens on %s: any machine that reaches it "
+        "directly can forge X-Forwarded-For (and so its address for the login lockout and the "
+        "connection limits). Listen on 127.0.0.1 behind the proxy, or firewall the port "
+        "(docs/security.md)", trusted_proxies, listen_host)
+    return True
+
+
 def client_address(environ: dict[str, Any], trusted_proxies: int) -> str:
     """The client's address: REMOTE_ADDR, or with ``trusted_proxies = n`` the n-th address
     from the right of X-Forwarded-For (as werkzeug's ProxyFix)."""

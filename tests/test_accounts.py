@@ -157,7 +157,7 @@ def test_cli_officer_needs_counters_and_user_enable(write_config: Any) -> None:
 @pytest.mark.parametrize("weak", ["aaaaaaaaaa", " " * 10, "qwertyuiop", "password1234",
                                   "1234567890", "iloveyou12", "siti123456"])
 def test_weak_passwords_refused(hub: Any, weak: str) -> None:
-    with pytest.raises(AuthError, match="easy|at least"):
+    with pytest.raises(AuthError, match=r"easy|at least"):
         add_user(hub.db, "siti", weak, "officer", ["1"])
     add_user(hub.db, "siti", "kata-sandi-panjang", "officer", ["1"])  # a passphrase passes
 
