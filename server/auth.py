@@ -219,9 +219,12 @@ def idle_timeout_s(role: str) -> float:
     return minutes * 60.0
 
 
-def load_session_user(db: Database, cookie_id: str, now: float) -> LoginUser | None:
+def load_session_user(
+    db: Database, cookie_id: str, now: float, touch: bool = True
+) -> LoginUser | None:
     """The user of a session cookie's id (``"<user id>:<session id>"``), or None when the
-    session ended (logout, password or role change, disable) or has been idle too long."""
+    session ended (logout, password or role change, disable) or has been idle too long.
+    ``touch``: count this as activity (False for the check of open sockets)."""
     user_id, _, session_id = cookie_id.partition(":")
     if not user_id.isdigit() or not session_id:
         return None
@@ -236,7 +239,7 @@ def load_session_user(db: Database, cookie_id: str, now: float) -> LoginUser | N
     if now - last_seen > idle_timeout_s(user.role):
         end_session(db, session_id)
         return None
-    if now - last_seen > SEEN_EVERY_S:
+    if touch and now - last_seen > SEEN_EVERY_S:
         with db.session() as s:
             seen = s.get(UserSession, key)
             if seen is not None:
@@ -338,6 +341,10 @@ def principal_from_socket(auth: Any) -> Principal | None:
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
         return principal_for_token(current_app.extensions["loket.db"], auth["token"])
     if current_user.is_authenticated:
+        from server.socket_sessions import register_socket
+
+        # The connection ends with the session (logout, password change, idle timeout).
+        register_socket(request.namespace, request.sid, current_user.get_id())  # type: ignore[attr-defined]
         return current_user.principal
     return None
 

@@ -140,6 +140,9 @@ def logout() -> Response:
     if current_user.is_authenticated:
         audit(f"user:{current_user.username}", "logout")
         end_session(current_app.extensions["loket.db"], current_user.session_id)
+        sockets = current_app.extensions.get("loket.socket_sessions")
+        if sockets is not None:
+            sockets.sweep()  # the panel's and dashboard's live connections end too
         hub: Any = current_app.extensions.get("loket.hub")
         for counter_id in list(hub.counters) if hub is not None else ():
             # Keypad calls after the officer left must not be credited to them.

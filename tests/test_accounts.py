@@ -249,3 +249,23 @@ def test_logout_signs_the_officer_out_of_the_counter(client: Any, hub: Any, siti
     assert hub.counter_state("1")["officer"] is None
     with hub.db.session() as s:
         assert s.scalars(select(User.username)).all() == ["siti"]
+
+
+def test_live_connections_end_with_the_session(app: Any, client: Any, hub: Any,
+                                               siti: str) -> None:
+    csrf = login(client, siti)
+    panel = socketio.test_client(app, namespace="/counter", flask_test_client=client,
+                                 auth={"counter": "1"})
+    assert panel.is_connected("/counter")
+    client.post("/logout", data={"csrf_token": csrf})
+    assert not panel.is_connected("/counter")  # logout closes the panel's live link
+
+    csrf = login(client, siti)
+    panel = socketio.test_client(app, namespace="/counter", flask_test_client=client,
+                                 auth={"counter": "1"})
+    assert panel.is_connected("/counter")
+    sockets = app.extensions["loket.socket_sessions"]
+    assert sockets.sweep() == 0  # a live session keeps its connection
+    set_password(hub.db, siti, "sandi-baru-yang-panjang")  # e.g. `loket user passwd`
+    assert sockets.sweep() == 1
+    assert not panel.is_connected("/counter")
