@@ -12,8 +12,9 @@ class SecuritySection(Section):
     """Minutes without a request after which an officer's session ends and the officer logs in
     again (12 hours by default: a whole day at the counter)."""
     supervisor_idle_timeout_min: int = Field(default=240, ge=5, le=7 * 24 * 60)
-    """The same for supervisors and admins, whose sessions can do more (4 hours by default;
-    an open dashboard keeps its session alive while it refreshes)."""
+    """The same for supervisors and admins, whose sessions can do more (4 hours by default).
+    Only requests count as activity, not live updates received by an open dashboard: raise
+    it for a dashboard left on a wall screen all day."""
     login_max_failures: int = Field(default=5, ge=1, le=100)
     """Failed logins for one account from one address before that account is locked for that
     address. Successful logins never count."""
