@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 from werkzeug.exceptions import InternalServerError
 
+from server.app import create_app
 from server.auth import add_user
+from server.config import load_config
+from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
 from tests.supervisor_helpers import PASSWORD
 
 SURROGATE = "\ud800"
@@ -72,8 +75,8 @@ def _check(response: Any, what: str) -> None:
         assert not body["message"].startswith("error."), (what, body)
 
 
-@pytest.fixture
-def admin(app: Any, hub: Any) -> tuple[Any, dict[str, str]]:
+def signed_in_admin(app: Any) -> tuple[Any, dict[str, str]]:
+    hub = app.extensions["loket.hub"]
     client = app.test_client()
     add_user(hub.db, "admin1", PASSWORD, "admin")
     page = client.get("/login").get_data(True)
@@ -87,9 +90,29 @@ def admin(app: Any, hub: Any) -> tuple[Any, dict[str, str]]:
     return client, {"X-CSRFToken": meta.group(1)}
 
 
+@pytest.fixture
+def admin(app: Any) -> tuple[Any, dict[str, str]]:
+    return signed_in_admin(app)
+
+
 @pytest.mark.slow
 def test_every_endpoint_refuses_hostile_input_with_4xx(app: Any, admin: Any) -> None:
-    signed_in, headers = admin
+    throw_everything(app, *admin)
+
+
+@pytest.mark.services
+def test_every_endpoint_refuses_hostile_input_on_postgresql(pg_url: str,  # noqa: F811
+                                                            write_config: Any) -> None:
+    """PostgreSQL's integers are 32-bit: the limits must hold there too."""
+    config = load_config(write_config(extra=f'[storage]\nurl = "{pg_url}"\n'))
+    app = create_app(config, async_mode="threading", testing=True)
+    try:
+        throw_everything(app, *signed_in_admin(app))
+    finally:
+        app.extensions["loket.hub"].db.dispose()
+
+
+def throw_everything(app: Any, signed_in: Any, headers: dict[str, str]) -> None:
     anonymous = app.test_client()
     rules = [r for r in app.url_map.iter_rules() if not r.rule.endswith("/logout")]
     assert len(rules) > 30
