@@ -111,6 +111,9 @@ def sign_in(counter_id: str) -> Any:
         abort(403)
     name = current_user.username  # as the API records it on every action
     if hub.counter_state(counter_id).get("officer") != name:
+        for other in hub.counters:  # one person works at one counter at a time
+            if other != counter_id and hub.counter_state(other).get("officer") == name:
+                hub.set_officer(other, None)
         hub.set_officer(counter_id, name)
         hub.audit(_principal().label, "counter:signin", counter_id)
     return redirect(url_for("counter_panel.panel", counter_id=counter_id))

@@ -248,6 +248,13 @@ def test_only_an_explicit_sign_in_sets_the_counters_officer(app: Any, hub: Any,
     with hub.db.session() as s:
         assert s.scalars(select(Ticket.officer)).one() == "siti"
 
+    set_role(hub.db, siti, "officer", ["1", "2"])
+    login(officer, siti)
+    page = officer.get("/counter/2")
+    officer.post("/counter/2/signin", data={"csrf_token": csrf_of(page.text)})
+    assert hub.counter_state("2")["officer"] == "siti"
+    assert hub.counter_state("1")["officer"] is None  # one counter at a time
+
 
 def test_logout_signs_the_officer_out_of_the_counter(client: Any, hub: Any, siti: str) -> None:
     login(client, siti)
