@@ -131,6 +131,8 @@ def test_officer_without_counters_acts_nowhere(client: Any, hub: Any) -> None:
     response = client.post("/api/counters/1/next", headers={"X-CSRFToken": csrf})
     assert response.status_code == 403
     assert client.get("/counter/1").status_code == 403
+    choose = client.get("/counter")
+    assert choose.status_code == 200 and "/counter/1" not in choose.get_data(True)
     assert client.get("/api/counters/1").status_code == 403
 
 
