@@ -68,6 +68,10 @@ flash_seconds = 1.0
 
 [realtime]
 queue_event_interval_s = 0.05
+
+[security]
+# Every display of the storm comes from this one machine (docs/security.md).
+max_connections_per_address = 100000
 """
 
 # The same reconnect settings as display/static/display-core.js.

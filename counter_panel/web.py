@@ -31,9 +31,18 @@ from counter_panel import messages  # noqa: F401  (registers the panel's texts)
 from server.auth import Principal, principal_from_socket
 from server.events import Event
 from server.extensions import socketio
-from server.i18n import catalog
+from server.i18n import catalog, register
 from server.models import Ticket, TicketStatus
 
+register({
+    "counter.sign_in": {"id": "Masuk bertugas di loket ini", "en": "Sign in at this counter"},
+    "counter.signed_in_other": {
+        "id": "Petugas yang tercatat di loket ini: {name}. Panggilan dari keypad dicatat atas "
+              "nama petugas yang masuk bertugas.",
+        "en": "Officer signed in at this counter: {name}. Keypad calls are credited to the "
+              "officer signed in here.",
+    },
+})
 log = logging.getLogger(__name__)
 NAMESPACE = "/counter"
 bp = Blueprint("counter_panel", __name__, url_prefix="/counter", template_folder="templates",
@@ -75,10 +84,9 @@ def panel(counter_id: str) -> Any:
         abort(404)
     if not _principal().may_operate(counter_id):
         abort(403)
-    name = current_user.username  # as the API records it on every action
-    if hub.counter_state(counter_id).get("officer") != name:
-        hub.set_officer(counter_id, name)
-        hub.audit(_principal().label, "counter:panel", counter_id)
+    # Opening the page changes nothing (a supervisor looking at it does not become the
+    # counter's officer); signing in is the explicit POST below.
+    signed_in = hub.counter_state(counter_id).get("officer")
     services = [{"prefix": p, "name": s.name, "name_en": s.name_en or s.name}
                 for p, s in hub.services.items()]
     return render_template(
@@ -87,7 +95,28 @@ def panel(counter_id: str) -> Any:
         services=services,
         texts=catalog(g.lang, "counter."),
         several=len(allowed_counters(_principal())) > 1,
+        signed_in=signed_in,
     )
+
+
+@bp.post("/<counter_id>/signin")
+@login_required
+def sign_in(counter_id: str) -> Any:
+    """The officer signs in at this counter (a CSRF-protected form): keypad calls from now on
+    are credited to them in the reports."""
+    hub = _hub()
+    if counter_id not in hub.counters:
+        abort(404)
+    if not _principal().may_operate(counter_id):
+        abort(403)
+    name = current_user.username  # as the API records it on every action
+    if hub.counter_state(counter_id).get("officer") != name:
+        for other in hub.counters:  # one person works at one counter at a time
+            if other != counter_id and hub.counter_state(other).get("officer") == name:
+                hub.set_officer(other, None)
+        hub.set_officer(counter_id, name)
+        hub.audit(_principal().label, "counter:signin", counter_id)
+    return redirect(url_for("counter_panel.panel", counter_id=counter_id))
 
 
 @bp.get("/<counter_id>/data")

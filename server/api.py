@@ -8,38 +8,28 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, jsonify, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest
 
 from server.app import get_hub
 from server.auth import current_principal, require_principal
-from server.errors import HubError, bad_request
+from server.errors import HubError, bad_request, error_response
 from server.extensions import csrf, limiter
 from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
 from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit, ticket_origin
+from server.realtime import public_snapshot
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-_HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "too_large",
-    429: "rate_limited",
-}
-
-
-def error_response(code: str, status: int, message: str) -> tuple[Any, int]:
-    return jsonify({"error": code, "message": message}), status
-
 
 def json_object(allowed: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
     """The request body as a JSON object whose keys are among ``allowed`` with those types."""
     if not request.is_json:
         raise bad_request("the body must be JSON (Content-Type: application/json)")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json()
+    except BadRequest as exc:  # not JSON, too deep, a lone surrogate, a huge number
+        reason = (exc.description or "").removeprefix("Failed to decode JSON object: ")
+        raise bad_request(f"the body is not valid JSON: {reason}") from None
     if not isinstance(body, dict):
         raise bad_request("the body must be a JSON object")
     for key, value in body.items():
@@ -124,8 +114,12 @@ def counter_state(counter_id: str) -> Any:
 
 @bp.get("/state")
 def state() -> Any:
+    """The hall's state; officers' user names only for signed-in staff."""
     zone = request.args.get("zone") or None
-    return jsonify(get_hub().snapshot(zone=zone, lang=g.lang))
+    snapshot = get_hub().snapshot(zone=zone, lang=g.lang)
+    principal = current_principal()
+    staff = principal is not None and principal.role in ("officer", "supervisor", "admin")
+    return jsonify(snapshot if staff else public_snapshot(snapshot))
 
 
 @bp.get("/tickets/status/<token>")
@@ -152,24 +146,15 @@ def init_app(app: Flask) -> None:
             log.exception("health check: database unavailable")
             database = f"error: {exc.__class__.__name__}"
         status = 200 if database == "ok" else 503
-        return jsonify({"status": "ok" if status == 200 else "error", "database": database,
-                        "hall": hub.config.hall.name, "day": hub.day()}), status
-
-    @app.errorhandler(HubError)
-    def _hub_error(exc: HubError) -> Any:
-        return error_response(exc.code, exc.status, exc.message(getattr(g, "lang", "id")))
+        body = {"status": "ok" if status == 200 else "error", "database": database,
+                "hall": hub.config.hall.name, "day": hub.day()}
+        guard = app.extensions.get("loket.connections")
+        if guard is not None:
+            body["connections"] = guard.stats()
+        return jsonify(body), status
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:
         if request.path.startswith("/api/"):
             return error_response("csrf", 400, HubError("csrf", 400).message(g.lang))
         return exc.description, 400
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Any:
-        if not request.path.startswith("/api/"):
-            return exc
-        status = exc.code or 500
-        code = _HTTP_CODES.get(status, "error")
-        return error_response(code, status, HubError(code, status).message(
-            getattr(g, "lang", "id")))

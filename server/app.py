@@ -12,10 +12,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.config import CityConfig, LoketConfig
 from server.config.hall import slugify
+from server.connections import ConnectionGuard
 from server.db import Database
 from server.extensions import csrf, limiter, login_manager, socketio
 from server.hub import Hub
 from server.i18n import LANGUAGES, translate
+from server.safe_json import BoundedIntConverter, SafeJSONProvider
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +52,37 @@ def configure_web(app: Flask, config: LoketConfig | CityConfig, testing: bool) -
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=testing,
     )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    provider = SafeJSONProvider(app)
+    provider.ensure_ascii = False
+    provider.sort_keys = False
+    app.json = provider
+    app.url_map.converters["int"] = BoundedIntConverter
     if config.server.trusted_proxies:
         n = config.server.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    from server import errors
+
+    errors.init_app(app)
+
+
+def same_origin(trusted_proxies: int) -> Any:
+    """Engine.IO's origin check: a browser's ``Origin`` must be this hub's own address
+    (``X-Forwarded-Host``/``-Proto`` count only behind trusted proxies). Clients that send
+    no Origin (python-socketio: keypad bridges, announcers) are not browsers and pass."""
+
+    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        if not origin:
+            return True
+        host = environ.get("HTTP_HOST", "")
+        scheme = environ.get("wsgi.url_scheme", "http")
+        own = {f"{scheme}://{host}".lower()}
+        if trusted_proxies:
+            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
+            fwd_scheme = environ.get("HTTP_X_FORWARDED_PROTO", scheme).split(",")[0].strip()
+            own.add(f"{fwd_scheme}://{fwd_host}".lower())
+        return origin.lower() in own
+
+    return allowed
 
 
 def create_app(
@@ -100,19 +128,25 @@ def create_app(
         async_mode=mode,
         message_queue=queue_url or None,
         **queue_options,
-        cors_allowed_origins=[],  # same origin only: pages are served by the hub itself
+        # Same origin only: pages are served by the hub itself. ([] would switch the check
+        # off altogether.)
+        cors_allowed_origins=same_origin(config.server.trusted_proxies),
         ping_interval=10,
         ping_timeout=10,
         max_http_buffer_size=config.server.max_body_bytes,
         json=app.json,
     )
+    guard = ConnectionGuard(app.wsgi_app, config.security, config.server.trusted_proxies)
+    app.wsgi_app = guard  # type: ignore[method-assign]
+    app.extensions["loket.connections"] = guard
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from server import api, auth, realtime, vendor, web
+    from server import api, auth, realtime, socket_sessions, vendor, web
 
     auth.init_app(app)
+    socket_sessions.init_app(app, testing)
     api.init_app(app)
     web.init_app(app)
     vendor.init_app(app)

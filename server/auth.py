@@ -1,8 +1,13 @@
 """People and devices: users with hashed passwords and roles, API tokens stored hashed, and
 the checks every protected endpoint makes.
 
-Roles: ``officer`` (bound to counters), ``supervisor``, ``admin`` for people; ``device``
-(keypad bridges, bound to counters or all), ``announcer`` and ``supervisor`` for tokens."""
+Roles: ``officer`` (bound to counters; none given means none), ``supervisor``, ``admin`` for
+people; ``device`` (keypad bridges, bound to counters or all), ``announcer`` and ``supervisor``
+for tokens.
+
+Sessions are kept on the server (:class:`server.models.UserSession`): the cookie holds a random
+id, so logout, a password change, a disable or a role change ends them, and an idle session
+expires after ``[security] officer_idle_timeout_min`` / ``supervisor_idle_timeout_min``."""
 
 from __future__ import annotations
 
@@ -13,18 +18,24 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_login import UserMixin, current_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from server.db import Database
 from server.errors import HubError
 from server.extensions import login_manager
 from server.hub import hash_token
-from server.models import ApiToken, AuditEntry, User
+from server.models import ApiToken, AuditEntry, User, UserSession
 
 USER_ROLES = ("officer", "supervisor", "admin")
 TOKEN_ROLES = ("device", "announcer", "supervisor")
 MIN_PASSWORD = 10
+MIN_STRENGTH = 3
+"""zxcvbn score (0-4) a password needs: 3 is "safely unguessable" for an online attack and
+refuses common passwords, keyboard walks, repeats and dictionary words with digits."""
+SEEN_EVERY_S = 60.0
+"""A session's last request is written back at most this often."""
 
 
 @dataclass(frozen=True)
@@ -56,14 +67,20 @@ class Principal:
 
 
 class LoginUser(UserMixin):
-    """The Flask-Login view of a :class:`User` row."""
+    """The Flask-Login view of a :class:`User` row, with the session it is signed in by."""
 
-    def __init__(self, row: User) -> None:
+    def __init__(self, row: User, session_id: str = "") -> None:
         self.id = str(row.id)
+        self.session_id = session_id
         self.username = row.username
         self.display_name = row.display_name or row.username
         self.role = row.role
-        self.counters = _counters(row.counters)
+        # A person's counters are exactly those listed: none listed means none.
+        self.counters: frozenset[str] | None = _counters(row.counters) or frozenset()
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the cookie: the user's id and the session's random id."""
+        return f"{self.id}:{self.session_id}"
 
     @property
     def principal(self) -> Principal:
@@ -80,10 +97,24 @@ class AuthError(ValueError):
 
 
 def check_password_strength(password: str, username: str) -> None:
+    """Refuse short passwords, one character repeated (``aaaaaaaaaa``, ten spaces), and
+    anything zxcvbn finds easy to guess: common passwords, words, patterns, the user's name."""
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"the password must have at least {MIN_PASSWORD} characters")
-    if password.lower() == username.lower() or password.lower() in {"password123", "1234567890"}:
-        raise AuthError("the password is too easy to guess")
+    if len(set(password)) == 1 or not password.strip():
+        raise AuthError("the password is too easy to guess: one character repeated")
+    if password.lower() == username.lower():
+        raise AuthError("the password is too easy to guess: it is the user name")
+    # zxcvbn's time grows with the length; the first 100 characters decide.
+    result = zxcvbn(password[:100], user_inputs=[username])
+    if result["score"] < MIN_STRENGTH:
+        hint = result["feedback"].get("warning") or "a common password, word or pattern"
+        raise AuthError(f"the password is too easy to guess ({hint.rstrip('.').lower()}); "
+                        "use a longer phrase of several unusual words")
+
+
+def _end_sessions(s: Any, user_id: int) -> None:
+    s.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
 def add_user(
@@ -95,8 +126,7 @@ def add_user(
     display_name: str = "",
     now: float = 0.0,
 ) -> None:
-    if role not in USER_ROLES:
-        raise AuthError(f"role must be one of {', '.join(USER_ROLES)}")
+    _check_role(role)
     plain = username.replace(".", "").replace("_", "").replace("-", "")
     if not username or len(username) > 64 or not plain.isalnum():
         raise AuthError("username must be 1-64 letters, digits, '.', '_' or '-'")
@@ -118,24 +148,103 @@ def add_user(
         s.add(AuditEntry(ts=now, actor="cli", action="user:add", target=username, detail=role))
 
 
+def _check_role(role: str) -> None:
+    if role not in USER_ROLES:
+        raise AuthError(f"role must be one of {', '.join(USER_ROLES)}")
+
+
 def set_password(db: Database, username: str, password: str, now: float = 0.0) -> None:
+    """Change a password; every session of the user ends."""
     check_password_strength(password, username)
     with db.session() as s:
         user = s.scalars(select(User).where(User.username == username)).first()
         if user is None:
             raise AuthError(f"no user {username!r}")
         user.password_hash = generate_password_hash(password)
+        _end_sessions(s, user.id)
         s.add(AuditEntry(ts=now, actor="cli", action="user:passwd", target=username))
 
 
 def set_active(db: Database, username: str, active: bool, now: float = 0.0) -> None:
+    """Enable or disable a user; disabling ends every session of the user."""
     with db.session() as s:
         user = s.scalars(select(User).where(User.username == username)).first()
         if user is None:
             raise AuthError(f"no user {username!r}")
         user.active = active
+        if not active:
+            _end_sessions(s, user.id)
         action = "user:enable" if active else "user:disable"
         s.add(AuditEntry(ts=now, actor="cli", action=action, target=username))
+
+
+def set_role(
+    db: Database, username: str, role: str, counters: list[str] | None = None, now: float = 0.0
+) -> None:
+    """Change a user's role and counters; every session of the user ends."""
+    _check_role(role)
+    with db.session() as s:
+        user = s.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            raise AuthError(f"no user {username!r}")
+        user.role = role
+        user.counters = ",".join(counters or [])
+        _end_sessions(s, user.id)
+        s.add(AuditEntry(ts=now, actor="cli", action="user:role", target=username,
+                         detail=f"{role} {user.counters}".strip()))
+
+
+def start_session(db: Database, user: LoginUser, now: float) -> LoginUser:
+    """Record a new signed-in session for ``user``; returns the user bound to it."""
+    session_id = secrets.token_urlsafe(32)
+    with db.session() as s:
+        s.add(UserSession(id=hash_token(session_id), user_id=int(user.id), created_ts=now,
+                          last_seen_ts=now))
+    user.session_id = session_id
+    return user
+
+
+def end_session(db: Database, session_id: str) -> None:
+    """Logout: the session's row goes, so a copy of its cookie is refused afterwards."""
+    with db.session() as s:
+        s.execute(delete(UserSession).where(UserSession.id == hash_token(session_id)))
+
+
+def idle_timeout_s(role: str) -> float:
+    """Seconds of inactivity after which a session of ``role`` ends."""
+    config = current_app.config.get("LOKET_CONFIG") or current_app.config["LOKET_CITY"]
+    security = config.security
+    minutes = (security.officer_idle_timeout_min if role == "officer"
+               else security.supervisor_idle_timeout_min)
+    return minutes * 60.0
+
+
+def load_session_user(
+    db: Database, cookie_id: str, now: float, touch: bool = True
+) -> LoginUser | None:
+    """The user of a session cookie's id (``"<user id>:<session id>"``), or None when the
+    session ended (logout, password or role change, disable) or has been idle too long.
+    ``touch``: count this as activity (False for the check of open sockets)."""
+    user_id, _, session_id = cookie_id.partition(":")
+    if not user_id.isdigit() or not session_id:
+        return None
+    key = hash_token(session_id)
+    with db.read() as s:
+        found = s.get(UserSession, key)
+        row = s.get(User, int(user_id))
+        if found is None or row is None or found.user_id != row.id or not row.active:
+            return None
+        user = LoginUser(row, session_id)
+        last_seen = found.last_seen_ts
+    if now - last_seen > idle_timeout_s(user.role):
+        end_session(db, session_id)
+        return None
+    if touch and now - last_seen > SEEN_EVERY_S:
+        with db.session() as s:
+            seen = s.get(UserSession, key)
+            if seen is not None:
+                seen.last_seen_ts = now
+    return user
 
 
 def verify_user(db: Database, username: str, password: str) -> LoginUser | None:
@@ -232,6 +341,10 @@ def principal_from_socket(auth: Any) -> Principal | None:
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
         return principal_for_token(current_app.extensions["loket.db"], auth["token"])
     if current_user.is_authenticated:
+        from server.socket_sessions import register_socket
+
+        # The connection ends with the session (logout, password change, idle timeout).
+        register_socket(request.namespace, request.sid, current_user.get_id())  # type: ignore[attr-defined]
         return current_user.principal
     return None
 
@@ -253,8 +366,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None
 
     @login_manager.user_loader
-    def _load(user_id: str) -> LoginUser | None:
-        db: Database = app.extensions["loket.db"]
-        with db.read() as s:
-            row = s.get(User, int(user_id)) if user_id.isdigit() else None
-            return LoginUser(row) if row is not None and row.active else None
+    def _load(cookie_id: str) -> LoginUser | None:
+        return load_session_user(app.extensions["loket.db"], cookie_id, time.time())

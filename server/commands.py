@@ -111,6 +111,9 @@ def serve(
         raise click.ClickException(f"cannot start the hub: {exc}") from exc
     hub = app.extensions["loket.hub"]
     _first_user_hint(hub, demo)
+    listen_host = host or config.server.host
+    listen_port = port or config.server.port
+    _security_warnings(app, config, listen_host)
     stoppers = []
     if not no_devices:
         import audio
@@ -118,8 +121,6 @@ def serve(
 
         for part in (counter_panel, audio):
             stoppers.append(part.start_in_hub(app))
-    listen_host = host or config.server.host
-    listen_port = port or config.server.port
     log.info("Loket hub for %s on http://%s:%d", config.hall.name, listen_host, listen_port)
     try:
         socketio.run(
@@ -133,6 +134,26 @@ def serve(
         for stop in stoppers:
             if callable(stop):
                 stop()
+
+
+def _security_warnings(app: Any, config: LoketConfig, listen_host: str) -> None:
+    """Say at start-up what makes this hub easier to attack (docs/security.md), and raise the
+    open files limit towards the recommended one."""
+    from server.connections import (
+        RECOMMENDED_NOFILE,
+        ConnectionGuard,
+        raise_open_files_limit,
+        warn_if_proxies_spoofable,
+    )
+
+    warn_if_proxies_spoofable(config.server.trusted_proxies, listen_host)
+    nofile = raise_open_files_limit()
+    guard = app.extensions.get("loket.connections")
+    if isinstance(guard, ConnectionGuard):
+        guard.set_limit(nofile)
+    if nofile < RECOMMENDED_NOFILE:
+        log.warning("open files limit is %d (LimitNOFILE); %d is recommended for a hall's "
+                    "displays and phones (docs/deploy.md)", nofile, RECOMMENDED_NOFILE)
 
 
 def _first_user_hint(hub: Any, demo: bool) -> None:
@@ -227,6 +248,9 @@ def user_add(
 
     config = load(config_path)
     ids = _counter_ids(config, counters)
+    if role == "officer" and not ids:
+        raise click.ClickException(
+            "an officer needs --counters (the counters they may act at, e.g. --counters 1,2)")
     password = _read_password(password_stdin)
     try:
         add_user(open_database(config), username, password, role, ids, display_name, time.time())
@@ -240,7 +264,7 @@ def user_add(
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @config_option
 def user_passwd(username: str, password_stdin: bool, config_path: Path | None) -> None:
-    """Set a user's password."""
+    """Set a user's password (their sessions end at once)."""
     from server.auth import AuthError, set_password
 
     config = load(config_path)
@@ -255,7 +279,7 @@ def user_passwd(username: str, password_stdin: bool, config_path: Path | None) -
 @click.argument("username")
 @config_option
 def user_disable(username: str, config_path: Path | None) -> None:
-    """Stop a user from logging in."""
+    """Stop a user from logging in (their sessions end at once)."""
     from server.auth import AuthError, set_active
 
     try:
@@ -263,6 +287,40 @@ def user_disable(username: str, config_path: Path | None) -> None:
     except AuthError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{username} disabled")
+
+
+@user.command("enable")
+@click.argument("username")
+@config_option
+def user_enable(username: str, config_path: Path | None) -> None:
+    """Let a disabled user log in again."""
+    from server.auth import AuthError, set_active
+
+    try:
+        set_active(open_database(load(config_path)), username, True, time.time())
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{username} enabled")
+
+
+@user.command("role")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["officer", "supervisor", "admin"]), required=True)
+@click.option("--counters", default="", help="Comma-separated counter ids (officers).")
+@config_option
+def user_role(username: str, role: str, counters: str, config_path: Path | None) -> None:
+    """Change a user's role and counters; the user's sessions end."""
+    from server.auth import AuthError, set_role
+
+    config = load(config_path)
+    ids = _counter_ids(config, counters)
+    if role == "officer" and not ids:
+        raise click.ClickException("an officer needs --counters")
+    try:
+        set_role(open_database(config), username, role, ids, time.time())
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{username} is now {role}" + (f" at {', '.join(ids)}" if ids else ""))
 
 
 @user.command("list")
@@ -276,7 +334,8 @@ def user_list(config_path: Path | None) -> None:
     with open_database(load(config_path)).session() as s:
         for row in s.scalars(select(User).order_by(User.username)):
             state = "active" if row.active else "disabled"
-            click.echo(f"{row.username}\t{row.role}\t{row.counters or '*'}\t{state}")
+            scope = row.counters or ("-" if row.role == "officer" else "*")
+            click.echo(f"{row.username}\t{row.role}\t{scope}\t{state}")
 
 
 @cli.group()

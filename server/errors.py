@@ -1,8 +1,13 @@
-"""Refusals the hub gives, each with a stable code, an HTTP status and a readable message."""
+"""Refusals the hub gives, each with a stable code, an HTTP status and a readable message, and
+the error handlers every Loket application (hall and city) shares: whatever goes wrong, an API
+client gets ``{"error": code, "message": text}`` in its language, never a traceback."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 class HubError(Exception):
@@ -22,3 +27,69 @@ class HubError(Exception):
 
 def bad_request(reason: str) -> HubError:
     return HubError("bad_request", 400, reason=reason)
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+    500: "internal",
+}
+"""The ``error`` code of a plain HTTP error (one no route raised as a HubError)."""
+
+
+def error_response(code: str, status: int, message: str) -> tuple[Any, int]:
+    from flask import jsonify
+
+    return jsonify({"error": code, "message": message}), status
+
+
+def _lang() -> str:
+    from flask import g
+
+    return str(getattr(g, "lang", "id"))
+
+
+def init_app(app: Any) -> None:
+    """Error handlers shared by the hub and the city-wide view."""
+    from flask import request
+    from sqlalchemy.exc import DataError
+    from werkzeug.exceptions import HTTPException
+
+    from server.i18n import register
+
+    register({
+        "error.error": {"id": "Terjadi kesalahan pada server.", "en": "The server had an error."},
+        "error.service_unavailable": {
+            "id": "Layanan sedang tidak tersedia. Silakan coba lagi sebentar lagi.",
+            "en": "The service is unavailable. Please try again in a moment.",
+        },
+    })
+
+    @app.errorhandler(HubError)
+    def _hub_error(exc: HubError) -> Any:
+        return error_response(exc.code, exc.status, exc.message(_lang()))
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _too_large_for_the_database(exc: Exception) -> Any:
+        # A number (or text) the database cannot store: SQLite's OverflowError, PostgreSQL's
+        # "out of range" DataError. The transaction was rolled back: nothing changed.
+        log.info("refused a value the database cannot store: %s", str(exc).splitlines()[0])
+        refused = bad_request("a value is too large for the database")
+        return error_response(refused.code, 400, refused.message(_lang()))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        if not request.path.startswith("/api/") and not request.is_json:
+            return exc
+        status = exc.code or 500
+        code = HTTP_CODES.get(status, "error")
+        if status == 400 and exc.description and "JSON" in exc.description:
+            refused = bad_request(exc.description.removeprefix("Failed to decode JSON object: "))
+            return error_response(refused.code, 400, refused.message(_lang()))
+        return error_response(code, status, HubError(code, status).message(_lang()))

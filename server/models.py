@@ -165,3 +165,33 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_ts: Mapped[float] = mapped_column(Float)
+
+
+class UserSession(Base):
+    """A signed-in browser. The session cookie holds only ``id`` (random); deleting the row
+    (logout, password change, disable, role change) ends that session everywhere."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the random session id kept in the cookie."""
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_ts: Mapped[float] = mapped_column(Float)
+    last_seen_ts: Mapped[float] = mapped_column(Float)
+    """Last request of this session (updated at most once a minute), for the idle timeout."""
+
+
+class LoginFailure(Base):
+    """One failed login (successes are never recorded), for the lockout."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_user", "username", "ts"),
+        Index("ix_login_failures_address", "address", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ts: Mapped[float] = mapped_column(Float)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))

@@ -11,6 +11,7 @@ one counter with ``auth={"counter": "5"}``; it may switch with the ``join`` even
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, request
@@ -19,6 +20,7 @@ from flask_socketio import join_room, leave_room, rooms
 from server.events import Event
 from server.extensions import socketio
 from server.hub import Hub, hash_token
+from server.i18n import translate
 
 log = logging.getLogger(__name__)
 DISPLAY = "/display"
@@ -30,13 +32,50 @@ _PUBLIC_COUNTER_FIELDS = (
 )
 
 
+STAFF_ONLY_FIELDS = ("officer",)
+"""Fields of a counter that only signed-in staff see (officers' user names are personal data)."""
+
+
+def public_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """``snapshot`` without what only staff may see, for displays and anonymous clients."""
+    counters = [{k: v for k, v in c.items() if k not in STAFF_ONLY_FIELDS}
+                for c in snapshot.get("counters", [])]
+    return dict(snapshot, counters=counters)
+
+
 def _wanted(auth: Any, key: str) -> str | None:
     value = auth.get(key) if isinstance(auth, dict) else None
     value = value or request.args.get(key)
     return str(value)[:32] if value else None
 
 
+class SnapshotThrottle:
+    """At most one ``snapshot``/``join`` answer per connection every ``interval_s`` (a
+    snapshot reads the whole hall: a client asking in a loop would load the hub)."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self._last: dict[str, float] = {}
+
+    def allow(self, sid: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        last = self._last.get(sid)
+        if last is not None and now - last < self.interval_s:
+            return False
+        self._last[sid] = now
+        return True
+
+    def forget(self, sid: str) -> None:
+        self._last.pop(sid, None)
+
+
+def _throttled() -> dict[str, Any]:
+    return {"error": "rate_limited", "message": translate("error.rate_limited", "id")}
+
+
 def init_app(app: Flask, hub: Hub) -> None:
+    throttle = SnapshotThrottle(hub.config.security.snapshot_interval_s)
+
     def join_display_rooms(zone: str | None, counter: str | None) -> None:
         for room in rooms(namespace=DISPLAY):
             if room.startswith(("zone:", "counter:")):
@@ -51,19 +90,28 @@ def init_app(app: Flask, hub: Hub) -> None:
         if counter and counter in hub.counters:
             zone = zone or None
         join_display_rooms(zone, counter)
-        socketio.emit("snapshot", hub.snapshot(zone=zone), namespace=DISPLAY, to=request.sid)  # type: ignore[attr-defined]
+        snapshot = public_snapshot(hub.snapshot(zone=zone))
+        socketio.emit("snapshot", snapshot, namespace=DISPLAY, to=request.sid)  # type: ignore[attr-defined]
         return True
 
     @socketio.on("join", namespace=DISPLAY)
     def display_join(data: Any) -> dict[str, Any]:
+        if not throttle.allow(request.sid):  # type: ignore[attr-defined]
+            return _throttled()
         zone = _wanted(data, "zone")
         counter = _wanted(data, "counter")
         join_display_rooms(zone, counter)
-        return hub.snapshot(zone=zone)
+        return public_snapshot(hub.snapshot(zone=zone))
 
     @socketio.on("snapshot", namespace=DISPLAY)
     def display_snapshot(data: Any = None) -> dict[str, Any]:
-        return hub.snapshot(zone=_wanted(data, "zone"))
+        if not throttle.allow(request.sid):  # type: ignore[attr-defined]
+            return _throttled()
+        return public_snapshot(hub.snapshot(zone=_wanted(data, "zone")))
+
+    @socketio.on("disconnect", namespace=DISPLAY)
+    def display_disconnect(*_: Any) -> None:
+        throttle.forget(request.sid)  # type: ignore[attr-defined]
 
     @socketio.on("connect", namespace=STATUS)
     def status_connect(auth: Any = None) -> bool:

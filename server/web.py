@@ -3,6 +3,7 @@ language switch, and the security headers every response carries."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,9 +23,9 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from server.auth import audit, verify_user
-from server.extensions import limiter
+from server.auth import audit, end_session, start_session, verify_user
 from server.i18n import register
+from server.login_guard import LoginGuard
 
 bp = Blueprint("web", __name__)
 
@@ -54,6 +55,12 @@ register(
         "web.login_failed": {
             "id": "Nama pengguna atau kata sandi salah.",
             "en": "Wrong username or password.",
+        },
+        "web.login_locked": {
+            "id": "Terlalu banyak percobaan masuk yang gagal. Silakan coba lagi dalam "
+                  "{minutes} menit atau hubungi admin.",
+            "en": "Too many failed login attempts. Please try again in {minutes} minutes "
+                  "or ask the admin.",
         },
         "web.language": {"id": "English", "en": "Bahasa Indonesia"},
         "web.display": {"id": "Layar antrean (TV)", "en": "Queue display (TV)"},
@@ -87,27 +94,60 @@ def index() -> str:
     return render_template("index.html")
 
 
+def _security() -> Any:
+    config = current_app.config.get("LOKET_CONFIG") or current_app.config["LOKET_CITY"]
+    return config.security
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
 def login() -> Any:
+    """Log in. Only failures are counted (:mod:`server.login_guard`); a locked login is
+    answered 429 with the page in the visitor's language."""
     form = LoginForm()
     failed = False
+    locked_minutes = 0
     if form.validate_on_submit():
         db = current_app.extensions["loket.db"]
-        user = verify_user(db, form.username.data or "", form.password.data or "")
-        if user is not None:
-            login_user(user)
-            audit(f"user:{user.username}", "login", user.role)
-            return redirect(_safe_next(request.args.get("next")))
-        failed = True
-    status = 401 if failed else 200
-    return render_template("login.html", form=form, failed=failed), status
+        guard = LoginGuard(db, _security())
+        username, address = form.username.data or "", request.remote_addr or ""
+        now = time.time()
+        lock = guard.lock(username, address, now)
+        if lock is not None and lock.scope != "address":
+            locked_minutes = lock.minutes
+        else:
+            user = verify_user(db, username, form.password.data or "")
+            if user is not None:
+                login_user(start_session(db, user, now))
+                audit(f"user:{user.username}", "login", user.role)
+                return redirect(_safe_next(request.args.get("next")))
+            guard.failed(username, address, now)
+            failed = True
+            if lock is not None:
+                locked_minutes = lock.minutes
+            else:
+                after = guard.lock(username, address, now)
+                locked_minutes = after.minutes if after and after.scope != "address" else 0
+                failed = not locked_minutes
+    status = 429 if locked_minutes else 401 if failed else 200
+    page = render_template("login.html", form=form, failed=failed and not locked_minutes,
+                           locked=locked_minutes)
+    headers = {"Retry-After": str(locked_minutes * 60)} if locked_minutes else {}
+    return page, status, headers
 
 
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
         audit(f"user:{current_user.username}", "logout")
+        end_session(current_app.extensions["loket.db"], current_user.session_id)
+        sockets = current_app.extensions.get("loket.socket_sessions")
+        if sockets is not None:
+            sockets.sweep()  # the panel's and dashboard's live connections end too
+        hub: Any = current_app.extensions.get("loket.hub")
+        for counter_id in list(hub.counters) if hub is not None else ():
+            # Keypad calls after the officer left must not be credited to them.
+            if hub.counter_state(counter_id).get("officer") == current_user.username:
+                hub.set_officer(counter_id, None)
     logout_user()
     return redirect(url_for("web.index"))
 

@@ -10,9 +10,11 @@ from server.auth import add_user
 PASSWORD = "rahasia-supervisor-1"
 
 
-def login(client: Any, hub: Any, username: str = "sup", role: str = "supervisor") -> str:
-    """Create the user, log the test client in; return the page's CSRF token."""
-    add_user(hub.db, username, PASSWORD, role)
+def login(client: Any, hub: Any, username: str = "sup", role: str = "supervisor",
+          counters: list[str] | None = None) -> str:
+    """Create the user (an officer acts only at ``counters``), log the test client in; return
+    the page's CSRF token."""
+    add_user(hub.db, username, PASSWORD, role, counters)
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     if token is None:

@@ -50,6 +50,9 @@ def test_officer_goes_straight_to_their_counter(client: Any, hub: Any, officer: 
     assert page.status_code == 200
     assert "Panggil berikutnya" in page.text and "Loket 1" in page.text
     assert "<script>" not in page.text  # CSP: no inline scripts
+    assert hub.counter_state("1")["officer"] is None  # opening the page changes nothing
+    signed = client.post("/counter/1/signin", data={"csrf_token": csrf_of(page.text)})
+    assert signed.status_code == 302
     assert hub.counter_state("1")["officer"] == "siti"
     assert client.get("/counter/2").status_code == 403
     assert client.get("/counter/2/data").status_code == 403

@@ -126,7 +126,7 @@ def test_counter_tablet(client: Any, hub: Any) -> None:
     import re
 
     assert client.get("/survey?counter=1").status_code == 302  # the tablet must be signed in
-    login(client, hub, "petugas1", "officer")
+    login(client, hub, "petugas1", "officer", counters=["1"])
     page = client.get("/survey?counter=1").get_data(as_text=True)
     assert 'id="survey-idle"' in page  # nobody served yet
     client.post("/api/tickets", json={"service": "A"})

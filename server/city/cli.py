@@ -143,6 +143,9 @@ def serve(config_path: Path, host: str | None, port: int | None, log_level: str)
     except Exception as exc:
         raise click.ClickException(f"cannot start the city-wide view: {exc}") from exc
     listen = (host or config.server.host, port or config.server.port)
+    from server.connections import warn_if_proxies_spoofable
+
+    warn_if_proxies_spoofable(config.server.trusted_proxies, listen[0])
     log.info("Loket city view for %s on http://%s:%d", config.city.name, *listen)
     from server.cli import gevent_patched
 

@@ -7,6 +7,7 @@ from pydantic import Field, field_validator, model_validator
 
 from server.config.base import FileConfig, Section
 from server.config.hall import ServerSection, StorageSection, known_timezone
+from server.config.security import SecuritySection
 
 
 class CityConfigError(ValueError):
@@ -62,6 +63,8 @@ class CityConfig(FileConfig):
     """[storage]: the central database (``url`` is required; the halls forward into it)."""
     server: ServerSection = Field(default_factory=ServerSection)
     """[server]: listening address and HTTP limits of the city-wide view."""
+    security: SecuritySection = Field(default_factory=SecuritySection)
+    """[security]: session timeouts and login lockout of the city-wide view."""
 
     @model_validator(mode="after")
     def _needs_database(self) -> CityConfig:

@@ -2,7 +2,12 @@
 
 Numbers stay numbers (counts as integers, times in minutes as decimals), dates and times are
 real date/datetime cells in the hall's time zone (Excel has no zone, so the zone is named in
-the header rows and in the column titles)."""
+the header rows and in the column titles).
+
+No text from the hall (service, counter or officer names, labels) can become a formula: text
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``
+in the CSV (what spreadsheets show as plain text), and is written as a text cell in the
+workbook (openpyxl would otherwise store ``=...`` as a live formula)."""
 
 from __future__ import annotations
 
@@ -14,6 +19,26 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula (OWASP "CSV injection")."""
+
+
+def neutral(value: Any) -> Any:
+    """A CSV cell that no spreadsheet evaluates: risky text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _append(ws: Worksheet, values: list[Any]) -> None:
+    """``ws.append`` with every text cell stored as text, never as a formula."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("name", "Kelompok", "Group"),
@@ -71,7 +96,7 @@ def to_csv(report: dict[str, Any], lang: str = "id") -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(_titles(lang))
     for row in [*report["rows"], report["total"]]:
-        writer.writerow(["" if v is None else v for v in flat_row(row)])
+        writer.writerow(["" if v is None else neutral(v) for v in flat_row(row)])
     return out.getvalue()
 
 
@@ -93,8 +118,8 @@ def to_xlsx(
     for cell in ws[ws.max_row]:
         cell.font = bold
     for row in report["rows"]:
-        ws.append(flat_row(row))
-    ws.append(flat_row(report["total"]))
+        _append(ws, flat_row(row))
+    _append(ws, flat_row(report["total"]))
     for cell in ws[ws.max_row]:
         cell.font = bold
     for cell in (ws["B1"], ws["C1"]):
@@ -109,7 +134,7 @@ def to_xlsx(
                   "Kedatangan" if lang == "id" else "Arrivals",
                   "Dilayani" if lang == "id" else "Served"])
     for h in report["hourly"]:
-        hours.append([h["label"], h["arrivals"], h["served"]])
+        _append(hours, [h["label"], h["arrivals"], h["served"]])
     if tickets:
         _ticket_sheet(wb, tickets, tz, lang)
     buffer = io.BytesIO()
@@ -137,9 +162,9 @@ def _ticket_sheet(wb: Workbook, tickets: list[tuple[Any, ...]], tz: ZoneInfo, la
     ws.append(titles)
     for (day, label, issued_service, service, status, priority, counter, officer, issued,
          called, served, finished, transfers) in tickets:
-        ws.append([date.fromisoformat(day), label, issued_service, service, status,
-                   bool(priority), counter, officer, _local(issued, tz), _local(called, tz),
-                   _local(served, tz), _local(finished, tz), int(transfers)])
+        _append(ws, [date.fromisoformat(day), label, issued_service, service, status,
+                     bool(priority), counter, officer, _local(issued, tz), _local(called, tz),
+                     _local(served, tz), _local(finished, tz), int(transfers)])
     for row in ws.iter_rows(min_row=2, min_col=9, max_col=12):
         for cell in row:
             cell.number_format = "yyyy-mm-dd hh:mm:ss"
