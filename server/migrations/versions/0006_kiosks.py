@@ -1,7 +1,7 @@
 """kiosks: pairing, last seen, rate-limit trips
 
 Revision ID: 0006_kiosks
-Revises: 0004_city
+Revises: 0005_accounts
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_kiosks"
-down_revision = "0004_city"
+down_revision = "0005_accounts"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """assistance requests (Butuh bantuan)
 
 Revision ID: 0007_assistance
-Revises: 0004_city
+Revises: 0006_kiosks
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_assistance"
-down_revision = "0004_city"
+down_revision = "0006_kiosks"
 branch_labels = None
 depends_on = None
 
