@@ -16,6 +16,7 @@ from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS
 from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit
+from server.version import version
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -134,6 +135,7 @@ def ticket_status(token: str) -> Any:
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    app.jinja_env.globals["loket_version"] = version()
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -146,7 +148,8 @@ def init_app(app: Flask) -> None:
             database = f"error: {exc.__class__.__name__}"
         status = 200 if database == "ok" else 503
         return jsonify({"status": "ok" if status == 200 else "error", "database": database,
-                        "hall": hub.config.hall.name, "day": hub.day()}), status
+                        "hall": hub.config.hall.name, "day": hub.day(),
+                        "version": version()}), status
 
     @app.errorhandler(HubError)
     def _hub_error(exc: HubError) -> Any:
