@@ -111,7 +111,9 @@ def serve(
         raise click.ClickException(f"cannot start the hub: {exc}") from exc
     hub = app.extensions["loket.hub"]
     _first_user_hint(hub, demo)
-    stoppers = []
+    from server import backup_schedule
+
+    stoppers = [backup_schedule.start_in_hub(app)]
     if not no_devices:
         import audio
         import counter_panel
@@ -344,9 +346,10 @@ def _counter_ids(config: LoketConfig, text: str) -> list[str]:
 def _add_part_commands() -> None:
     import audio.cli
     import counter_panel.cli
+    import server.backup_cli
     import server.city.cli
 
-    for module in (counter_panel.cli, audio.cli, server.city.cli):
+    for module in (counter_panel.cli, audio.cli, server.city.cli, server.backup_cli):
         for command in module.commands:
             cli.add_command(command)
 

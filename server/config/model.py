@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from server.config.audio import AudioSection
+from server.config.backup import BackupSection
 from server.config.base import FileConfig
 from server.config.city import CitySection
 from server.config.display import DisplaySection
@@ -60,6 +61,8 @@ class LoketConfig(FileConfig):
     """[server]: listening address and HTTP limits."""
     city: CitySection = Field(default_factory=CitySection)
     """[city]: forwarding this hall's figures to the city's central database."""
+    backup: BackupSection = Field(default_factory=BackupSection)
+    """[backup]: the hub's own daily backup."""
 
     @property
     def city_hall_id(self) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, select
 
-from server import report_stats
+from server import backup_schedule, report_stats
 from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
 from server.models import AuditEntry, Counter, Ticket, TicketStatus
@@ -236,6 +236,7 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
     zones = zone_rows(hub, raw, counters)
     city = city_link(hub, now)
     found = alerts(services, zones, city=city)
+    found += backup_schedule.dashboard_alerts(hub.config, now)
     settings = hub.settings()
     return {
         "day": day,
