@@ -27,6 +27,7 @@ from server.config import load_config
 from server.service import ServiceOptions, render_unit
 from server.supervisor import dashboard
 from tests.conftest import ROOT, SMALL_HALL
+from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -326,3 +327,23 @@ def test_service_units(tmp_path: Path) -> None:
     assert env.stat().st_mode & 0o777 == 0o600
     printed = loket("service", "install", "--print", "--part", "keypads")
     assert "loket keypads --hub" in printed.stdout and "dialout" in printed.stdout
+
+
+@pytest.mark.services
+def test_postgresql_backup_and_restore(
+    write_config: Callable[..., Path], pg_url: str, tmp_path: Path,  # noqa: F811
+) -> None:
+    config_path = write_config(extra=f'[storage]\nurl = "{pg_url}"\n')
+    issue(config_path, 4)
+    config = load_config(config_path)
+    made = create_backup(config, tmp_path / "pg.zip")
+    assert made.manifest["database"] == "postgresql" and "0004_city" in made.manifest["schema"]
+    issue(config_path, 3)
+    restore_backup(config, made.path)
+    app = create_app(config, async_mode="threading", testing=True)
+    hub = app.extensions["loket.hub"]
+    try:
+        assert sum(s["waiting"] for s in hub.snapshot()["services"]) == 4
+        assert hub.issue_ticket("A")["ticket"] == "A-005"
+    finally:
+        hub.db.dispose()
