@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import requests
 
+from server import vendor
 from tests.conftest import ROOT, free_port
 
 pytestmark = [pytest.mark.slow]
@@ -119,8 +120,9 @@ def installed_hub(venv: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def test_installed_package_does_not_see_the_checkout(venv: Path, tmp_path: Path) -> None:
-    code = ("import json, sys, server, server.vendor as v; print(json.dumps("
-            "{'file': server.__file__, 'path': sys.path, 'vendor': v.source_description()}))")
+    code = (f"import importlib, json, sys; v = importlib.import_module({vendor.__name__!r}); "
+            "print(json.dumps({'file': v.__file__, 'path': sys.path, "
+            "'vendor': v.source_description()}))")
     out = subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd=tmp_path,
                          env=clean_env(), capture_output=True, text=True, check=True).stdout
     found = json.loads(out)
