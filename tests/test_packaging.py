@@ -79,6 +79,8 @@ def test_distributions_hold_what_the_hall_needs(dist: Path) -> None:
                    "_vendor/atkinson-hyperlegible/index.css"):
         assert f"{prefix}/{needed}" in names, needed
     assert not any("node_modules" in n or n.startswith("tests/") for n in names)
+    if vendor.__name__.startswith("loket."):  # one top-level package: no collisions
+        assert {n.split("/")[0] for n in names if ".dist-info/" not in n} == {"loket"}
     # Only the files the pages use: not the whole npm packages.
     assert not any(n.endswith("socket.io.esm.min.js") or "/chart.js/chunks/" in n for n in names)
 
