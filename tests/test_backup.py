@@ -347,3 +347,14 @@ def test_postgresql_backup_and_restore(
         assert hub.issue_ticket("A")["ticket"] == "A-005"
     finally:
         hub.db.dispose()
+
+
+def test_version_on_healthz_cli_and_supervisor_page(client: Any, hub: Any) -> None:
+    from server.version import version
+    from tests.supervisor_helpers import login
+
+    assert client.get("/healthz").get_json()["version"] == version() != "0+unknown"
+    assert loket("--version").stdout.split()[-1] == version()
+    login(client, hub)
+    page = client.get("/supervisor").get_data(as_text=True)
+    assert f'<p class="sup-version">Loket {version()}</p>' in page
