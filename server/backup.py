@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
@@ -150,7 +151,8 @@ def create_backup(config: LoketConfig, out: Path | None = None,
     """Write a backup (to ``out``, or a timestamped file in the backup folder)."""
     now = time.time() if now is None else now
     url = database_url(config)
-    stamp = datetime.fromtimestamp(now).strftime("%Y%m%d-%H%M%S")
+    local = datetime.fromtimestamp(now, ZoneInfo(config.hall.timezone))
+    stamp = local.strftime("%Y%m%d-%H%M%S")
     target = out or default_dir(config) / f"loket-{stamp}{SUFFIX}"
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".loket-backup-") as tmp:
@@ -170,7 +172,7 @@ def create_backup(config: LoketConfig, out: Path | None = None,
             files[VOICE_MANIFEST] = voice_pack_manifest(config)
         manifest = {
             "format": FORMAT, "loket_version": version(), "schema": revisions,
-            "created": datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds"),
+            "created": local.isoformat(timespec="seconds"),
             "created_ts": now, "hall": config.hall.name,
             "database": url.get_backend_name(),
             "files": {name: _sha256(path) for name, path in files.items()},

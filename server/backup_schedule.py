@@ -133,24 +133,47 @@ def prune(folder: Path, keep_days: int, now: float) -> list[Path]:
 
 
 def run_backup(config: LoketConfig, now: float | None = None) -> dict[str, Any]:
-    """One scheduled backup; the outcome is kept in ``[backup] dir``/last-backup.json."""
+    """One scheduled backup; the outcome is kept in ``[backup] dir``/last-backup.json.
+
+    Several hub processes of one hall on this machine share the folder: the first to take its
+    lock backs up, and the others find today's backup done."""
     now = time.time() if now is None else now
-    previous = read_status(config) or {}
-    status: dict[str, Any] = {"last_ok": previous.get("last_ok"),
-                              "last_file": previous.get("last_file")}
-    try:
-        folder = config.resolve(config.backup.dir)
-        backup = create_backup(config, now=now)
-        prune(folder, config.backup.keep_days, now)
-        status.update(ok=True, at=now, last_ok=now, last_file=str(backup.path), error="")
-    except (BackupError, OSError, Exception) as exc:  # reported on the dashboard
-        log.exception("scheduled backup failed")
-        status.update(ok=False, at=now, error=str(exc) or exc.__class__.__name__)
-    try:
-        _write_status(config, status)
-    except OSError:
-        log.exception("cannot record the backup's outcome")
-    return status
+    folder = config.resolve(config.backup.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".backup.lock").open("a+") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return {"ok": None, "skipped": "another process is backing up"}
+        previous = read_status(config) or {}
+        if due_done(previous.get("last_ok"), now, config):
+            return {**previous, "skipped": "done today"}
+        status: dict[str, Any] = {"last_ok": previous.get("last_ok"),
+                                  "last_file": previous.get("last_file")}
+        try:
+            backup = create_backup(config, now=now)
+            prune(folder, config.backup.keep_days, now)
+            status.update(ok=True, at=now, last_ok=now, last_file=str(backup.path), error="")
+        except Exception as exc:  # reported on the dashboard, retried tomorrow
+            log.exception("scheduled backup failed")
+            status.update(ok=False, at=now, error=str(exc) or exc.__class__.__name__)
+        try:
+            _write_status(config, status)
+        except OSError:
+            log.exception("cannot record the backup's outcome")
+        return status
+
+
+def due_done(last_ok: float | None, now: float, config: LoketConfig) -> bool:
+    """True when a backup succeeded since the most recent daily time before ``now``."""
+    if last_ok is None:
+        return False
+    tz = ZoneInfo(config.hall.timezone)
+    hour, minute = (int(p) for p in config.backup.time.split(":"))
+    today_at = datetime.fromtimestamp(now, tz).replace(
+        hour=hour, minute=minute, second=0, microsecond=0)
+    last_due = today_at if today_at.timestamp() <= now else today_at - timedelta(days=1)
+    return last_ok >= last_due.timestamp()
 
 
 def backup_alert(config: LoketConfig, now: float, started: float) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@ systemd units of ``loket service install``."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -267,6 +268,12 @@ def test_scheduled_backup_prunes_and_a_failure_is_a_dashboard_alert(
     status = backup_schedule.run_backup(config)
     assert status["ok"] is True and Path(status["last_file"]).exists()
     assert not old.exists() and recent.exists()
+    # Another process of the hall (same folder) finds today's backup done.
+    again = backup_schedule.run_backup(config)
+    assert again["skipped"] == "done today" and len(list(folder.glob("*.zip"))) == 2
+    with (folder / ".backup.lock").open("a+") as busy:
+        fcntl.flock(busy.fileno(), fcntl.LOCK_EX)
+        assert backup_schedule.run_backup(config, now=time.time() + 86400)["ok"] is None
     app = create_app(config, async_mode="threading", testing=True)
     hub = app.extensions["loket.hub"]
     try:
@@ -274,7 +281,7 @@ def test_scheduled_backup_prunes_and_a_failure_is_a_dashboard_alert(
         # The database file disappears: the next backup fails and the dashboard says so.
         hub.db.dispose()
         (config_path.parent / "loket.db").rename(config_path.parent / "elsewhere.db")
-        failed = backup_schedule.run_backup(config)
+        failed = backup_schedule.run_backup(config, now=time.time() + 86400)
         assert failed["ok"] is False and failed["last_ok"] == status["last_ok"]
         (config_path.parent / "elsewhere.db").rename(config_path.parent / "loket.db")
         found = [a for a in dashboard.build(hub)["alerts"] if a["kind"] == "backup"]
