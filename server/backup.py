@@ -265,11 +265,19 @@ def _replace_sqlite(target: Path, copy: Path) -> None:
     os.replace(staged, target)
 
 
+_PG_EMPTY = """DO $$ DECLARE r record; BEGIN
+FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+    EXECUTE 'DROP TABLE IF EXISTS public.' || quote_ident(r.tablename) || ' CASCADE';
+END LOOP; END $$;"""
+"""Run before the dump: tables of a newer schema (which the dump's ``--clean`` does not know)
+would otherwise survive and collide with the migrations run after the restore."""
+
+
 def _psql(url: URL, dump: Path) -> None:
     args, env = _pg_env(url)
     result = subprocess.run(
         ["psql", "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-         "--file", str(dump), *args],
+         "--command", _PG_EMPTY, "--file", str(dump), *args],
         env=env, capture_output=True, text=True, timeout=3600,
     )
     if result.returncode != 0:

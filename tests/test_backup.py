@@ -346,10 +346,17 @@ def test_postgresql_backup_and_restore(
     made = create_backup(config, tmp_path / "pg.zip")
     assert made.manifest["database"] == "postgresql" and "0004_city" in made.manifest["schema"]
     issue(config_path, 3)
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute("CREATE TABLE from_a_later_release (id integer)")
     restore_backup(config, made.path)
     app = create_app(config, async_mode="threading", testing=True)
     hub = app.extensions["loket.hub"]
     try:
+        with hub.db.engine.connect() as conn:
+            assert conn.exec_driver_sql(
+                "SELECT to_regclass('public.from_a_later_release')").scalar() is None
         assert sum(s["waiting"] for s in hub.snapshot()["services"]) == 4
         assert hub.issue_ticket("A")["ticket"] == "A-005"
     finally:
