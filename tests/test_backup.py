@@ -372,3 +372,31 @@ def test_version_on_healthz_cli_and_supervisor_page(client: Any, hub: Any) -> No
     login(client, hub)
     page = client.get("/supervisor").get_data(as_text=True)
     assert f'<p class="sup-version">Loket {version()}</p>' in page
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_failed_backup_is_an_alert_on_the_supervisors_page(
+    page: Any, live_hub: Callable[..., Any], write_config: Callable[..., Path],
+) -> None:
+    config_path = write_config(extra='[backup]\ndir = "saved"\n')
+    saved = config_path.parent / "saved"
+    saved.mkdir()
+    (saved / "last-backup.json").write_text(json.dumps(
+        {"ok": False, "at": time.time(), "error": "disk full", "last_ok": None}))
+    hub = live_hub(config_path)
+    password = "rahasia-supervisor-1"
+    added = subprocess.run(
+        [sys.executable, "-m", "server", "user", "add", "sup", "--role", "supervisor",
+         "--password-stdin", "--config", str(config_path)],
+        input=password + "\n", text=True, cwd=ROOT, capture_output=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+    page.goto(f"{hub.url}/login?next=/supervisor")
+    page.fill("input[name=username]", "sup")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{hub.url}/supervisor")
+    page.wait_for_selector("#alerts .sup-alert-backup", timeout=5000)
+    text = page.text_content("#alerts .sup-alert-backup") or ""
+    assert "Pencadangan otomatis gagal (disk full)" in text
+    assert "Loket " in (page.text_content(".sup-version") or "")
