@@ -17,6 +17,7 @@ from server.extensions import csrf, limiter
 from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
 from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit, ticket_origin
 from server.realtime import public_snapshot
+from server.version import version
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -135,6 +136,7 @@ def ticket_status(token: str) -> Any:
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    app.jinja_env.globals["loket_version"] = version()
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -147,7 +149,7 @@ def init_app(app: Flask) -> None:
             database = f"error: {exc.__class__.__name__}"
         status = 200 if database == "ok" else 503
         body = {"status": "ok" if status == 200 else "error", "database": database,
-                "hall": hub.config.hall.name, "day": hub.day()}
+                "hall": hub.config.hall.name, "day": hub.day(), "version": version()}
         guard = app.extensions.get("loket.connections")
         if guard is not None:
             body["connections"] = guard.stats()

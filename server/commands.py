@@ -111,10 +111,12 @@ def serve(
         raise click.ClickException(f"cannot start the hub: {exc}") from exc
     hub = app.extensions["loket.hub"]
     _first_user_hint(hub, demo)
+    from server import backup_schedule
+
     listen_host = host or config.server.host
     listen_port = port or config.server.port
     _security_warnings(app, config, listen_host)
-    stoppers = []
+    stoppers = [backup_schedule.start_in_hub(app)]
     if not no_devices:
         import audio
         import counter_panel
@@ -403,10 +405,12 @@ def _counter_ids(config: LoketConfig, text: str) -> list[str]:
 def _add_part_commands() -> None:
     import audio.cli
     import counter_panel.cli
+    import server.backup_cli
     import server.city.cli
     import server.kiosk.cli
 
-    for module in (counter_panel.cli, audio.cli, server.city.cli, server.kiosk.cli):
+    for module in (counter_panel.cli, audio.cli, server.city.cli, server.kiosk.cli,
+                   server.backup_cli):
         for command in module.commands:
             cli.add_command(command)
 

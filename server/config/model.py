@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from server.config.audio import AudioSection
+from server.config.backup import BackupSection
 from server.config.base import FileConfig
 from server.config.city import CitySection
 from server.config.display import DisplaySection
@@ -63,6 +64,8 @@ class LoketConfig(FileConfig):
     """[city]: forwarding this hall's figures to the city's central database."""
     security: SecuritySection = Field(default_factory=SecuritySection)
     """[security]: session timeouts, login lockout and connection limits."""
+    backup: BackupSection = Field(default_factory=BackupSection)
+    """[backup]: the hub's own daily backup."""
 
     @property
     def city_hall_id(self) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, select
 
-from server import report_stats
+from server import backup_schedule, report_stats
 from server.assistance.store import dashboard_alerts as assistance_alerts
 from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
@@ -243,6 +243,7 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
     city = city_link(hub, now)
     found = alerts(services, zones, city=city, kiosks=health.kiosk_alerts(hub, now))
     found.extend(assistance_alerts(hub, lang))  # help requests (server.assistance)
+    found += backup_schedule.dashboard_alerts(hub.config, now)
     settings = hub.settings()
     return {
         "day": day,

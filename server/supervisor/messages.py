@@ -47,6 +47,10 @@ register(
             "id": "Penerusan data ke pusat kota belum berjalan (jalankan `loket city forward`)",
             "en": "Forwarding to the city is not running (run `loket city forward`)",
         },
+        "sup.alert_backup": {
+            "id": "Pencadangan otomatis gagal ({error}); cadangan terakhir: {since}",
+            "en": "The automatic backup failed ({error}); last good backup: {since}",
+        },
         "sup.services": {"id": "Layanan hari ini", "en": "Services today"},
         "sup.agencies": {"id": "Instansi hari ini", "en": "Agencies today"},
         "sup.counters": {"id": "Loket", "en": "Counters"},

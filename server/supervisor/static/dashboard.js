@@ -62,6 +62,8 @@
           ? L.format(t["sup.alert_city"], { backlog: a.backlog,
               since: a.last_ok ? a.last_ok.slice(11, 16) : "–" })
           : t["sup.alert_city_off"];
+      } else if (a.kind === "backup") {
+        text = L.format(t["sup.alert_backup"], { error: a.error, since: a.last_ok || "–" });
       } else {
         text = L.format(t["sup.alert_crowded"], a);
       }
