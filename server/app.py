@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,7 @@ def create_app(
 
     for part in (display, counter_panel, audio, kiosk, supervisor):
         part.init_app(app)
+    import_module("server.signage").init_app(app)  # wall screens' content, public info
 
     @app.before_request
     def _language() -> None:
