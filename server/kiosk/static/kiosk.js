@@ -140,6 +140,7 @@
     $("issue-error").hidden = true;
     renderConfirm();
     show("confirm");
+    if (window.LoketKioskInfo) { window.LoketKioskInfo.select(prefix, settings.lang); }
   }
 
   function renderConfirm() {
