@@ -6,8 +6,11 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -41,6 +44,51 @@ def make_video(folder: Path, kind: str = "webm", seconds: int = 6) -> Path:
         check=True, timeout=120,
     )
     return path
+
+
+def add_survey_answers(config_path: Path, answers: list[list[int]]) -> None:
+    """Served tickets with survey answers today, written straight into the hub's database."""
+    from server.app import database_url
+    from server.config import load_config
+    from server.db import Database
+    from server.models import Ticket
+    from server.supervisor.models import SurveyResponse
+
+    config = load_config(config_path)
+    db = Database(database_url(config))
+    now = time.time()
+    day = datetime.fromtimestamp(now, ZoneInfo(config.hall.timezone)).date().isoformat()
+    try:
+        with db.session() as s:
+            for i, scores in enumerate(answers):
+                ticket = Ticket(day=day, issued_service="A", number=900 + i, label=f"A-{900 + i}",
+                                service="A", status="done", issued_ts=now, queued_ts=now,
+                                status_token_hash=f"survey-{i}-{now}")
+                s.add(ticket)
+                s.flush()
+                s.add(SurveyResponse(ticket_id=ticket.id, ts=now, day=day, service="A",
+                                     comment="", has_comment=0, handled_note="",
+                                     **{f"u{j + 1}": v for j, v in enumerate(scores)}))
+    finally:
+        db.dispose()
+
+
+def set_standar(config_path: Path, prefix: str, values: dict[str, str]) -> None:
+    """A service's Standar Pelayanan, written straight into the hub's database."""
+    from server.app import database_url
+    from server.config import load_config
+    from server.db import Database
+    from server.signage.models import ServiceStandard
+
+    db = Database(database_url(load_config(config_path)))
+    try:
+        with db.session() as s:
+            s.add(ServiceStandard(prefix=prefix, updated_ts=time.time(), updated_by="test",
+                                  **{k: values.get(k, "") for k in (
+                                      "persyaratan", "prosedur", "waktu", "biaya", "produk",
+                                      "pengaduan")}))
+    finally:
+        db.dispose()
 
 
 class Signage:
@@ -90,7 +138,10 @@ def small_texts(page: Any, fraction: float = 0.025) -> list[dict[str, Any]]:
                 let invisible = false;
                 while (hiddenBy) {
                     const s = getComputedStyle(hiddenBy);
-                    if (s.display === 'none' || Number(s.opacity) === 0) { invisible = true; break; }
+                    if (s.display === 'none' || Number(s.opacity) === 0) {
+                        invisible = true;
+                        break;
+                    }
                     hiddenBy = hiddenBy.parentElement;
                 }
                 if (invisible) continue;
@@ -111,7 +162,8 @@ def clipped_texts(page: Any, selector: str) -> list[str]:
     return list(page.evaluate(
         """(sel) => [...document.querySelectorAll(sel)].filter(el =>
             el.offsetParent !== null && el.textContent.trim() &&
-            (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 4))
+            (el.scrollWidth > el.clientWidth + 1
+             || el.scrollHeight > el.clientHeight + 4))
             .map(el => el.className + ': ' + el.textContent.trim())""",
         selector,
     ))

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pytest
-from signage_support import Signage, clipped_texts, make_video, png_bytes, small_texts
-from test_display_support import (
-    Hall,
-    assert_only_hub,
-    demo_hall_config,
-    open_display,
-    wait_recent,
+from signage_support import (
+    Signage,
+    add_survey_answers,
+    clipped_texts,
+    make_video,
+    png_bytes,
+    set_standar,
+    small_texts,
 )
+from test_display_support import Hall, assert_only_hub, demo_hall_config, open_display
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +112,192 @@ def test_every_text_is_readable_from_five_metres(
         assert_only_hub(page, hall.url)
     finally:
         context.close()
+
+
+def test_image_then_video_play_live_and_a_call_takes_over(
+    page: Any, live_hub: Any, write_config: Any, tmp_path: Path
+) -> None:
+    hall = Hall(live_hub(write_config(extra=FAST_FLASH)))
+    sig = Signage(hall.hub)
+    image = sig.upload(png_bytes(), "poster.png", "Poster")
+    video = sig.upload(make_video(tmp_path, "webm", seconds=8).read_bytes(), "clip.webm", "Klip")
+    sig.playlist("hall", [{"media": image["id"], "seconds": 600}])
+    open_display(page, hall.url + "/display")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#media-stage img');"
+        " return i && i.complete && i.naturalWidth === 1280; }", timeout=10_000)
+    src = page.get_attribute("#media-stage img", "src")
+    assert src == image["url"]
+    assert page.evaluate("() => window.__loketSignage.layout") == "media"
+    changes = page.evaluate("() => window.__loketSignage.changes")
+
+    # A supervisor changes the playlist: the open TV switches to the video, no reload.
+    sig.playlist("hall", [{"media": video["id"], "seconds": 600}])
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#media-stage video');"
+        " return v && !v.paused && v.currentTime > 0.6; }", timeout=10_000)
+    assert page.evaluate("() => window.__loketSignage.changes") > changes
+    assert page.evaluate("() => document.querySelector('#media-stage video').muted") is True
+    assert page.evaluate("() => new URL(document.querySelector('#media-stage video').src).origin"
+                         ) == hall.url
+    media_box = page.locator("#media-area").bounding_box()
+    hero_before = page.locator("#hero").bounding_box()
+    assert media_box["width"] > hero_before["width"]
+
+    # A call: the call panel takes the screen, the video stops and stays muted.
+    hall.ticket("A")
+    hall.press("1")
+    page.wait_for_function("() => window.__loketSignage.calling", timeout=2000)
+    state = page.evaluate(
+        """() => { const v = document.querySelector('#media-stage video');
+                   const a = document.getElementById('media-area');
+                   return {paused: v.paused, muted: v.muted,
+                           opacity: Number(getComputedStyle(a).opacity),
+                           visibility: getComputedStyle(a).visibility,
+                           width: a.getBoundingClientRect().width}; }""")
+    assert state["paused"] and state["muted"]
+    assert state["opacity"] == 0 and state["visibility"] == "hidden"
+    hero_during = page.locator("#hero").bounding_box()
+    assert hero_during["width"] > hero_before["width"] * 1.5
+    assert page.text_content("#hero-ticket") == "A-001"
+    # Then the media comes back, playing and muted, where the group's clock is.
+    page.wait_for_function("() => !window.__loketSignage.calling", timeout=10_000)
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#media-stage video');"
+        " return v && !v.paused && v.muted; }", timeout=10_000)
+    assert_only_hub(page, hall.url)
+
+
+def test_a_burst_of_calls_keeps_the_screen_until_the_last(
+    page: Any, live_hub: Any, write_config: Any
+) -> None:
+    hall = Hall(live_hub(write_config(extra=FAST_FLASH)))
+    sig = Signage(hall.hub)
+    image = sig.upload(png_bytes(), "poster.png")
+    sig.playlist("hall", [{"media": image["id"], "seconds": 600}])
+    tickets = [hall.ticket(s) for s in ("A", "B", "C")]
+    open_display(page, hall.url + "/display")
+    page.wait_for_selector("#media-stage img", timeout=10_000)
+    page.evaluate("""() => { window.__hidden = [];
+        new MutationObserver(() => {
+            const calling = document.getElementById('screen').classList.contains('is-calling');
+            if (window.__loketFlashLog.length && window.__loketFlashLog.length < 3 && !calling)
+                window.__hidden.push(window.__loketFlashLog.length);
+        }).observe(document.getElementById('screen'), {attributes: true}); }""")
+    for counter in ("1", "2", "5"):
+        hall.press(counter)
+    page.wait_for_function("() => window.__loketFlashLog.length >= 3", timeout=15_000)
+    assert page.evaluate("() => window.__hidden") == []
+    assert page.evaluate("() => window.__loketFlashLog") == tickets
+    page.wait_for_function("() => !window.__loketSignage.calling", timeout=10_000)
+
+
+def test_running_text_appears_only_in_its_window(
+    page: Any, live_hub: Any, write_config: Any
+) -> None:
+    from datetime import datetime
+
+    hall = Hall(live_hub(write_config(extra=FAST_FLASH)))
+    sig = Signage(hall.hub)
+    sig.text(text="Layanan Paspor istirahat 12.00-13.00", time="10:00-11:00",
+             days=["mon"], **{"from": "2026-11-01", "until": "2026-12-31"})
+    sig.text(text="Khusus lantai dua", zone="lantai-2")
+    # Monday 30 November 2026, 09:30 in Jakarta (UTC+7).
+    page.clock.set_fixed_time(datetime(2026, 11, 30, 2, 30, tzinfo=UTC))
+    open_display(page, hall.url + "/display?zone=lantai-1")
+    ticker = "() => document.getElementById('ticker-text').textContent"
+    page.wait_for_timeout(300)
+    assert "Paspor istirahat" not in page.evaluate(ticker)
+    assert "Selamat datang" in page.evaluate(ticker)
+    page.clock.set_fixed_time(datetime(2026, 11, 30, 3, 15, tzinfo=UTC))  # 10.15
+    page.wait_for_function(
+        "() => document.getElementById('ticker-text').textContent.includes('Paspor istirahat')",
+        timeout=8000)
+    text = page.evaluate(ticker)
+    assert text.index("Selamat datang") < text.index("Paspor istirahat")  # the hall's text first
+    assert "Khusus lantai dua" not in text  # another zone's
+    page.clock.set_fixed_time(datetime(2026, 11, 30, 4, 1, tzinfo=UTC))  # 11.01
+    page.wait_for_function(
+        "() => !document.getElementById('ticker-text').textContent.includes('Paspor')",
+        timeout=8000)
+    page.clock.set_fixed_time(datetime(2026, 12, 1, 3, 15, tzinfo=UTC))  # Tuesday 10.15
+    page.wait_for_timeout(5600)
+    assert "Paspor" not in page.evaluate(ticker)
+    page.clock.set_fixed_time(datetime(2027, 1, 4, 3, 15, tzinfo=UTC))  # after `until`
+    page.wait_for_timeout(5600)
+    assert "Paspor" not in page.evaluate(ticker)
+    # The same rules, straight: overnight windows and weekday lists.
+    rules = page.evaluate("""() => {
+        const a = window.LoketDisplay.signageRules.applies;
+        const at = (day, h, m, weekday) => ({day, minutes: h * 60 + m, weekday});
+        return [a({time: '22:00-02:00'}, at('2026-11-30', 23, 0, 'mon')),
+                a({time: '22:00-02:00'}, at('2026-11-30', 3, 0, 'mon')),
+                a({days: ['sat', 'sun']}, at('2026-11-28', 9, 0, 'sat')),
+                a({from: '2026-12-01'}, at('2026-11-30', 9, 0, 'mon'))]; }""")
+    assert rules == [True, False, True, False]
+
+
+def test_skm_slide_shows_the_published_results(
+    page: Any, live_hub: Any, write_config: Any, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    import requests
+
+    hub = live_hub(write_config(demo_hall_config(flash_seconds=1.0)))
+    hall = Hall(hub)
+    sig = Signage(hub)
+    add_survey_answers(hub.config_path, [[4] * 9, [3] * 9, [4, 4, 3, 4, 4, 4, 4, 3, 4]])
+    requests.put(hall.url + "/api/supervisor/skm-public", headers=sig.headers, timeout=5, json={
+        "from": f"{date.today().year}-01-01", "to": f"{date.today().year}-12-31",
+        "follow_up": "Kursi ruang tunggu ditambah; papan petunjuk diperjelas."}).raise_for_status()
+    sig.playlist("hall", [{"slide": "skm", "seconds": 600}])
+    open_display(page, hall.url + "/display")
+    page.wait_for_selector(".slide-skm", timeout=10_000)
+    assert page.text_content(".skm-ikm") == "89,81"
+    assert page.text_content(".skm-grade").startswith("A")
+    assert page.text_content(".skm-resp") == "3"
+    assert page.locator(".skm-element").count() == 9
+    assert "Kursi ruang tunggu" in page.text_content(".skm-follow")
+    assert small_texts(page) == []
+    _shoot(page, "display-skm-slide.png", tmp_path)
+
+
+def test_standar_slide_and_maklumat(page: Any, live_hub: Any, write_config: Any,
+                                    tmp_path: Path) -> None:
+    hub = live_hub(write_config(demo_hall_config(flash_seconds=1.0)))
+    hall = Hall(hub)
+    sig = Signage(hub)
+    set_standar(hub.config_path, "A", {
+        "persyaratan": "Fotokopi Kartu Keluarga\nSurat pengantar RT/RW", "prosedur":
+        "Ambil nomor, foto, sidik jari, tanda tangan", "waktu": "Selesai pada hari yang sama",
+        "biaya": "Gratis", "produk": "KTP-el", "pengaduan": "Meja informasi atau /pengaduan"})
+    sig.playlist("hall", [{"slide": "standar", "service": "A", "seconds": 600}])
+    open_display(page, hall.url + "/display")
+    page.wait_for_selector(".slide-standar", timeout=10_000)
+    assert "Fotokopi Kartu Keluarga" in page.text_content(".standar-list")
+    assert "Gratis" in page.text_content(".standar-list")
+    assert small_texts(page) == []
+    _shoot(page, "display-standar-slide.png", tmp_path)
+
+
+def test_kiosk_info_layanan_before_taking_a_ticket(
+    page: Any, live_hub: Any, write_config: Any
+) -> None:
+    hub = live_hub(write_config())
+    set_standar(hub.config_path, "C", {"persyaratan": "Paspor lama dan KTP-el asli",
+                                       "biaya": "Rp350.000 (48 halaman)"})
+    page.goto(f"{hub.url}/kiosk")
+    page.get_by_role("button", name="Imigrasi").click()
+    page.get_by_role("button", name="Paspor").click()
+    page.get_by_role("button", name="Info layanan").click()
+    dialog = page.locator("#kiosk-info")
+    dialog.wait_for(state="visible", timeout=5000)
+    assert "Paspor lama dan KTP-el asli" in dialog.text_content()
+    assert "Rp350.000" in dialog.text_content()
+    assert "Persyaratan" in dialog.text_content()
+    page.get_by_role("button", name="Tutup").click()
+    dialog.wait_for(state="hidden", timeout=2000)
+    # The ticket can still be taken after reading.
+    page.get_by_role("button", name="Ambil Nomor Antrean").click()
+    page.wait_for_selector("#ticket-number:has-text('C-001')", timeout=5000)

@@ -62,7 +62,7 @@
     this.base = "";
     this.texts = [];
     var self = this;
-    setInterval(function () { self.apply(); }, 15000);
+    setInterval(function () { self.apply(); }, 5000);  // schedules start and end on time
   }
 
   RunningTexts.prototype.setBase = function (text) {

@@ -19,8 +19,8 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from server.app import get_hub
 from server.errors import HubError
@@ -59,8 +59,8 @@ def skm_page() -> Any:
 
 
 class ComplaintForm(FlaskForm):
-    kind = SelectField(choices=[("pengaduan", "pengaduan"), ("saran", "saran")])
-    service = SelectField(choices=[], validate_choice=False)
+    kind = StringField(validators=[AnyOf(complaints.KINDS)])
+    service = StringField(validators=[Length(max=2)])
     text = TextAreaField(validators=[DataRequired(), Length(min=5, max=complaints.MAX_TEXT)])
     contact = StringField(validators=[Length(max=complaints.MAX_CONTACT)])
     ticket = StringField(validators=[Length(max=64)])
