@@ -167,3 +167,22 @@ def clipped_texts(page: Any, selector: str) -> list[str]:
             .map(el => el.className + ': ' + el.textContent.trim())""",
         selector,
     ))
+
+
+def off_screen_texts(page: Any) -> list[str]:
+    """Visible texts that run past the screen's left or right edge (the running text aside)."""
+    return list(page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(el => {
+            if (el.closest('.ticker, [hidden], template, script')) return false;
+            if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) return false;
+            const s = getComputedStyle(el);
+            if (s.visibility === 'hidden' || el.offsetParent === null) return false;
+            const r = el.getBoundingClientRect();
+            for (let a = el.parentElement; a; a = a.parentElement) {  // clipped away whole
+                if (getComputedStyle(a).overflow === 'visible') continue;
+                const b = a.getBoundingClientRect();
+                if (r.left >= b.right || r.right <= b.left) return false;
+            }
+            return r.width > 0 && (r.right > innerWidth + 1 || r.left < -1);
+        }).map(el => el.className + ': ' + el.textContent.trim().slice(0, 30))"""
+    ))

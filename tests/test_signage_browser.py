@@ -17,6 +17,7 @@ from signage_support import (
     add_survey_answers,
     clipped_texts,
     make_video,
+    off_screen_texts,
     png_bytes,
     set_standar,
     small_texts,
@@ -105,8 +106,10 @@ def test_every_text_is_readable_from_five_metres(
         assert info["layout"] == layout
         small = small_texts(page)
         assert small == [], small
+        assert off_screen_texts(page) == []
         # The paused service's label is shown whole, not cut.
         assert clipped_texts(page, ".w-unit") == []
+        assert clipped_texts(page, ".r-counter, .hero-counter, .skm-grade") == []
         assert page.text_content(".w-tile[data-key='A'] .w-unit") == "Dihentikan sementara"
         assert shot.stat().st_size > 30_000
         assert_only_hub(page, hall.url)
@@ -301,3 +304,30 @@ def test_kiosk_info_layanan_before_taking_a_ticket(
     # The ticket can still be taken after reading.
     page.get_by_role("button", name="Ambil Nomor Antrean").click()
     page.wait_for_selector("#ticket-number:has-text('C-001')", timeout=5000)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1080, 1920)])
+def test_counter_screen_with_its_playlist_is_readable(
+    browser: Any, live_hub: Any, write_config: Any, tmp_path: Path, width: int, height: int
+) -> None:
+    hall = Hall(live_hub(write_config(demo_hall_config(flash_seconds=1.0))))
+    sig = Signage(hall.hub)
+    image = sig.upload(png_bytes(), "poster.png")
+    sig.playlist("counter:8", [{"media": image["id"], "seconds": 600}])
+    hall.ticket("C")
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        open_display(page, hall.url + "/display/counter/8")
+        page.wait_for_selector("#media-stage img", timeout=10_000)
+        expected = "portrait" if height > width else "media"
+        assert page.evaluate("() => window.__loketSignage.layout") == expected
+        hall.press("8")
+        page.wait_for_function("() => window.__loketSignage.calling", timeout=3000)
+        page.wait_for_function("() => !window.__loketSignage.calling", timeout=15_000)
+        page.wait_for_timeout(500)
+        _shoot(page, f"display-counter-media-{width}x{height}.png", tmp_path)
+        assert small_texts(page) == []
+        assert off_screen_texts(page) == []
+    finally:
+        context.close()

@@ -114,8 +114,8 @@
     ikm.appendChild(el("strong", "skm-ikm", number(skm.ikm, 2)));
     var grade = el("div", "skm-figure");
     grade.appendChild(el("span", "skm-label", D.t("grade")));
-    grade.appendChild(el("strong", "skm-grade", (skm.grade || "—") +
-      (skm.grade_text ? " · " + skm.grade_text : "")));
+    grade.appendChild(el("strong", "skm-grade", skm.grade || "—"));
+    if (skm.grade_text) { grade.appendChild(el("span", "skm-grade-text", skm.grade_text)); }
     var resp = el("div", "skm-figure");
     resp.appendChild(el("span", "skm-label", D.t("respondents")));
     resp.appendChild(el("strong", "skm-resp", String(skm.respondents || 0)));
