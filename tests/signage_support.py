@@ -174,7 +174,8 @@ def off_screen_texts(page: Any) -> list[str]:
     return list(page.evaluate(
         """() => [...document.querySelectorAll('body *')].filter(el => {
             if (el.closest('.ticker, [hidden], template, script')) return false;
-            if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) return false;
+            const texts = [...el.childNodes].filter(n => n.nodeType === 3);
+            if (!texts.some(n => n.textContent.trim())) return false;
             const s = getComputedStyle(el);
             if (s.visibility === 'hidden' || el.offsetParent === null) return false;
             const r = el.getBoundingClientRect();

@@ -335,3 +335,15 @@ def test_public_pages_need_nothing(client: Any) -> None:
                  "/api/skm/public", "/api/signage/state"):
         assert client.get(path).status_code == 200, path
     assert client.get("/supervisor/signage").status_code == 302
+
+
+def test_ticket_status_page_links_to_its_service_info_and_complaints(
+    client: Any, sup: dict[str, str]
+) -> None:
+    issued = client.post("/api/tickets", json={"service": "C"}, headers=sup).get_json()
+    page = client.get(issued["status_url"]).get_data(as_text=True)
+    assert 'href="/info/C"' in page
+    assert f'href="/pengaduan?ticket={issued["status_token"]}&amp;service=C"' in page
+    form = client.get(f"/pengaduan?ticket={issued['status_token']}&service=C").get_data(
+        as_text=True)
+    assert issued["status_token"] in form and 'value="C" selected' in form

@@ -331,3 +331,26 @@ def test_counter_screen_with_its_playlist_is_readable(
         assert off_screen_texts(page) == []
     finally:
         context.close()
+
+
+def test_a_screen_that_was_offline_catches_up_on_reconnect(
+    page: Any, live_hub: Any, write_config: Any
+) -> None:
+    import re
+
+    hall = Hall(live_hub(write_config(extra=FAST_FLASH)))
+    sig = Signage(hall.hub)
+    first = sig.upload(png_bytes(color="#1d4a82"), "one.png")
+    second = sig.upload(png_bytes(color="#6fe3a5"), "two.png")
+    sig.playlist("hall", [{"media": first["id"], "seconds": 600}])
+    open_display(page, hall.url + "/display")
+    page.wait_for_selector(f"#media-stage img[src='{first['url']}']", timeout=10_000)
+    socket_io = re.compile(r"/socket\.io/")
+    page.route(socket_io, lambda route: route.abort())
+    page.evaluate("() => window.__loketSocket.io.engine.close()")
+    page.wait_for_selector("#reconnect", state="visible", timeout=3000)
+    sig.playlist("hall", [{"media": second["id"], "seconds": 600}])  # missed while offline
+    page.wait_for_timeout(700)
+    assert page.get_attribute("#media-stage img", "src") == first["url"]
+    page.unroute(socket_io)
+    page.wait_for_selector(f"#media-stage img[src='{second['url']}']", timeout=8000)

@@ -65,14 +65,15 @@ def ffmpeg_available() -> bool:
 
 
 def check_image(path: Path, claimed: str) -> Checked:
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(path) as img:
             fmt = img.format or ""
+            width, height = img.size
+            if width * height > MAX_PIXELS:  # checked before any pixel is decoded
+                raise MediaError(f"the image is too large ({width}x{height})")
             img.verify()
         with Image.open(path) as img:
             img.load()  # verify() does not decode the pixels; load() does
-            width, height = img.size
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise MediaError(f"not a readable image: {exc}") from None
     if fmt not in IMAGE_FORMATS or fmt.lower() != claimed:

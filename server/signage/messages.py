@@ -29,6 +29,10 @@ register({
     },
     "sig.info_button": {"id": "Info layanan", "en": "Service info"},
     "sig.close": {"id": "Tutup", "en": "Close"},
+    "sig.kiosk_skm": {
+        "id": "Kepuasan masyarakat ({period}): IKM {ikm}, mutu {grade}, {n} responden.",
+        "en": "Citizen satisfaction ({period}): IKM {ikm}, grade {grade}, {n} respondents.",
+    },
     "sig.no_standar": {
         "id": "Standar pelayanan belum diisi. Silakan tanyakan kepada petugas.",
         "en": "The service standard has not been filled in yet. Please ask an officer.",

@@ -17,7 +17,7 @@ from server.signage import content, skm
 
 log = logging.getLogger(__name__)
 DISPLAY = "/display"
-CACHE_S = 30.0
+CACHE_S = 5.0
 
 _cache: dict[str, Any] = {}
 _lock = threading.Lock()
@@ -42,7 +42,8 @@ def build_state(hub: Hub) -> dict[str, Any]:
 
 
 def state(hub: Hub) -> dict[str, Any]:
-    """The current content, cached briefly (fifty screens reconnecting ask at once)."""
+    """The current content, cached briefly (fifty screens reconnecting ask at once; other
+    hub processes drop their copy within seconds, and pushes always carry fresh content)."""
     with _lock:
         cached = _cache.get("state")
         if cached is not None and time.monotonic() - _cache["at"] < CACHE_S \

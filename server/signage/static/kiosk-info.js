@@ -41,8 +41,27 @@
     $("kiosk-info-empty").hidden = rows.length > 0;
   }
 
+  /** The hall's published SKM result, under the service's standard. */
+  function showSkm() {
+    var box = $("kiosk-info-skm");
+    if (!box || !words.skm) { return; }
+    fetch("/api/skm/public?lang=" + current.lang, { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (skm) {
+        if (!skm.respondents) { box.hidden = true; return; }
+        var ikm = Number(skm.ikm).toLocaleString(current.lang === "en" ? "en-GB" : "id-ID",
+          { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+        box.textContent = words.skm.replace("{period}", skm.period.label).replace("{ikm}", ikm)
+          .replace("{grade}", skm.grade + (skm.grade_text ? " (" + skm.grade_text + ")" : ""))
+          .replace("{n}", String(skm.respondents));
+        box.hidden = false;
+      })
+      .catch(function () { box.hidden = true; });
+  }
+
   function open() {
     if (!current.prefix || !dialog) { return; }
+    showSkm();
     fetch("/api/info/" + encodeURIComponent(current.prefix) + "?lang=" + current.lang,
           { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
