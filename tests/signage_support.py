@@ -62,7 +62,9 @@ def add_survey_answers(config_path: Path, answers: list[list[int]]) -> None:
         with db.session() as s:
             for i, scores in enumerate(answers):
                 ticket = Ticket(day=day, issued_service="A", number=900 + i, label=f"A-{900 + i}",
-                                service="A", status="done", issued_ts=now, queued_ts=now,
+                                service="A", status="done", issued_ts=now - 600,
+                                queued_ts=now - 600, called_ts=now - 300, served_ts=now - 300,
+                                finished_ts=now - 60, counter_id="1",
                                 status_token_hash=f"survey-{i}-{now}")
                 s.add(ticket)
                 s.flush()

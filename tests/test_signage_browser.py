@@ -354,3 +354,54 @@ def test_a_screen_that_was_offline_catches_up_on_reconnect(
     assert page.get_attribute("#media-stage img", "src") == first["url"]
     page.unroute(socket_io)
     page.wait_for_selector(f"#media-stage img[src='{second['url']}']", timeout=8000)
+
+
+def test_supervisor_manages_the_screens_in_the_browser(
+    browser: Any, live_hub: Any, write_config: Any, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    config_path = write_config(extra=FAST_FLASH)
+    hub = live_hub(config_path)
+    password = "rahasia-supervisor-1"
+    subprocess.run([sys.executable, "-m", "server", "user", "add", "sup", "--role", "supervisor",
+                    "--password-stdin", "--config", str(config_path)], input=password + "\n",
+                   text=True, check=True, capture_output=True)
+    add_survey_answers(config_path, [[4] * 9, [2, 3, 3, 3, 3, 3, 3, 3, 3]])
+    poster = tmp_path / "poster.png"
+    poster.write_bytes(png_bytes())
+    tv = browser.new_page(viewport={"width": 1920, "height": 1080})
+    admin = browser.new_page(viewport={"width": 1366, "height": 900})
+    try:
+        open_display(tv, hub.url + "/display")
+        admin.goto(f"{hub.url}/login?next=/supervisor/signage")
+        admin.fill("input[name=username]", "sup")
+        admin.fill("input[name=password]", password)
+        admin.click("button[type=submit]")
+        admin.wait_for_url(f"{hub.url}/supervisor/signage")
+        admin.set_input_files("#upload-file", str(poster))
+        admin.click("#upload-form button[type=submit]")
+        admin.wait_for_selector("#media-list li img", timeout=10_000)
+        admin.click("#pl-add-media")
+        admin.click("#pl-save")
+        admin.wait_for_selector("#sig-status:has-text('Tersimpan')", timeout=5000)
+        tv.wait_for_selector("#media-stage img", timeout=5000)  # live, no reload
+        admin.fill("#text-form input[name=text]", "Pelayanan Samsat pindah ke lantai 2")
+        admin.click("#text-form button[type=submit]")
+        tv.wait_for_function("() => document.getElementById('ticker-text').textContent"
+                             ".includes('Samsat pindah')", timeout=5000)
+        assert "Dasbor" in admin.text_content(".sig-nav")
+        # The Standar Pelayanan is read-only for a supervisor.
+        assert admin.locator("#std-form textarea").first.get_attribute("readonly") is not None
+        # The report shows the nine elements per group and for the hall.
+        admin.goto(f"{hub.url}/supervisor/reports")
+        admin.wait_for_selector("#report-elements tfoot th:nth-child(10)", timeout=5000)
+        total = admin.eval_on_selector_all("#report-elements tfoot th",
+                                           "cells => cells.map(c => c.textContent)")
+        assert total[1] == "3.00" and total[2] == "3.50"
+        admin.wait_for_selector("#report-elements-legend li", timeout=5000)
+        assert admin.locator("#report-elements-legend li").count() == 9
+    finally:
+        tv.close()
+        admin.close()
