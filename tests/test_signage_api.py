@@ -268,8 +268,13 @@ def test_online_complaint_round_trip(client: Any, hub: Any, sup: dict[str, str])
     page = client.get("/pengaduan").get_data(as_text=True)
     assert "https://www.lapor.go.id" in page and "Pengaduan dan Saran" in page
     token = _form_token(client, "/pengaduan")
-    assert client.post("/pengaduan", data={"kind": "pengaduan",
-                                           "text": "AC mati."}).status_code == 400  # no CSRF
+    refused = client.post("/pengaduan", data={"kind": "pengaduan", "text": "AC mati."})
+    assert refused.status_code == 400  # no CSRF token
+    assert "Silakan kirim ulang" in refused.get_data(as_text=True)
+    short = client.post("/pengaduan", data={"csrf_token": token, "kind": "pengaduan", "text": "x"})
+    assert short.status_code == 400
+    assert "Tuliskan pengaduan atau saran Anda" in short.get_data(as_text=True)
+    assert "Field must" not in short.get_data(as_text=True)
     response = client.post("/pengaduan", data={
         "csrf_token": token, "kind": "pengaduan", "service": "A",
         "text": "Antrean <script>x</script> terlalu lama di loket KTP.", "contact": ""})

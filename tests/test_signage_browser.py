@@ -405,3 +405,38 @@ def test_supervisor_manages_the_screens_in_the_browser(
     finally:
         tv.close()
         admin.close()
+
+
+def test_public_pages_fit_a_phone(browser: Any, live_hub: Any, write_config: Any,
+                                  tmp_path: Path) -> None:
+    hub = live_hub(write_config(demo_hall_config(flash_seconds=1.0)))
+    set_standar(hub.config_path, "A", {
+        "persyaratan": "1. Fotokopi Kartu Keluarga\n2. Surat pengantar RT/RW\n3. Akta kelahiran",
+        "prosedur": "Ambil nomor antrean, tunggu panggilan, perekaman foto dan sidik jari",
+        "waktu": "Selesai pada hari yang sama", "biaya": "Gratis (tidak dipungut biaya)",
+        "produk": "KTP elektronik", "pengaduan": "Meja informasi, /pengaduan, SP4N-LAPOR!"})
+    add_survey_answers(hub.config_path, [[4] * 9, [3, 3, 4, 4, 3, 4, 4, 3, 3]])
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    try:
+        for path, name in (("/info/A", "info-phone.png"), ("/skm", "skm-phone.png"),
+                           ("/pengaduan", "pengaduan-phone.png")):
+            phone.goto(hub.url + path)
+            phone.wait_for_load_state("networkidle")
+            width = phone.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+            smallest = phone.evaluate(
+                "() => Math.min(...[...document.querySelectorAll('main *')]"
+                ".filter(e => e.childNodes.length && e.offsetParent)"
+                ".map(e => parseFloat(getComputedStyle(e).fontSize)))")
+            assert smallest >= 14, (path, smallest)
+            _shoot(phone, name, tmp_path)
+        phone.goto(hub.url + "/skm")
+        phone.wait_for_function("() => window.Chart && Chart.getChart('skm-chart')")
+        assert phone.evaluate("() => Chart.getChart('skm-chart').data.datasets[0].data.length") == 9
+        # Every link to a form field has a label; the LAPOR! link is a plain link.
+        phone.goto(hub.url + "/pengaduan")
+        assert phone.get_attribute("a[href='https://www.lapor.go.id']", "rel") is not None
+        for field in ("service", "text", "contact"):
+            assert phone.locator(f"label[for={field}]").count() == 1
+    finally:
+        phone.close()

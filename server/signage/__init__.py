@@ -19,6 +19,8 @@ def init_app(app: Flask) -> None:
     from server.signage import api, pages, push
 
     csrf.exempt(api.bp)  # checked per request: only session-authenticated writes need it
+    # The complaint form checks its own CSRF token (FlaskForm), to answer in the page's words.
+    csrf.exempt(pages.complaint_send)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     push.init_socket(app.extensions["loket.hub"])

@@ -86,7 +86,8 @@ def complaint_form() -> Any:
 def complaint_send() -> Any:
     form = ComplaintForm()
     if not form.validate_on_submit():
-        reason = "; ".join(f"{name}: {', '.join(errs)}" for name, errs in form.errors.items())
+        # Our own words, Indonesian first (WTForms' messages are English).
+        reason = " ".join(translate(f"sig.err.{name}", g.lang) for name in form.errors)
         return _complaint_page(form, translate("sig.bad_form", g.lang, reason=reason))
     try:
         token = complaints.file(get_hub(), form.kind.data or "", form.text.data or "",

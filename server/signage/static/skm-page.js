@@ -7,7 +7,10 @@
   new window.Chart(canvas, {
     type: "bar",
     data: {
-      labels: data.elements.map(function (e, i) { return "U" + (i + 1) + " " + e.name; }),
+      // A phone has no room for the names beside the bars: the table under the chart has them.
+      labels: data.elements.map(function (e, i) {
+        return window.innerWidth < 600 ? "U" + (i + 1) : "U" + (i + 1) + " " + e.name;
+      }),
       datasets: [{ data: data.elements.map(function (e) { return e.average; }),
                    backgroundColor: "#0b5cad" }]
     },
