@@ -394,6 +394,9 @@ def test_supervisor_manages_the_screens_in_the_browser(
         assert "Dasbor" in admin.text_content(".sig-nav")
         # The Standar Pelayanan is read-only for a supervisor.
         assert admin.locator("#std-form textarea").first.get_attribute("readonly") is not None
+        admin.screenshot(path=str(tmp_path / "signage-admin.png"), full_page=True)
+        if os.environ.get("LOKET_SCREENSHOTS"):
+            shutil.copy(tmp_path / "signage-admin.png", os.environ["LOKET_SCREENSHOTS"])
         # The report shows the nine elements per group and for the hall.
         admin.goto(f"{hub.url}/supervisor/reports")
         admin.wait_for_selector("#report-elements tfoot th:nth-child(10)", timeout=5000)
