@@ -12,9 +12,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 from PIL import Image, UnidentifiedImageError
 
@@ -25,6 +26,7 @@ VIDEO_CODECS = {"mp4": ("video/mp4", {"h264"}), "webm": ("video/webm", {"vp8", "
 THUMB_SIZE = (480, 270)
 PROBE_TIMEOUT_S = 30.0
 MAX_PIXELS = 40_000_000
+T = TypeVar("T")
 
 
 class MediaError(ValueError):
@@ -121,6 +123,19 @@ def check_video(path: Path, claimed: str) -> Checked:
                    int(video[0].get("height") or 0), duration)
 
 
+def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Run CPU-heavy work (decoding a large image) in a real thread when the hub runs on
+    gevent, so calls keep flowing meanwhile; directly otherwise."""
+    try:
+        from gevent import get_hub, monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return fn(*args)
+    if not monkey.is_module_patched("threading"):
+        return fn(*args)
+    result: T = get_hub().threadpool.apply(fn, args)
+    return result
+
+
 def check_file(path: Path) -> Checked:
     """Which supported kind ``path`` really is, or :class:`MediaError`."""
     with path.open("rb") as handle:
@@ -129,7 +144,7 @@ def check_file(path: Path) -> Checked:
     if claimed is None:
         raise MediaError("unknown file signature")
     if claimed in ("png", "jpeg", "webp"):
-        return check_image(path, claimed)
+        return off_loop(check_image, path, claimed)
     return check_video(path, claimed)
 
 
@@ -144,13 +159,17 @@ def make_thumbnail(source: Path, checked: Checked, target: Path) -> None:
             raise MediaError("no frame could be taken from the video")
         source = frame
     try:
-        with Image.open(source) as opened:
-            img = opened.convert("RGB")
-            img.thumbnail(THUMB_SIZE)
-            img.save(target, "JPEG", quality=82)
+        off_loop(_scaled_copy, source, target)
     finally:
         if checked.kind == "video":
             source.unlink(missing_ok=True)
+
+
+def _scaled_copy(source: Path, target: Path) -> None:
+    with Image.open(source) as opened:
+        img = opened.convert("RGB")
+        img.thumbnail(THUMB_SIZE)
+        img.save(target, "JPEG", quality=82)
 
 
 @dataclass(frozen=True)
