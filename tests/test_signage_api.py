@@ -381,11 +381,16 @@ def test_a_big_image_upload_does_not_stall_the_hub(live_hub: Any) -> None:
 
     prober = threading.Thread(target=probe)
     prober.start()
+    started = time.monotonic()
     try:
         response = requests.post(hub.url + "/api/admin/media", headers=headers, timeout=60,
                                  files={"file": ("big.jpg", buf.getvalue())})
     finally:
+        took = time.monotonic() - started
         done.set()
         prober.join()
     assert response.status_code == 201
-    assert worst[0] < 0.25, f"the hub stalled {worst[0]:.3f} s during the upload"
+    # Decoding on the loop stalls it for nearly the whole upload (0.7 of 0.7 s measured);
+    # off the loop the health check answers in about 20 ms. Loose for a busy test machine.
+    limit = max(0.25, 0.4 * took)
+    assert worst[0] < limit, f"the hub stalled {worst[0]:.3f} s of a {took:.3f} s upload"
