@@ -443,3 +443,19 @@ def test_public_pages_fit_a_phone(browser: Any, live_hub: Any, write_config: Any
             assert phone.locator(f"label[for={field}]").count() == 1
     finally:
         phone.close()
+
+
+def test_an_h264_mp4_plays_in_the_media_area(
+    page: Any, live_hub: Any, write_config: Any, tmp_path: Path
+) -> None:
+    hall = Hall(live_hub(write_config(extra=FAST_FLASH)))
+    sig = Signage(hall.hub)
+    video = sig.upload(make_video(tmp_path, "mp4", seconds=4).read_bytes(), "clip.mp4")
+    sig.playlist("hall", [{"media": video["id"]}])  # no seconds: the video's own length
+    open_display(page, hall.url + "/display")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#media-stage video');"
+        " return v && !v.paused && v.currentTime > 0.5 && v.muted; }", timeout=10_000)
+    seen = [url for url in page.requests_seen if f"/media/{video['id']}" in url]
+    assert seen and all(url.startswith(hall.url + "/") for url in seen)
+    assert_only_hub(page, hall.url)
