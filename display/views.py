@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from server.config import LoketConfig
 from server.i18n import catalog, translate
+from server.signage import push as signage_push
 
 log = logging.getLogger(__name__)
 bp = Blueprint(
@@ -27,6 +28,7 @@ bp = Blueprint(
 LOGO_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
               ".jpeg": "image/jpeg", ".webp": "image/webp"}
 TRUE_WORDS = ("1", "true", "yes", "ya", "on")
+LAYOUTS = ("auto", "calls", "media", "portrait")
 
 
 def _config() -> LoketConfig:
@@ -72,7 +74,17 @@ def page_settings(mode: str, zone: str | None = None, counter: Any = None) -> di
         "sound": sound,
         "audio": {"call": "/audio/calls/", "chime": "/audio/chime.wav"},
         "messages": catalog(lang, "display."),
+        "layout": screen_layout(config),
+        "media_sound": config.display.media_sound,
+        "counter_zone": counter.zone if counter is not None else None,
+        "signage": signage_push.state(current_app.extensions["loket.hub"]),
     }
+
+
+def screen_layout(config: LoketConfig) -> str:
+    """``?layout=`` (calls, media, portrait, auto) if valid, else ``[display] layout``."""
+    asked = request.args.get("layout", "").strip().lower()
+    return asked if asked in LAYOUTS else config.display.layout
 
 
 def _logo_url() -> str:

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install the Debian packages Loket needs: `run` (speech for the demo hall) or `test`
+# Install the Debian packages Loket needs: `run` (speech for the demo hall; ffmpeg, whose
+# ffprobe checks uploaded videos and makes their thumbnails) or `test`
 # (also Chromium, Redis, PostgreSQL and the tools the tests use). Needs root or sudo;
 # without either it lists what is missing and goes on.
 set -euo pipefail
 profile=${1:-run}
-packages=(espeak-ng)
+packages=(espeak-ng ffmpeg)
 if [ "$profile" = test ]; then
   packages+=(chromium redis-server postgresql sox socat fonts-dejavu-core)
 fi

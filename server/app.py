@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,7 @@ def create_app(
     from server import assistance
 
     assistance.init_app(app)
+    import_module("server.signage").init_app(app)  # wall screens' content, public info
 
     @app.before_request
     def _language() -> None:

@@ -59,6 +59,7 @@
   var flashes = new D.FlashQueue(S.flash_seconds, flash, settle);
   var sound = new D.SoundPlayer(S.audio);
   var ticker = new D.Ticker();
+  var signage = new D.Signage({ groups: ["counter:" + id], zone: S.counter_zone, ticker: ticker });
   var clock = new D.Clock(S.hall && S.hall.timezone, function () {
     ledger.reset();  // a new day in the hall: forget yesterday's call ids
     D.forgetRenders();
@@ -81,7 +82,7 @@
     var first = state.day === null;
     state.day = snap.day || state.day;
     if (snap.hall) { clock.setTimezone(snap.hall.timezone); }
-    ticker.set(snap.running_text);
+    signage.setRunningText(snap.running_text);
     var row = (snap.counters || []).filter(function (c) { return String(c.counter) === id; })[0];
     if (row) { applyCounter(row); }
     var calls = (snap.calls || []).filter(function (c) {
@@ -124,15 +125,16 @@
   }
 
   function onSettings(change) {
-    if (change.key === "running_text") { ticker.set(change.value); }
+    if (change.key === "running_text") { signage.setRunningText(change.value); }
   }
 
   render();
-  D.connect({ counter: id }, {
+  var socket = D.connect({ counter: id }, {
     snapshot: onSnapshot,
     call: onCall,
     counter: onCounter,
     queue: onQueue,
     settings: onSettings
   });
+  signage.listen(socket);
 }(window));

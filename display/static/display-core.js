@@ -225,6 +225,19 @@
     return !day || !call.at || String(call.at).slice(0, 10) === day;
   }
 
+  /** Whether calls are flashing now (a burst counts as one busy stretch): the media area
+   * (signage.js) listens, to step back while the call panel has the screen. */
+  var busyListeners = [];
+  var busyNow = false;
+  function callsBusy(busy) {
+    if (busy === busyNow) { return; }
+    busyNow = busy;
+    busyListeners.forEach(function (fn) {
+      try { fn(busy); } catch (err) { if (global.console) { global.console.error(err); } }
+    });
+  }
+  function onCallsBusy(fn) { busyListeners.push(fn); }
+
   /** Shows calls one at a time, each with its own flash: a burst is queued, never dropped.
    * `render(call, flashing)` draws; `settle(call)` leaves it highlighted after its flash. */
   function FlashQueue(seconds, render, settle) {
@@ -251,12 +264,14 @@
     var call = this.queue.shift();
     if (!call) {
       if (this.current) { this.settle(this.current); }
+      callsBusy(false);
       return;
     }
     this.current = call;
     this.log.push(call.ticket);
     if (this.log.length > 200) { this.log.splice(0, this.log.length - 200); }  // weeks on a wall
     this.render(call, true);
+    callsBusy(true);
     // A long backlog (many counters at once) shortens each flash, but every call keeps one.
     var ms = this.queue.length >= 3 ? Math.max(1500, this.ms / 2) : this.ms;
     this.timer = setTimeout(function () { self.next(); }, ms);
@@ -267,6 +282,7 @@
     this.timer = null;
     this.queue = [];
     this.current = null;
+    callsBusy(false);
   };
 
   /* ------------------------------------------------------------------ connection */
@@ -340,6 +356,8 @@
     mergeCalls: mergeCalls,
     isToday: isToday,
     FlashQueue: FlashQueue,
+    onCallsBusy: onCallsBusy,
+    callsBusy: function () { return busyNow; },
     connect: connect
   };
 }(window));

@@ -7,7 +7,10 @@
   var D = global.LoketDisplay;
   var S = D.settings;
   var t = D.t;
-  var TILES_PER_PAGE = 8;
+  // Room for long names and a paused service's label; a vertical TV shows one row of three.
+  function tilesPerPage() {
+    return document.documentElement.classList.contains("is-portrait") ? 3 : 6;
+  }
   var PAGE_SECONDS = 10;
 
   var state = {
@@ -103,6 +106,7 @@
       } else if (call.priority) {
         tag.textContent = t("priority");
         tag.classList.add("is-priority");
+        row.classList.add("is-priority");
       }
       if (index === 0) { row.classList.add("is-newest"); }
       return row;
@@ -154,10 +158,11 @@
 
   function renderWaiting() {
     var list = groups();
-    var pages = Math.max(1, Math.ceil(list.length / TILES_PER_PAGE));
+    var perPage = tilesPerPage();
+    var pages = Math.max(1, Math.ceil(list.length / perPage));
     if (state.page >= pages) { state.page = 0; }
-    var start = state.page * TILES_PER_PAGE;
-    var shown = list.slice(start, start + TILES_PER_PAGE);
+    var start = state.page * perPage;
+    var shown = list.slice(start, start + perPage);
     var tiles = shown.map(function (group) {
       var tile = D.fromTemplate("tpl-waiting");
       tile.dataset.key = group.key;
@@ -186,7 +191,7 @@
   }
 
   setInterval(function () {  // turn the page of waiting counts when there are many services
-    if (groups().length > TILES_PER_PAGE) {
+    if (groups().length > tilesPerPage()) {
       state.page += 1;
       renderWaiting();
     }
@@ -194,6 +199,9 @@
 
   /* ------------------------------------------------------------------ pushes */
   var ticker = new D.Ticker();
+  var signage = new D.Signage({
+    groups: S.zone ? ["zone:" + S.zone, "hall"] : ["hall"], zone: S.zone, ticker: ticker
+  });
   var clock = new D.Clock(S.hall && S.hall.timezone, function () {
     // Midnight in the hall: yesterday's calls leave the screen (and the screen's memory).
     state.calls = [];
@@ -229,7 +237,7 @@
     state.calls = D.mergeCalls([], calls, S.recent_calls);
     renderRecent();
     renderWaiting();
-    ticker.set(snap.running_text);
+    signage.setRunningText(snap.running_text);
     if (missed.length) {
       missed.forEach(function (call) { flashes.push(call); sound.push(call); });
     } else if (!flashes.timer) {
@@ -264,7 +272,7 @@
 
   function onSettings(change) {
     if (change.key === "running_text") {
-      ticker.set(change.value);
+      signage.setRunningText(change.value);
     } else if (change.key === "paused_services") {
       state.paused = {};
       (change.value || []).forEach(function (prefix) { state.paused[prefix] = true; });
@@ -274,10 +282,12 @@
 
   emptyHero();
   renderRecent();
-  D.connect(S.zone ? { zone: S.zone } : {}, {
+  var socket = D.connect(S.zone ? { zone: S.zone } : {}, {
     snapshot: onSnapshot,
     call: onCall,
     queue: onQueue,
     settings: onSettings
   });
+  signage.listen(socket);
+  global.addEventListener("resize", function () { renderWaiting(); });
 }(window));

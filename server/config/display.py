@@ -18,3 +18,11 @@ class DisplaySection(Section):
     """How long a new call flashes."""
     group_waiting_by: str = Field(default="service", pattern="^(service|agency)$")
     """Show waiting counts per "service" or per "agency"."""
+    layout: str = Field(default="auto", pattern="^(auto|calls|media|portrait)$")
+    """Hall screen layout: "calls" (calls only), "media" (calls beside the playlist's media
+    area), "portrait" (vertical TVs) or "auto" (portrait on a vertical screen, else media when
+    the screen's group has a playlist, else calls). A screen may ask with `?layout=`."""
+    media_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024 * 1024)
+    """Largest image or video a supervisor may upload to the media library (bytes)."""
+    media_sound: bool = False
+    """Play the sound of playlist videos (off by default; always muted during calls)."""

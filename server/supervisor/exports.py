@@ -40,6 +40,8 @@ def _append(ws: Worksheet, values: list[Any]) -> None:
             cell.data_type = "s"
             cell.quotePrefix = True
 
+from server.ikm import ELEMENTS
+
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("name", "Kelompok", "Group"),
     ("issued", "Diterbitkan", "Issued"),
@@ -55,6 +57,11 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("ikm_grade", "Mutu", "Grade"),
     ("respondents", "Responden", "Respondents"),
 )
+ELEMENT_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (f"u{i + 1}", f"U{i + 1} {e['id']}", f"U{i + 1} {e['en']}") for i, e in enumerate(ELEMENTS)
+)
+"""The average score (1-4) of each of the nine SKM elements, after the IKM columns."""
+COLUMNS = COLUMNS + ELEMENT_COLUMNS
 
 
 def _minutes(seconds: float | None) -> float | None:
@@ -79,6 +86,8 @@ def flat_row(row: dict[str, Any]) -> list[Any]:
         "ikm_grade": ikm.get("grade"),
         "respondents": ikm.get("respondents", 0) if ikm else 0,
     }
+    elements = (ikm.get("elements") if ikm else None) or [None] * len(ELEMENT_COLUMNS)
+    values.update({k: v for (k, _, _), v in zip(ELEMENT_COLUMNS, elements, strict=False)})
     return [values[key] for key, _, _ in COLUMNS]
 
 

@@ -215,7 +215,13 @@ def audit_log() -> Any:
 def complaint_list() -> Any:
     _supervisor()
     everything = request.args.get("all") in ("1", "true")
-    return jsonify({"complaints": survey.complaints(get_hub(), include_handled=everything)})
+    items = [dict(c, source="survey")
+             for c in survey.complaints(get_hub(), include_handled=everything)]
+    from server.signage import complaints as online  # online complaints (/pengaduan)
+
+    items += online.listing(get_hub(), include_answered=everything)
+    items.sort(key=lambda c: str(c.get("at") or ""), reverse=True)
+    return jsonify({"complaints": items})
 
 
 @api.post("/supervisor/complaints/<int:response_id>/handled")

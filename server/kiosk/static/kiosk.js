@@ -221,6 +221,7 @@
     $("issue-error").hidden = true;
     renderConfirm();
     show("confirm");
+    if (window.LoketKioskInfo) { window.LoketKioskInfo.select(prefix, settings.lang); }
   }
 
   function setText(id, text) { if ($(id).textContent !== text) { $(id).textContent = text; } }
