@@ -1,7 +1,7 @@
 """signage: media, playlists, running texts, Standar Pelayanan, public notes, complaints
 
 Revision ID: 0010_signage
-Revises: 0004_city
+Revises: 0007_assistance
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_signage"
-down_revision = "0004_city"
+down_revision = "0007_assistance"
 branch_labels = None
 depends_on = None
 
