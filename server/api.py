@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from server import notify
 from server.app import get_hub
 from server.auth import current_principal, require_principal
 from server.errors import HubError, bad_request
@@ -62,16 +63,19 @@ def _privileged_client() -> bool:
 @bp.post("/tickets")
 @limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key, exempt_when=_privileged_client)
 def issue_ticket() -> Any:
-    body = json_object({"service": str, "priority": bool, "kiosk": str})
+    body = json_object({"service": str, "priority": bool, "kiosk": str, "phone": str})
     service = body.get("service")
     if not service:
         raise bad_request("field 'service' is required")
     kiosk = body.get("kiosk")
     if kiosk is not None and len(kiosk) > 32:
         raise bad_request("field 'kiosk' is longer than 32 characters")
+    phone = notify.phone_from(body, get_hub().config)  # refused before a ticket is issued
     result = get_hub().issue_ticket(
         service.strip().upper(), bool(body.get("priority", False)), kiosk=kiosk, lang=g.lang
     )
+    if phone is not None:
+        result.update(notify.opt_in(get_hub(), result["status_token"], phone, g.lang))
     return jsonify(result), 201
 
 

@@ -21,6 +21,7 @@ from server.config.hall import (
 )
 from server.config.keypads import KeypadPortSection
 from server.config.kiosk import KioskDeviceSection, KioskSection
+from server.config.notify import NotifySection
 
 
 class CrossCheckError(ValueError):
@@ -60,6 +61,8 @@ class LoketConfig(FileConfig):
     """[server]: listening address and HTTP limits."""
     city: CitySection = Field(default_factory=CitySection)
     """[city]: forwarding this hall's figures to the city's central database."""
+    notify: NotifySection = Field(default_factory=NotifySection)
+    """[notify]: notices on citizens' phones (WhatsApp, SMS) and booking e-mails."""
 
     @property
     def city_hall_id(self) -> str:
