@@ -345,8 +345,9 @@ def _add_part_commands() -> None:
     import audio.cli
     import counter_panel.cli
     import server.city.cli
+    import server.notify.cli
 
-    for module in (counter_panel.cli, audio.cli, server.city.cli):
+    for module in (counter_panel.cli, audio.cli, server.city.cli, server.notify.cli):
         for command in module.commands:
             cli.add_command(command)
 

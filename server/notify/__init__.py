@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 from server.config import LoketConfig
 from server.errors import HubError
 from server.models import Ticket, TicketStatus
-from server.notify import messages  # noqa: F401  (registers the words)
-from server.notify import outbox
+from server.notify import (
+    messages,  # noqa: F401  (registers the words)
+    outbox,
+)
 from server.notify.notices import BOOKING_KINDS, TICKET_KINDS
 from server.notify.phone import BadPhone, mask, normalize
 
@@ -74,7 +76,8 @@ def opt_in(hub: Any, token: str, phone: str, lang: str) -> dict[str, Any]:
                 TicketStatus.WAITING, *TicketStatus.ACTIVE):
             raise HubError("ticket_closed", 409)
         outbox.opt_in(s, ticket, phone, lang if lang in ("id", "en") else "id",
-                      f"{public_base(config)}/t/{token}", hub.clock())
+                      f"{public_base(config)}/t/{token}", hub.clock(),
+                      config.queue.priority_policy == "first")
     log.info("ticket %s opted in to notices (%s)", ticket.label, mask(phone))
     return {"notify": True, "phone": mask(phone)}
 

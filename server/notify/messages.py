@@ -46,5 +46,22 @@ register({
                          "en": "Phone notifications are on while this page is open."},
     "notify.system_denied": {"id": "Notifikasi diblokir oleh peramban.",
                              "en": "Notifications are blocked by the browser."},
+    "notify.alert_failing": {
+        "id": "Pemberitahuan: saluran {channel} gagal {n} kali berturut-turut ({error}).",
+        "en": "Notices: channel {channel} failed {n} times in a row ({error}).",
+    },
+    "notify.alert_stuck": {
+        "id": "Pemberitahuan: {n} pesan menunggu lebih dari {minutes} menit. Apakah "
+              "`loket notify worker` berjalan?",
+        "en": "Notices: {n} messages have waited over {minutes} minutes. Is "
+              "`loket notify worker` running?",
+    },
+    "notify.health_title": {"id": "Pemberitahuan WhatsApp/SMS", "en": "WhatsApp/SMS notices"},
+    "notify.col_channel": {"id": "Saluran", "en": "Channel"},
+    "notify.col_sent": {"id": "Terkirim", "en": "Sent"},
+    "notify.col_failed": {"id": "Gagal", "en": "Failed"},
+    "notify.col_last_error": {"id": "Galat terakhir", "en": "Last error"},
+    "notify.queued": {"id": "Antre: {queued} · sedang dikirim: {sending} · gagal total: {dead}",
+                      "en": "Queued: {queued} · sending: {sending} · dead-lettered: {dead}"},
     "notify.called_title": {"id": "Giliran Anda!", "en": "Your turn!"},
 })

@@ -39,6 +39,9 @@ class NotifyPhone(Base):
     """The status page link (it holds the ticket's secret token, so it goes with the phone)."""
     day: Mapped[str] = mapped_column(String(10))
     created_ts: Mapped[float] = mapped_column(Float)
+    ahead_at_opt_in: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """People ahead when the citizen opted in: "your turn is near" is sent only once the
+    queue has moved (the first notice already says how many are ahead)."""
 
 
 class NotifyOutbox(Base):

@@ -5,6 +5,7 @@ placeholders. Pure: no database, no network."""
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from typing import Any
 
 from server.config.notify import NOTICE_KINDS
@@ -16,8 +17,9 @@ BOOKING_KINDS = (
 
 DEFAULTS: dict[str, dict[str, str]] = {
     "id": {
-        "issued": "{hall}: nomor antrean Anda {ticket} ({service}). Pantau antrean Anda di "
-                  "{status_url} . Kami kabari lewat pesan ini saat giliran Anda dekat.",
+        "issued": "{hall}: nomor antrean Anda {ticket} ({service}), {ahead} orang di depan "
+                  "Anda. Pantau antrean di {status_url} . Kami kabari lewat pesan ini saat "
+                  "giliran Anda dekat.",
         "near": "{hall}: giliran Anda hampir tiba. Nomor {ticket}, {ahead} orang lagi di depan "
                 "Anda. Silakan kembali ke ruang tunggu.",
         "called": "{hall}: nomor {ticket}, silakan menuju {counter} ({zone}) sekarang.",
@@ -36,8 +38,9 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "test": "{hall}: pesan uji dari Loket. Saluran pemberitahuan berfungsi.",
     },
     "en": {
-        "issued": "{hall}: your queue number is {ticket} ({service}). Follow your queue at "
-                  "{status_url} . We will message you here when your turn is near.",
+        "issued": "{hall}: your queue number is {ticket} ({service}), {ahead} people ahead "
+                  "of you. Follow your queue at {status_url} . We will message you here when "
+                  "your turn is near.",
         "near": "{hall}: your turn is near. Number {ticket}, {ahead} people ahead of you. "
                 "Please come back to the waiting area.",
         "called": "{hall}: number {ticket}, please go to {counter} ({zone}) now.",
@@ -66,7 +69,7 @@ class _Blank(dict[str, Any]):
 
 
 def render(kind: str, lang: str, params: dict[str, Any],
-           overrides: dict[str, dict[str, str]] | None = None) -> str:
+           overrides: Mapping[Any, dict[str, str]] | None = None) -> str:
     """The notice's text in ``lang`` (Indonesian when the language is unknown); a missing
     placeholder renders empty."""
     lang = lang if lang in DEFAULTS else "id"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, or_, select, text, update
+from sqlalchemy import CursorResult, and_, delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -59,22 +59,25 @@ def enqueue(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = s.execute(insert(NotifyOutbox).values(**values)
                        .on_conflict_do_nothing(index_elements=["key"]))
-    return bool(result.rowcount)
+    return bool(cast("CursorResult[Any]", result).rowcount)
 
 
 def opt_in(s: Session, ticket: Ticket, phone: str, lang: str, status_url: str,
-           now: float) -> None:
+           now: float, priority_first: bool) -> None:
     """Send this ticket's notices to ``phone`` (a later opt-in replaces the number) and queue
     the "ticket issued" notice once."""
     row = s.get(NotifyPhone, ticket.id)
     if row is None:
+        ahead = ahead_of(s, ticket.day, ticket.id, ticket.service, bool(ticket.priority),
+                         ticket.queued_ts, priority_first)
         s.add(NotifyPhone(ticket_id=ticket.id, phone=phone, lang=lang, status_url=status_url,
-                          day=ticket.day, created_ts=now))
+                          day=ticket.day, created_ts=now, ahead_at_opt_in=ahead))
         s.flush()
     else:
         row.phone, row.lang, row.status_url = phone, lang, status_url
     enqueue(s, key=f"t{ticket.id}:issued", kind="issued", stream=f"t{ticket.id}",
-            ticket_id=ticket.id, now=now)
+            ticket_id=ticket.id, now=now,
+            params={"ahead": s.get(NotifyPhone, ticket.id).ahead_at_opt_in})  # type: ignore[union-attr]
 
 
 def claim(s: Session, worker: str, now: float, lease_s: float, limit: int) -> list[Claimed]:
@@ -169,38 +172,43 @@ def note_channel(s: Session, name: str, ok: bool, now: float, error: str = "") -
 
 
 _NEAR_CANDIDATES = text(
-    "SELECT t.id, t.service, t.priority, t.queued_ts, t.transfers FROM notify_phones p"
-    " JOIN tickets t ON t.id = p.ticket_id"
+    "SELECT t.id, t.service, t.priority, t.queued_ts, t.transfers, p.ahead_at_opt_in"
+    " FROM notify_phones p JOIN tickets t ON t.id = p.ticket_id"
     " WHERE p.day = :day AND t.status = :waiting"
 )
-_AHEAD = text(
+_AHEAD = (
     "SELECT count(*) FROM tickets WHERE day = :day AND status = :waiting AND service = :service"
-    " AND id != :id AND (queued_ts < :queued OR (queued_ts = :queued AND id < :id)"
-    " OR (:first AND priority = :yes AND :regular))"
+    " AND id != :id AND "
 )
+_OLDER = "(queued_ts < :queued OR (queued_ts = :queued AND id < :id))"
+_AHEAD_OLDER = text(_AHEAD + _OLDER)
+_AHEAD_PRIORITY = text(_AHEAD + f"priority = :yes AND {_OLDER}")
+_AHEAD_REGULAR = text(_AHEAD + f"(priority = :yes OR {_OLDER})")
+
+
+def ahead_of(s: Session, day: str, ticket_id: int, service: str, priority: bool,
+             queued_ts: float, priority_first: bool) -> int:
+    """Waiting tickets called before this one (the hub's own rule, see ``Hub._ahead``)."""
+    regular_rule = _AHEAD_PRIORITY if priority else _AHEAD_REGULAR
+    sql = regular_rule if priority_first else _AHEAD_OLDER
+    return int(s.execute(sql, {
+        "day": day, "waiting": TicketStatus.WAITING, "service": service, "id": ticket_id,
+        "queued": queued_ts, "yes": True,
+    }).scalar() or 0)
 
 
 def near_tickets(
     s: Session, day: str, priority_first: bool
 ) -> list[tuple[int, str, bool, int, int]]:
-    """Opted-in tickets still waiting today: ``(id, service, priority, transfers, ahead)``."""
+    """Opted-in tickets still waiting today whose queue moved since they opted in:
+    ``(id, service, priority, transfers, ahead)``."""
     found = []
-    for tid, service, priority, queued, transfers in s.execute(
+    for tid, service, priority, queued, transfers, at_opt_in in s.execute(
             _NEAR_CANDIDATES, {"day": day, "waiting": TicketStatus.WAITING}):
-        ahead = s.execute(_AHEAD, {
-            "day": day, "waiting": TicketStatus.WAITING, "service": service, "id": tid,
-            "queued": queued, "first": priority_first, "yes": True,
-            "regular": not priority,
-        }).scalar() or 0
-        if priority_first and priority:
-            # Priority tickets go first: only older priority tickets are ahead.
-            ahead = s.execute(text(
-                "SELECT count(*) FROM tickets WHERE day = :day AND status = :waiting AND"
-                " service = :service AND id != :id AND priority = :yes AND"
-                " (queued_ts < :queued OR (queued_ts = :queued AND id < :id))"), {
-                "day": day, "waiting": TicketStatus.WAITING, "service": service, "id": tid,
-                "queued": queued, "yes": True}).scalar() or 0
-        found.append((tid, service, bool(priority), int(transfers or 0), int(ahead)))
+        ahead = ahead_of(s, day, tid, service, bool(priority), queued, priority_first)
+        if at_opt_in is not None and ahead >= at_opt_in and not transfers:
+            continue  # the "issued" notice already said how many are ahead
+        found.append((tid, service, bool(priority), int(transfers or 0), ahead))
     return found
 
 
@@ -212,7 +220,8 @@ def purge(s: Session, today: str, now: float, keep_days: int) -> int:
     """Delete the phone numbers of tickets from before ``today``, dead-letter their notices
     still waiting, and drop delivered or dead notices older than ``keep_days``. Returns how
     many numbers were deleted."""
-    gone = s.execute(delete(NotifyPhone).where(NotifyPhone.day < today)).rowcount or 0
+    gone = cast("CursorResult[Any]", s.execute(
+        delete(NotifyPhone).where(NotifyPhone.day < today))).rowcount or 0
     s.execute(update(NotifyOutbox).where(
         NotifyOutbox.state == OutboxState.QUEUED, NotifyOutbox.ticket_id.is_not(None),
         ~select(NotifyPhone.ticket_id).where(

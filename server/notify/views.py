@@ -38,6 +38,16 @@ def opt_in(token: str) -> Any:
     return jsonify(notify.opt_in(hub, token, phone, g.lang)), 200
 
 
+@bp.get("/api/notify/health")
+def health() -> Any:
+    """Delivery figures for the dashboard's notices section (supervisors and admins)."""
+    from server.auth import require_principal
+    from server.notify.health import delivery_health
+
+    require_principal("supervisor", "admin")
+    return jsonify({"notify": delivery_health(get_hub(), g.lang)})
+
+
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)  # the status token in the URL is the credential; no cookie is used
     app.register_blueprint(bp)

@@ -112,23 +112,22 @@ class Worker:
         self.close()
 
     def drain(self, timeout: float = 30.0) -> None:
-        """Rounds until nothing is due or in flight (tests, `loket notify test`)."""
+        """Rounds until nothing is pending or in flight (tests, `loket notify test`)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             claimed = self.run_once()
             with self._lock:
                 busy = bool(self.in_flight)
-            if not claimed and not busy and not self._due():
+            if not claimed and not busy and not self._pending():
                 return
             self._wake.wait(0.05)
             self._wake.clear()
         raise TimeoutError("notices still pending")
 
-    def _due(self) -> bool:
+    def _pending(self) -> bool:
         with self.db.read() as s:
             return bool(s.scalar(select(func.count()).select_from(NotifyOutbox).where(
-                NotifyOutbox.state.in_(OutboxState.PENDING),
-                NotifyOutbox.next_attempt_ts <= self.clock())))
+                NotifyOutbox.state.in_(OutboxState.PENDING))))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -143,7 +142,9 @@ class Worker:
         return gone
 
     def scan_near(self) -> int:
-        """Queue "your turn is near" for opted-in tickets that are now close to the front."""
+        """Queue "your turn is near" for opted-in tickets that are now close to the front
+        (a condition of the whole queue, not of one change: checked here every
+        ``NEAR_EVERY_S``, and its idempotency key makes it once per ticket and transfer)."""
         if not self.channels:
             return 0
         first = self.config.queue.priority_policy == "first"

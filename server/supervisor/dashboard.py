@@ -15,6 +15,7 @@ from server import report_stats
 from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
 from server.models import AuditEntry, Counter, Ticket, TicketStatus
+from server.notify.health import delivery_health
 from server.report_stats import Period
 from server.supervisor import reports, survey
 
@@ -236,6 +237,8 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
     zones = zone_rows(hub, raw, counters)
     city = city_link(hub, now)
     found = alerts(services, zones, city=city)
+    notices = delivery_health(hub, lang)  # WhatsApp/SMS notices (server/notify)
+    found.extend(notices["alerts"] if notices else [])
     settings = hub.settings()
     return {
         "day": day,
@@ -251,6 +254,7 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
         "complaints": survey.complaints(hub, limit=20),
         "audit": audit_rows(hub),
         "city": city,
+        "notify": notices,
     }
 
 

@@ -88,6 +88,7 @@ def upgrade() -> None:
         sa.Column("status_url", sa.String(length=300), nullable=False),
         sa.Column("day", sa.String(length=10), nullable=False),
         sa.Column("created_ts", sa.Float(), nullable=False),
+        sa.Column("ahead_at_opt_in", sa.Integer(), nullable=True),
     )
     op.create_index("ix_notify_phones_day", "notify_phones", ["day"])
     op.create_table(
