@@ -51,7 +51,7 @@ class Worker:
         self.name = name or f"{socket.gethostname()[:20]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.tz = ZoneInfo(config.hall.timezone)
         self.channels = [Channel(c) for c in self.settings.channels]
-        self.lease_s = sum(c.timeout_s for c in self.settings.channels) * 1.5 + 10.0
+        self.lease_s = sum(c.timeout_s for c in self.settings.channels) * 1.5 + 5.0
         self.pool = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="notify")
         self.in_flight: set[Future[None]] = set()
         self._lock = threading.Lock()
