@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from notify_gateways import Gateway, MailBox
 from sqlalchemy import select
 
 from server.app import create_app, database_url
@@ -23,6 +22,7 @@ from server.notify.models import NotifyChannelStat, NotifyOutbox, NotifyPhone
 from server.notify.notices import render
 from server.notify.phone import BadPhone, mask, normalize
 from server.notify.worker import Worker
+from tests.notify_gateways import Gateway, MailBox
 
 PUBLIC = "https://antrean.example.go.id"
 

@@ -17,7 +17,6 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from notify_gateways import Gateway
 from server import notify
 from server.app import create_app, database_url
 from server.config import load_config
@@ -26,6 +25,7 @@ from server.hub import Hub
 from server.notify.models import NotifyOutbox
 from server.notify.worker import Worker
 from tests.conftest import ROOT, SMALL_HALL, LiveHub, free_port
+from tests.notify_gateways import Gateway
 from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
