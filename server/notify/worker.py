@@ -211,9 +211,7 @@ class Worker:
                 errors.append(f"{channel.name}: {exc}")
                 self._note(channel.name, ok=False, error=str(exc))
                 continue
-            with self.db.session() as s:
-                outbox.mark_sent(s, message.id, channel.name, self.clock())
-            self._note(channel.name, ok=True)
+            self._note(channel.name, ok=True, sent_id=message.id)
             return
         if wait_for and len(errors) < len(channels):
             with self.db.session() as s:
@@ -229,8 +227,12 @@ class Worker:
             log.warning("notice %s dead-lettered after %d attempt(s): %s", message.key,
                         message.attempts, error)
 
-    def _note(self, channel: str, ok: bool, error: str = "") -> None:
+    def _note(self, channel: str, ok: bool, error: str = "", sent_id: int | None = None) -> None:
+        """Count a delivery or failure on ``channel`` (and mark ``sent_id`` sent in the same
+        transaction: one write per delivered notice)."""
         with self.db.session() as s:
+            if sent_id is not None:
+                outbox.mark_sent(s, sent_id, channel, self.clock())
             streak = outbox.note_channel(s, channel, ok, self.clock(), error)
         with self._lock:
             if ok and channel in self._failing:
