@@ -73,6 +73,7 @@ public_url = "http://antrean.bench"
 
 [notify]
 workers = 4
+run_worker = false
 
 [[notify.channels]]
 name = "gw"

@@ -559,3 +559,53 @@ def _stat(h: Hall, name: str) -> NotifyChannelStat:
         stat = s.get(NotifyChannelStat, name)
     assert stat is not None
     return stat
+
+
+# ---------------------------------------------------------------------------- rate, CLI
+def test_rate_limited_channel_defers_without_spending_attempts(
+        notify_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
+        gateways: Callable[..., Gateway]) -> None:
+    gateway = gateways()
+    h = hall(notify_hall(webhook("gw", gateway.url, extra="rate_per_minute = 2")))
+    for i in range(4):
+        h.ticket(phone=f"0812 3456 {i:04d}")
+    h.worker.run_once()
+    deadline = time.monotonic() + 10
+    while h.worker.in_flight and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(gateway.acked_keys()) == 2
+    waiting = [r for r in h.outbox() if r.state == "queued"]
+    assert len(waiting) == 2
+    assert all(r.attempts == 0 and r.next_attempt_ts > time.time() + 10 for r in waiting)
+
+
+def test_loket_notify_test_and_status(
+        write_config: Callable[..., Path], gateways: Callable[..., Gateway]) -> None:
+    from click.testing import CliRunner
+
+    from server.commands import cli
+
+    good, bad = gateways(), gateways("fail", failures=10**6)
+    path = write_config(extra=webhook("gw", good.url) + webhook("down", bad.url))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["notify", "test", "--config", str(path), "--channel", "gw",
+                                 "--to", "0812 3456 7890"])
+    assert result.exit_code == 0, result.output
+    assert "gw: delivered to ••••7890" in result.output
+    (request,) = good.acked
+    assert request["body"]["to"] == "6281234567890"
+    assert "pesan uji dari Loket" in request["body"]["message"]
+    result = runner.invoke(cli, ["notify", "test", "--config", str(path), "--channel", "down",
+                                 "--to", "0812 3456 7890"])
+    assert result.exit_code == 1 and "HTTP 500" in result.output
+    assert bad.requests == 1 and good.requests == 1, "only the named channel, once"
+    result = runner.invoke(cli, ["notify", "test", "--config", str(path), "--channel", "nope",
+                                 "--to", "0812 3456 7890"])
+    assert result.exit_code == 1 and "no channel 'nope'" in result.output
+    result = runner.invoke(cli, ["notify", "test", "--config", str(path), "--channel", "gw",
+                                 "--to", "12345"])
+    assert result.exit_code == 1 and "not an Indonesian mobile number" in result.output
+    result = runner.invoke(cli, ["notify", "status", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "gw" in result.output and "sent 1" in result.output
+    assert "HTTP 500" in result.output

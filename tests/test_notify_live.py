@@ -31,12 +31,13 @@ from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.slow
 
 
-def channels(url: str, timeout: float = 3.0) -> str:
+def channels(url: str, timeout: float = 3.0, run_worker: bool = False) -> str:
     return f"""
 [kiosk]
 public_url = "http://antrean.test"
 
 [notify]
+run_worker = {str(run_worker).lower()}
 retry_base_s = 0.2
 retry_max_s = 1
 max_attempts = 50
@@ -140,6 +141,30 @@ def test_killed_hub_and_worker_lose_nothing_and_resend_nothing_acknowledged(
     finally:
         for w in workers:
             w.stop()
+        hub.stop()
+
+
+def test_the_hub_runs_its_own_sender_which_ends_with_the_hub(
+        tmp_path: Path, gateway: Gateway) -> None:
+    import psutil
+
+    config_path = tmp_path / "loket.toml"
+    config_path.write_text(SMALL_HALL + channels(gateway.url, run_worker=True))
+    hub = LiveHub(config_path, free_port()).start()
+    try:
+        token = hub.token("device", "notify-test")
+        r = requests.post(f"{hub.url}/api/tickets", timeout=5, json={
+            "service": "A", "phone": "0812 3456 7890"},
+            headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 201
+        assert wait_until(lambda: gateway.acked_keys() == ["t1:issued"])
+        assert hub.process is not None
+        (child,) = [p for p in psutil.Process(hub.process.pid).children()
+                    if "notify" in p.cmdline()]
+        hub.kill()
+        child.wait(timeout=20)  # standard input closed: the sender stops with its hub
+        assert not child.is_running()
+    finally:
         hub.stop()
 
 

@@ -153,22 +153,20 @@ def defer(s: Session, message: Claimed, worker: str, until: float) -> None:
 
 
 def note_channel(s: Session, name: str, ok: bool, now: float, error: str = "") -> int:
-    """Count one delivery or failure on a channel; returns its failures in a row."""
-    row = s.get(NotifyChannelStat, name, with_for_update=True)
-    if row is None:
-        row = NotifyChannelStat(name=name, sent=0, failed=0, failing_streak=0)
-        s.add(row)
+    """Count one delivery or failure on a channel (atomic increments: several workers may
+    count at once); returns its failures in a row."""
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    s.execute(insert(NotifyChannelStat).values(name=name, sent=0, failed=0, failing_streak=0)
+              .on_conflict_do_nothing(index_elements=["name"]))
+    stat = NotifyChannelStat
     if ok:
-        row.sent += 1
-        row.failing_streak = 0
-        row.last_ok_ts = now
+        values: dict[str, Any] = {"sent": stat.sent + 1, "failing_streak": 0, "last_ok_ts": now}
     else:
-        row.failed += 1
-        row.failing_streak += 1
-        row.last_error = error[:ERROR_CHARS]
-        row.last_error_ts = now
-    s.flush()
-    return row.failing_streak
+        values = {"failed": stat.failed + 1, "failing_streak": stat.failing_streak + 1,
+                  "last_error": error[:ERROR_CHARS], "last_error_ts": now}
+    streak = s.execute(update(stat).where(stat.name == name).values(**values)
+                       .returning(stat.failing_streak)).scalar()
+    return int(streak or 0)
 
 
 _NEAR_CANDIDATES = text(

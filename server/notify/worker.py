@@ -211,7 +211,12 @@ class Worker:
                 errors.append(f"{channel.name}: {exc}")
                 self._note(channel.name, ok=False, error=str(exc))
                 continue
-            self._note(channel.name, ok=True, sent_id=message.id)
+            try:
+                self._note(channel.name, ok=True, sent_id=message.id)
+            except Exception:  # delivered: never count it as a failed attempt
+                log.exception("notice %s was delivered but could not be marked sent; it may "
+                              "be sent again (same Idempotency-Key) when its lease ends",
+                              message.key)
             return
         if wait_for and len(errors) < len(channels):
             with self.db.session() as s:
