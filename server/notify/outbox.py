@@ -44,16 +44,18 @@ def enqueue(
     s: Session, *, key: str, kind: str, stream: str, now: float,
     ticket_id: int | None = None, address: str | None = None, counter_id: str | None = None,
     lang: str | None = None, params: dict[str, Any] | None = None, channel: str | None = None,
+    send_at: float | None = None,
 ) -> bool:
     """Queue one message unless one with ``key`` exists (then nothing happens: a notice is
     never sent twice). Messages of one ``stream`` are delivered in the order they were
-    queued. Returns whether a row was added."""
+    queued. ``send_at``: not before this time (reminders). Returns whether a row was
+    added."""
     values = {
         "key": key[:120], "kind": kind, "stream": stream[:64], "ticket_id": ticket_id,
         "address": address, "counter_id": counter_id, "lang": lang,
         "params": json.dumps(params, ensure_ascii=False) if params else None,
         "channel": channel, "state": OutboxState.QUEUED, "attempts": 0,
-        "next_attempt_ts": now, "created_ts": now,
+        "next_attempt_ts": now if send_at is None else send_at, "created_ts": now,
     }
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -118,6 +120,16 @@ def claim(s: Session, worker: str, now: float, lease_s: float, limit: int) -> li
     return [Claimed(r.id, r.key, r.kind, r.ticket_id, r.address, r.counter_id, r.lang,
                     json.loads(r.params) if r.params else {}, r.channel, r.attempts)
             for r in rows]
+
+
+def cancel(s: Session, stream: str, reason: str = "cancelled") -> int:
+    """Drop the notices of ``stream`` not sent yet (a cancelled booking's reminders); returns
+    how many. One being sent right now may still go out."""
+    result = s.execute(update(NotifyOutbox).where(
+        NotifyOutbox.stream == stream, NotifyOutbox.state == OutboxState.QUEUED,
+    ).values(state=OutboxState.DEAD, last_error=reason[:ERROR_CHARS], address=None)
+        .execution_options(synchronize_session=False))
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def mark_sent(s: Session, message_id: int, channel: str, now: float) -> None:
