@@ -82,6 +82,9 @@ class Worker:
             free = self.settings.workers - len(self.in_flight)
         if free <= 0 or not self.channels:
             return 0
+        with self.db.read() as s:
+            if not outbox.any_due(s, self.clock()):
+                return 0
         with self.db.session() as s:
             claimed = outbox.claim(s, self.name, self.clock(), self.lease_s, free)
         for message in claimed:
