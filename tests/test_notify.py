@@ -698,3 +698,15 @@ def test_places_agree_with_the_hubs_count_of_people_ahead(
         if status["status"] == "waiting":
             assert ahead[ids[label]] == status["ahead"], label
     db.dispose()
+
+
+def test_delivered_exactly_once_after_timeouts_on_the_only_channel(
+        notify_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
+        gateways: Callable[..., Gateway]) -> None:
+    gateway = gateways("hang", failures=4)
+    h = hall(notify_hall(webhook("gw", gateway.url, timeout=0.3)))
+    busy_day(h, tickets=2)
+    h.worker.drain(timeout=30)
+    assert_exactly_once_in_order(h, gateway)
+    assert gateway.requests >= len(h.outbox()) + 4
+    assert _stat(h, "gw").failed == 4
