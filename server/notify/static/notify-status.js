@@ -60,7 +60,7 @@
           saved = true;
           result.textContent = w("notify.saved", { phone: res.body.phone });
           update();
-          result.focus && result.setAttribute("tabindex", "-1");
+          result.setAttribute("tabindex", "-1");  // focus moves to the confirmation
           result.focus();
         } else {
           error.textContent = (res.body && res.body.message) || w("notify.failed");
