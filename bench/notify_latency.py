@@ -18,6 +18,7 @@ Run: ``python bench/notify_latency.py [--tickets 300] [--calls 300]``. Traffic s
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -34,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import LiveHub, free_port  # noqa: E402
-from tests.notify_gateways import Gateway  # noqa: E402
 
 HALL = """
 [hall]
@@ -90,10 +90,15 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run(folder: Path, mode: str, tickets: int, calls: int) -> dict[str, Any]:
-    gateway = Gateway(mode="hang" if mode == "hanging" else "ok", failures=10**9
-                      if mode == "hanging" else 0).start()
+    # The gateway runs in its own process: its threads must not slow the measuring one.
+    gateway = subprocess.Popen(
+        [sys.executable, "-m", "tests.notify_gateways", "hang" if mode == "hanging" else "ok",
+         str(10**9 if mode == "hanging" else 0)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert gateway.stdout is not None and gateway.stdin is not None
+    url = gateway.stdout.readline().strip()
     config = folder / f"{mode}.toml"
-    config.write_text(HALL.format(url=gateway.url))
+    config.write_text(HALL.format(url=url))
     hub = LiveHub(config, free_port()).start()
     log = (folder / f"worker-{mode}.log").open("ab")
     worker = subprocess.Popen([sys.executable, "-m", "server", "notify", "worker", "--config",
@@ -119,8 +124,11 @@ def run(folder: Path, mode: str, tickets: int, calls: int) -> dict[str, Any]:
             response = session.post(f"{hub.url}/api/counters/{1 + i % 2}/next", timeout=30)
             nexts.append(time.perf_counter() - started)
             assert response.status_code in (200, 409), response.text
-        return {"issue": issue, "next": nexts, "gateway_requests": gateway.requests,
-                "acked": len(gateway.acked)}
+        worker.terminate()
+        gateway.stdin.close()
+        counts = json.loads(gateway.stdout.readline())
+        return {"issue": issue, "next": nexts, "gateway_requests": counts["requests"],
+                "acked": counts["acked"]}
     finally:
         worker.terminate()
         try:
@@ -128,7 +136,8 @@ def run(folder: Path, mode: str, tickets: int, calls: int) -> dict[str, Any]:
         except subprocess.TimeoutExpired:
             worker.kill()
         hub.stop()
-        gateway.stop()
+        if gateway.poll() is None:
+            gateway.kill()
 
 
 def main() -> None:

@@ -140,3 +140,22 @@ class MailBox:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+def main() -> None:
+    """``python -m tests.notify_gateways MODE [FAILURES]``: a gateway in its own process (for
+    benchmarks: its threads do not compete with the measuring process). Prints its URL, and
+    ``{"requests": n, "acked": n}`` when standard input closes."""
+    import sys
+
+    mode = sys.argv[1] if len(sys.argv) > 1 else "ok"
+    failures = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    gateway = Gateway(mode=mode, failures=failures).start()
+    print(gateway.url, flush=True)
+    sys.stdin.read()
+    print(json.dumps({"requests": gateway.requests, "acked": len(gateway.acked)}), flush=True)
+    gateway.release.set()
+
+
+if __name__ == "__main__":
+    main()
