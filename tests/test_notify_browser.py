@@ -4,6 +4,7 @@ refuses a bad one with a clear message, and shows a system notification when cal
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,14 @@ from tests.notify_gateways import Gateway
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def shot(target: Any, name: str, folder: Path, **options: Any) -> None:
+    """Screenshot into the test's folder; into docs/ (the pictures docs/notifications.md shows)
+    only when LOKET_DOCS_SCREENSHOTS=1, so a test run leaves the work tree as it was."""
+    where = DOCS if os.environ.get("LOKET_DOCS_SCREENSHOTS") == "1" else folder
+    target.screenshot(path=str(where / name), **options)
+    assert (where / name).stat().st_size > 5_000
 
 
 @pytest.fixture
@@ -55,7 +64,7 @@ def phones(path: Path) -> list[str]:
 
 def test_kiosk_offers_notices_with_a_number_pad(
     browser: Any, live_hub: Callable[..., LiveHub], write_config: Callable[..., Path],
-    gateway: Gateway,
+    gateway: Gateway, tmp_path: Path,
 ) -> None:
     path = notify_config(write_config, gateway)
     hub = live_hub(path)
@@ -79,7 +88,7 @@ def test_kiosk_offers_notices_with_a_number_pad(
     page.wait_for_selector("#notify-pad-error:has-text('Nomor HP tidak valid')")
     for key in "34567890":
         page.locator(f".notify-key[data-key='{key}']").click()
-    page.screenshot(path=str(DOCS / "notify-kiosk-pad.png"))
+    shot(page, "notify-kiosk-pad.png", tmp_path)
     page.get_by_role("button", name="Simpan nomor").click()
     page.wait_for_selector("#notify-result:has-text('••••7890')")
     assert dialog.is_hidden()
@@ -92,7 +101,7 @@ def test_kiosk_offers_notices_with_a_number_pad(
 
 def test_status_page_opt_in_and_system_notification_when_called(
     browser: Any, live_hub: Callable[..., LiveHub], write_config: Callable[..., Path],
-    gateway: Gateway,
+    gateway: Gateway, tmp_path: Path,
 ) -> None:
     path = notify_config(write_config, gateway)
     hub = live_hub(path)
@@ -120,7 +129,7 @@ def test_status_page_opt_in_and_system_notification_when_called(
     phone.get_by_role("button", name="Simpan nomor").click()
     phone.wait_for_selector("#notify-result:has-text('••••2222')")
     assert phone.locator("#notify-form").is_hidden()
-    phone.screenshot(path=str(DOCS / "notify-status.png"), full_page=True)
+    shot(phone, "notify-status.png", tmp_path, full_page=True)
     assert phones(path) == ["+6281311112222"]
     response = requests.post(f"{hub.url}/api/counters/5/next",
                              headers={"Authorization": f"Bearer {device}"}, timeout=5)
@@ -140,7 +149,7 @@ def test_status_page_opt_in_and_system_notification_when_called(
 
 def test_dashboard_shows_delivery_health_and_a_failing_channel(
     page: Any, live_hub: Callable[..., LiveHub], write_config: Callable[..., Path],
-    gateway: Gateway,
+    gateway: Gateway, tmp_path: Path,
 ) -> None:
     from tests.supervisor_helpers import PASSWORD
     from tests.test_supervisor_browser import add_supervisor
@@ -190,6 +199,6 @@ body = {{ to = "{{phone}}", message = "{{text}}" }}
         alert = page.locator("#alerts .sup-alert-notify")
         alert.wait_for()
         assert "saluran wa gagal" in alert.inner_text()
-        page.locator("#notify-health").screenshot(path=str(DOCS / "notify-dashboard.png"))
+        shot(page.locator("#notify-health"), "notify-dashboard.png", tmp_path)
     finally:
         down.stop()
