@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 
+from server import notify
 from server.app import get_hub
 from server.auth import current_principal, require_principal
 from server.errors import HubError, bad_request, error_response
@@ -53,7 +54,7 @@ def _privileged_client() -> bool:
 @bp.post("/tickets")
 @limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key, exempt_when=_privileged_client)
 def issue_ticket() -> Any:
-    body = json_object({"service": str, "priority": bool, "kiosk": str})
+    body = json_object({"service": str, "priority": bool, "kiosk": str, "phone": str})
     service = body.get("service")
     if not service:
         raise bad_request("field 'service' is required")
@@ -62,9 +63,12 @@ def issue_ticket() -> Any:
         raise bad_request("field 'kiosk' is longer than 32 characters")
     # Only a paired kiosk (or a session/token) may name a kiosk or ask for priority.
     kiosk, priority = ticket_origin(kiosk, bool(body.get("priority", False)))
+    phone = notify.phone_from(body, get_hub().config)  # refused before a ticket is issued
     result = get_hub().issue_ticket(
         service.strip().upper(), priority, kiosk=kiosk, lang=g.lang
     )
+    if phone is not None:
+        result.update(notify.opt_in(get_hub(), result["status_token"], phone, g.lang))
     return jsonify(result), 201
 
 

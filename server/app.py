@@ -156,9 +156,9 @@ def create_app(
     import audio
     import counter_panel
     import display
-    from server import kiosk, supervisor
+    from server import kiosk, notify, supervisor
 
-    for part in (display, counter_panel, audio, kiosk, supervisor):
+    for part in (display, counter_panel, audio, kiosk, supervisor, notify):
         part.init_app(app)
     from server import assistance
 

@@ -10,6 +10,7 @@ import click
 
 from server.backup import CONFIG_FILE, BackupError, create_backup, restore_backup
 from server.commands import config_option, load, setup_logging
+from server.service import PARTS
 
 log = logging.getLogger("loket.backup")
 
@@ -72,7 +73,7 @@ def service() -> None:
 
 @service.command("install")
 @click.option("--part", "parts", multiple=True,
-              type=click.Choice(["hub", "announcer", "keypads", "city-forward"]),
+              type=click.Choice(list(PARTS)),
               help="Which services (repeatable; default: hub).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("/var/lib/loket/loket.toml"), show_default=True,

@@ -408,9 +408,10 @@ def _add_part_commands() -> None:
     import server.backup_cli
     import server.city.cli
     import server.kiosk.cli
+    import server.notify.cli
 
     for module in (counter_panel.cli, audio.cli, server.city.cli, server.kiosk.cli,
-                   server.backup_cli):
+                   server.backup_cli, server.notify.cli):
         for command in module.commands:
             cli.add_command(command)
 

@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-PARTS = ("hub", "announcer", "keypads", "city-forward")
+PARTS = ("hub", "announcer", "keypads", "city-forward", "notify")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ def render_unit(part: str, options: ServiceOptions) -> str:
         "announcer": "Loket announcer (calls over this PC's speakers)",
         "keypads": "Loket keypad bridge (serial keypads to the hub)",
         "city-forward": "Loket: forward this hall's figures to the city",
+        "notify": "Loket: WhatsApp/SMS notices and integration webhooks",
     }
     after = "network-online.target postgresql.service redis-server.service"
     extra = ""
@@ -84,6 +85,10 @@ def render_unit(part: str, options: ServiceOptions) -> str:
         after = "network-online.target loket.service"
     elif part == "city-forward":
         command = f"{loket} city forward --config {config}"
+        after = "network-online.target loket.service"
+    elif part == "notify":  # only with [notify] run_worker = false (serve runs it otherwise)
+        command = f"{loket} notify worker --config {config}"
+        extra = f"EnvironmentFile=-{options.config.parent}/notify.env\n"
         after = "network-online.target loket.service"
     else:
         raise ValueError(f"unknown part {part!r}; one of {', '.join(PARTS)}")

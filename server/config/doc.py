@@ -140,13 +140,13 @@ def render() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _tables(out: list[str], root: type[BaseModel]) -> None:
+def _tables(out: list[str], root: type[BaseModel], prefix: str = "") -> None:
     for name, field in root.model_fields.items():
         model = _inner_model(field.annotation)
         if model is None:
             continue
         many = get_origin(field.annotation) is list
-        title = f"[[{name}]]" if many else f"[{name}]"
+        title = f"[[{prefix}{name}]]" if many else f"[{prefix}{name}]"
         out.append(f"## `{title}`\n")
         summary = " ".join((field.description or "").split())
         summary = summary.split(":", 1)[1].strip() if ":" in summary else summary
@@ -160,6 +160,8 @@ def _tables(out: list[str], root: type[BaseModel]) -> None:
             out.append(f"| `{key}` | {type_name(sub.annotation)} | {default_text(sub)} | "
                        f"{describe(sub)} |")
         out.append("")
+        if not many:  # tables inside a table, e.g. [[notify.channels]]
+            _tables(out, model, f"{prefix}{name}.")
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from server.config.hall import (
 )
 from server.config.keypads import KeypadPortSection
 from server.config.kiosk import KioskDeviceSection, KioskSection
+from server.config.notify import NotifySection
 from server.config.security import SecuritySection
 
 
@@ -66,6 +67,8 @@ class LoketConfig(FileConfig):
     """[security]: session timeouts, login lockout and connection limits."""
     backup: BackupSection = Field(default_factory=BackupSection)
     """[backup]: the hub's own daily backup."""
+    notify: NotifySection = Field(default_factory=NotifySection)
+    """[notify]: notices on citizens' phones (WhatsApp, SMS) and booking e-mails."""
 
     @property
     def city_hall_id(self) -> str:

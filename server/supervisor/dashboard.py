@@ -17,6 +17,7 @@ from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
 from server.kiosk import health
 from server.models import AuditEntry, Counter, Ticket, TicketStatus
+from server.notify.health import delivery_health
 from server.report_stats import Period
 from server.supervisor import reports, survey
 
@@ -244,6 +245,8 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
     found = alerts(services, zones, city=city, kiosks=health.kiosk_alerts(hub, now))
     found.extend(assistance_alerts(hub, lang))  # help requests (server.assistance)
     found += backup_schedule.dashboard_alerts(hub.config, now)
+    notices = delivery_health(hub, lang)  # WhatsApp/SMS notices (server/notify)
+    found.extend(notices["alerts"] if notices else [])
     settings = hub.settings()
     return {
         "day": day,
@@ -259,6 +262,7 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
         "complaints": survey.complaints(hub, limit=20),
         "audit": audit_rows(hub),
         "city": city,
+        "notify": notices,
     }
 
 

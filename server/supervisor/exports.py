@@ -21,6 +21,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from server.ikm import ELEMENTS
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may read as the start of a formula (OWASP "CSV injection")."""
 
@@ -40,7 +42,6 @@ def _append(ws: Worksheet, values: list[Any]) -> None:
             cell.data_type = "s"
             cell.quotePrefix = True
 
-from server.ikm import ELEMENTS
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("name", "Kelompok", "Group"),
