@@ -40,6 +40,12 @@ def _secret_key(config: LoketConfig | CityConfig) -> str:
     return key
 
 
+def secret_key(config: LoketConfig | CityConfig) -> str:
+    """The hall's secret key (``[server] secret_key`` or the generated file beside the config),
+    for other keys derived from it (webhook secrets, server.integrations)."""
+    return _secret_key(config)
+
+
 def configure_web(app: Flask, config: LoketConfig | CityConfig, testing: bool) -> None:
     """Sessions, limits, JSON and proxy settings shared by the hub and the city-wide view."""
     app.config.update(
@@ -125,6 +131,9 @@ def create_app(
 
     for part in (display, counter_panel, audio, kiosk, supervisor, notify):
         part.init_app(app)
+    from server import integrations  # webhooks and open data (server/integrations)
+
+    integrations.init_app(app)
 
     @app.before_request
     def _language() -> None:

@@ -80,7 +80,8 @@ def opt_in(s: Session, ticket: Ticket, phone: str, lang: str, status_url: str,
             params={"ahead": s.get(NotifyPhone, ticket.id).ahead_at_opt_in})  # type: ignore[union-attr]
 
 
-def claim(s: Session, worker: str, now: float, lease_s: float, limit: int) -> list[Claimed]:
+def claim(s: Session, worker: str, now: float, lease_s: float, limit: int,
+          kinds: tuple[str, ...] | None = None) -> list[Claimed]:
     """Claim up to ``limit`` due messages: queued ones whose time has come and those whose
     previous worker's lease ran out (it died mid-delivery), never one with an older message
     of its stream still pending. Several workers never claim the same row: SQLite holds the
@@ -101,6 +102,8 @@ def claim(s: Session, worker: str, now: float, lease_s: float, limit: int) -> li
         ).exists())
         .order_by(NotifyOutbox.id).limit(limit)
     )
+    if kinds is not None:  # only the kinds this worker can deliver
+        query = query.where(NotifyOutbox.kind.in_(kinds))
     if s.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=NotifyOutbox)
     ids = list(s.scalars(query))
