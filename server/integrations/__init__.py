@@ -24,8 +24,12 @@ __all__ = ["init_app"]
 def init_app(app: Flask) -> None:
     """The hub's webhook admin API and open-data endpoints; the config's subscriptions are
     copied into the database now."""
-    from server.integrations import messages  # noqa: F401  (registers the words)
-    from server.integrations import open_data_views, subscriptions, webhooks_api
+    from server.integrations import (
+        messages,  # noqa: F401  (registers the words)
+        open_data_views,
+        subscriptions,
+        webhooks_api,
+    )
 
     hub = app.extensions["loket.hub"]
     with hub.db.session() as s:

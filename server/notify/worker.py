@@ -39,7 +39,7 @@ from server.notify.phone import mask
 log = logging.getLogger(__name__)
 PURGE_EVERY_S = 300.0
 Handler = Callable[[outbox.Claimed], None]
-HANDLERS: dict[str, Callable[["Worker"], Handler | None]] = {}
+HANDLERS: dict[str, Callable[[Worker], Handler | None]] = {}
 """Other kinds of outbox messages than notices: kind -> factory of the callable that delivers
 one claimed message (and records its result), or None when that kind is not configured.
 ``webhook``: :mod:`server.integrations.delivery`. A handler's ``lease_s`` attribute, if any,

@@ -14,6 +14,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from server import report_stats
 from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
+from server.integrations.health import webhook_health
 from server.models import AuditEntry, Counter, Ticket, TicketStatus
 from server.notify.health import delivery_health
 from server.report_stats import Period
@@ -239,6 +240,8 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
     found = alerts(services, zones, city=city)
     notices = delivery_health(hub, lang)  # WhatsApp/SMS notices (server/notify)
     found.extend(notices["alerts"] if notices else [])
+    webhooks = webhook_health(hub, lang)  # integrators' webhooks (server/integrations)
+    found.extend(webhooks["alerts"] if webhooks else [])
     settings = hub.settings()
     return {
         "day": day,
@@ -255,6 +258,7 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
         "audit": audit_rows(hub),
         "city": city,
         "notify": notices,
+        "webhooks": webhooks,
     }
 
 
