@@ -208,7 +208,11 @@ def make_blueprint(name: str) -> Blueprint:
     def page() -> Any:
         source = _source()
         today = source.today()
-        period = open_data.parse_range(None, None, today)
+        try:
+            period = open_data.parse_range(request.args.get("from"), request.args.get("to"),
+                                           today)
+        except ValueError:
+            period = open_data.parse_range(None, None, today)
         return render_template(
             "integrations/data.html", scope=source.scope, producer=source.producer,
             licence=source.licence, first=period.first.isoformat(),
