@@ -22,6 +22,9 @@ class Gateway:
     mode: str = "ok"
     failures: int = 0
     delay_s: float = 0.0
+    hang_after: int | None = None
+    """Answer this many requests, then hang every later one (until ``release``; then close
+    it unanswered) while this is not None."""
     acked: list[dict[str, Any]] = field(default_factory=list)
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,6 +56,10 @@ class Gateway:
                     gateway.requests += 1
                     n = gateway.requests
                 failing = n <= gateway.failures
+                if gateway.hang_after is not None and n > gateway.hang_after:
+                    gateway.release.wait(60)
+                    self.close_connection = True
+                    return
                 if gateway.mode == "drop" and failing:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True

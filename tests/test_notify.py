@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from notify_gateways import Gateway, MailBox
 from sqlalchemy import select
 
 from server.app import create_app, database_url
@@ -23,6 +22,7 @@ from server.notify.models import NotifyChannelStat, NotifyOutbox, NotifyPhone
 from server.notify.notices import render
 from server.notify.phone import BadPhone, mask, normalize
 from server.notify.worker import Worker
+from tests.notify_gateways import Gateway, MailBox
 
 PUBLIC = "https://antrean.example.go.id"
 
@@ -559,3 +559,101 @@ def _stat(h: Hall, name: str) -> NotifyChannelStat:
         stat = s.get(NotifyChannelStat, name)
     assert stat is not None
     return stat
+
+
+# ---------------------------------------------------------------------------- rate, CLI
+def test_rate_limited_channel_defers_without_spending_attempts(
+        notify_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
+        gateways: Callable[..., Gateway]) -> None:
+    gateway = gateways()
+    h = hall(notify_hall(webhook("gw", gateway.url, extra="rate_per_minute = 2")))
+    for i in range(4):
+        h.ticket(phone=f"0812 3456 {i:04d}")
+    h.worker.run_once()
+    deadline = time.monotonic() + 10
+    while h.worker.in_flight and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(gateway.acked_keys()) == 2
+    waiting = [r for r in h.outbox() if r.state == "queued"]
+    assert len(waiting) == 2
+    assert all(r.attempts == 0 and r.next_attempt_ts > time.time() + 10 for r in waiting)
+
+
+def test_loket_notify_test_and_status(
+        write_config: Callable[..., Path], gateways: Callable[..., Gateway]) -> None:
+    from click.testing import CliRunner
+
+    from server.commands import cli
+
+    good, bad = gateways(), gateways("fail", failures=10**6)
+    path = write_config(extra=webhook("gw", good.url) + webhook("down", bad.url))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["notify", "test", "--config", str(path), "--channel", "gw",
+                                 "--to", "0812 3456 7890"])
+    assert result.exit_code == 0, result.output
+    assert "gw: delivered to ••••7890" in result.output
+    (request,) = good.acked
+    assert request["body"]["to"] == "6281234567890"
+    assert "pesan uji dari Loket" in request["body"]["message"]
+    result = runner.invoke(cli, ["notify", "test", "--config", str(path), "--channel", "down",
+                                 "--to", "0812 3456 7890"])
+    assert result.exit_code == 1 and "HTTP 500" in result.output
+    assert bad.requests == 1 and good.requests == 1, "only the named channel, once"
+    result = runner.invoke(cli, ["notify", "test", "--config", str(path), "--channel", "nope",
+                                 "--to", "0812 3456 7890"])
+    assert result.exit_code == 1 and "no channel 'nope'" in result.output
+    result = runner.invoke(cli, ["notify", "test", "--config", str(path), "--channel", "gw",
+                                 "--to", "12345"])
+    assert result.exit_code == 1 and "not an Indonesian mobile number" in result.output
+    result = runner.invoke(cli, ["notify", "status", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "gw" in result.output and "sent 1" in result.output
+    assert "HTTP 500" in result.output
+
+
+def test_booking_reminders_wait_for_their_time_and_a_cancellation_drops_them(
+        notify_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
+        gateways: Callable[..., Gateway]) -> None:
+    from server.notify import cancel_notices
+
+    gateway = gateways()
+    now = [time.time()]
+    h = hall(notify_hall(webhook("gw", gateway.url)), clock=lambda: now[0])
+    params = {"code": "K7P", "service": "Paspor", "date": "2026-12-01", "start": "09:30"}
+    with h.hub.db.session() as s:
+        for kind, delay in (("booking_confirmed", None), ("booking_reminder_day", 3600.0),
+                            ("booking_reminder_hour", 7200.0)):
+            enqueue_notice(s, kind=kind, key=f"b1:{kind}", to="0812 3456 7890", params=params,
+                           now=now[0], send_at=None if delay is None else now[0] + delay)
+    h.worker.run_once()
+    h.worker.close()
+    assert gateway.acked_keys() == ["b1:booking_confirmed"]
+    now[0] += 3601
+    h.worker = Worker(h.hub.config, h.hub.db, clock=lambda: now[0])
+    h.worker.run_once()
+    h.worker.close()
+    assert gateway.acked_keys()[-1] == "b1:booking_reminder_day"
+    with h.hub.db.session() as s:
+        assert cancel_notices(s, "b1", "closure") == 1
+        enqueue_notice(s, kind="booking_cancelled", key="b1:booking_cancelled",
+                       to="0812 3456 7890", params={**params, "reason": "Gerai tutup."},
+                       now=now[0])
+    h.worker = Worker(h.hub.config, h.hub.db, clock=lambda: now[0])
+    h.worker.drain()
+    assert gateway.acked_keys()[2:] == ["b1:booking_cancelled"]
+    assert gateway.acked[-1]["body"]["message"].endswith("dibatalkan. Gerai tutup.")
+    assert [r.state for r in h.outbox()] == ["sent", "sent", "dead", "sent"]
+
+
+def test_near_notice_when_the_estimate_falls_under_near_minutes(
+        notify_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
+        gateways: Callable[..., Gateway]) -> None:
+    h = hall(notify_hall(webhook("gw", gateways().url),
+                         settings="near_position = 1\nnear_minutes = 240"))
+    for _ in range(4):
+        h.ticket(phone=None)
+    h.ticket(phone="0812 3456 9999")  # four ahead: far by position
+    h.hub.counter_action("1", "next")  # three ahead, estimated well under four hours
+    assert h.worker.scan_near() == 1
+    near = [r for r in h.outbox() if r.kind == "near"]
+    assert len(near) == 1 and '"ahead": 3' in (near[0].params or "")

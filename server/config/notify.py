@@ -152,6 +152,10 @@ class NotifySection(Section):
     keep_days: int = Field(default=7, ge=1, le=366)
     """Days sent and dead-lettered notices are kept for the delivery figures (they never hold
     a phone number: numbers are deleted at the end of the ticket's day)."""
+    run_worker: bool = True
+    """`loket serve` starts the sender (`loket notify worker`) as its child process, which
+    ends with it. False: run `loket notify worker` yourself (e.g. its own systemd unit, or on
+    another machine). Several senders are safe: each notice is claimed by exactly one."""
     channels: list[ChannelSection] = Field(default_factory=list)
     """[[notify.channels]]: tried in order for each notice until one accepts it. None: no
     notices are sent and the opt-in is not offered."""

@@ -31,8 +31,8 @@ from server.notify.notices import BOOKING_KINDS, TICKET_KINDS
 from server.notify.phone import BadPhone, mask, normalize
 
 __all__ = [
-    "BOOKING_KINDS", "TICKET_KINDS", "enqueue_notice", "init_app", "mask", "opt_in",
-    "phone_from", "public_base",
+    "BOOKING_KINDS", "TICKET_KINDS", "cancel_notices", "enqueue_notice", "init_app", "mask",
+    "opt_in", "phone_from", "public_base",
 ]
 log = logging.getLogger(__name__)
 
@@ -85,16 +85,25 @@ def opt_in(hub: Any, token: str, phone: str, lang: str) -> dict[str, Any]:
 def enqueue_notice(
     s: Session, *, kind: str, key: str, to: str, now: float, lang: str = "id",
     params: dict[str, Any] | None = None, stream: str | None = None,
-    channel: str | None = None,
+    channel: str | None = None, send_at: float | None = None,
 ) -> bool:
     """Queue a notice to a phone (any form :func:`normalize` accepts) or an e-mail address,
     in the caller's transaction: e.g. ``kind="booking_confirmed", key=f"b{id}:confirmed"``
     with ``params`` ``code``, ``service``, ``date``, ``start``, ``booking_url`` (and
     ``reason`` for ``booking_cancelled``, ``subject`` for e-mail). The same ``key`` twice is a
-    no-op. Messages of one ``stream`` (default: the key's part before ``:``) go in order."""
+    no-op. Messages of one ``stream`` (default: the key's part before ``:``) go in order, so a
+    reminder with ``send_at`` (not before that time: ``booking_reminder_day``/``_hour``) holds
+    back later notices of its stream: cancel it first with :func:`cancel_notices`."""
     address = to.strip() if "@" in to else normalize(to)
     return outbox.enqueue(s, key=key, kind=kind, stream=stream or key.split(":", 1)[0],
-                          address=address, lang=lang, params=params, channel=channel, now=now)
+                          address=address, lang=lang, params=params, channel=channel, now=now,
+                          send_at=send_at)
+
+
+def cancel_notices(s: Session, stream: str, reason: str = "cancelled") -> int:
+    """Drop the not yet sent notices of ``stream`` (e.g. ``b42``: a cancelled booking's
+    reminders), in the caller's transaction; returns how many."""
+    return outbox.cancel(s, stream, reason)
 
 
 def init_app(app: Flask) -> None:

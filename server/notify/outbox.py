@@ -44,16 +44,18 @@ def enqueue(
     s: Session, *, key: str, kind: str, stream: str, now: float,
     ticket_id: int | None = None, address: str | None = None, counter_id: str | None = None,
     lang: str | None = None, params: dict[str, Any] | None = None, channel: str | None = None,
+    send_at: float | None = None,
 ) -> bool:
     """Queue one message unless one with ``key`` exists (then nothing happens: a notice is
     never sent twice). Messages of one ``stream`` are delivered in the order they were
-    queued. Returns whether a row was added."""
+    queued. ``send_at``: not before this time (reminders). Returns whether a row was
+    added."""
     values = {
         "key": key[:120], "kind": kind, "stream": stream[:64], "ticket_id": ticket_id,
         "address": address, "counter_id": counter_id, "lang": lang,
         "params": json.dumps(params, ensure_ascii=False) if params else None,
         "channel": channel, "state": OutboxState.QUEUED, "attempts": 0,
-        "next_attempt_ts": now, "created_ts": now,
+        "next_attempt_ts": now if send_at is None else send_at, "created_ts": now,
     }
     dialect = s.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -123,6 +125,16 @@ def claim(s: Session, worker: str, now: float, lease_s: float, limit: int,
             for r in rows]
 
 
+def cancel(s: Session, stream: str, reason: str = "cancelled") -> int:
+    """Drop the notices of ``stream`` not sent yet (a cancelled booking's reminders); returns
+    how many. One being sent right now may still go out."""
+    result = s.execute(update(NotifyOutbox).where(
+        NotifyOutbox.stream == stream, NotifyOutbox.state == OutboxState.QUEUED,
+    ).values(state=OutboxState.DEAD, last_error=reason[:ERROR_CHARS], address=None)
+        .execution_options(synchronize_session=False))
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
 def mark_sent(s: Session, message_id: int, channel: str, now: float) -> None:
     """Delivered: never sent again; its direct address is forgotten."""
     s.execute(update(NotifyOutbox).where(NotifyOutbox.id == message_id).values(
@@ -156,22 +168,20 @@ def defer(s: Session, message: Claimed, worker: str, until: float) -> None:
 
 
 def note_channel(s: Session, name: str, ok: bool, now: float, error: str = "") -> int:
-    """Count one delivery or failure on a channel; returns its failures in a row."""
-    row = s.get(NotifyChannelStat, name, with_for_update=True)
-    if row is None:
-        row = NotifyChannelStat(name=name, sent=0, failed=0, failing_streak=0)
-        s.add(row)
+    """Count one delivery or failure on a channel (atomic increments: several workers may
+    count at once); returns its failures in a row."""
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    s.execute(insert(NotifyChannelStat).values(name=name, sent=0, failed=0, failing_streak=0)
+              .on_conflict_do_nothing(index_elements=["name"]))
+    stat = NotifyChannelStat
     if ok:
-        row.sent += 1
-        row.failing_streak = 0
-        row.last_ok_ts = now
+        values: dict[str, Any] = {"sent": stat.sent + 1, "failing_streak": 0, "last_ok_ts": now}
     else:
-        row.failed += 1
-        row.failing_streak += 1
-        row.last_error = error[:ERROR_CHARS]
-        row.last_error_ts = now
-    s.flush()
-    return row.failing_streak
+        values = {"failed": stat.failed + 1, "failing_streak": stat.failing_streak + 1,
+                  "last_error": error[:ERROR_CHARS], "last_error_ts": now}
+    streak = s.execute(update(stat).where(stat.name == name).values(**values)
+                       .returning(stat.failing_streak)).scalar()
+    return int(streak or 0)
 
 
 _NEAR_CANDIDATES = text(

@@ -62,6 +62,37 @@ def init_app(app: Flask) -> None:
         }
 
     _purge_on_start(app)
+    if not app.testing:
+        _start_worker(app)
+
+
+def _start_worker(app: Flask) -> None:
+    """`loket serve`: run the sender as a child process that stops when this one ends (its
+    standard input closes), so a hall needs no second service. HTTP and SMTP never run in the
+    hub's process."""
+    import atexit
+    import subprocess
+    import sys
+
+    config = app.config["LOKET_CONFIG"]
+    if not (config.notify.enabled and config.notify.run_worker):
+        return
+    if config.source is None:
+        log.warning("notices: no config file to give `loket notify worker`; start it yourself")
+        return
+    child = subprocess.Popen(
+        [sys.executable, "-m", "server", "notify", "worker", "--config", str(config.source),
+         "--stop-with-stdin"],
+        stdin=subprocess.PIPE,
+    )
+    app.extensions["loket.notify_worker"] = child
+    log.info("notices: sender started (pid %d)", child.pid)
+
+    def _stop() -> None:
+        if child.stdin is not None:
+            child.stdin.close()
+
+    atexit.register(_stop)
 
 
 def _purge_on_start(app: Flask) -> None:

@@ -57,7 +57,7 @@ class Worker:
         self.name = name or f"{socket.gethostname()[:20]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.tz = ZoneInfo(config.hall.timezone)
         self.channels = [Channel(c) for c in self.settings.channels]
-        self.lease_s = sum(c.timeout_s for c in self.settings.channels) * 1.5 + 10.0
+        self.lease_s = sum(c.timeout_s for c in self.settings.channels) * 1.5 + 5.0
         self.pool = ThreadPoolExecutor(self.settings.workers, thread_name_prefix="notify")
         self.in_flight: set[Future[None]] = set()
         self._lock = threading.Lock()
@@ -227,9 +227,12 @@ class Worker:
                 errors.append(f"{channel.name}: {exc}")
                 self._note(channel.name, ok=False, error=str(exc))
                 continue
-            with self.db.session() as s:
-                outbox.mark_sent(s, message.id, channel.name, self.clock())
-            self._note(channel.name, ok=True)
+            try:
+                self._note(channel.name, ok=True, sent_id=message.id)
+            except Exception:  # delivered: never count it as a failed attempt
+                log.exception("notice %s was delivered but could not be marked sent; it may "
+                              "be sent again (same Idempotency-Key) when its lease ends",
+                              message.key)
             return
         if wait_for and len(errors) < len(channels):
             with self.db.session() as s:
@@ -245,8 +248,12 @@ class Worker:
             log.warning("notice %s dead-lettered after %d attempt(s): %s", message.key,
                         message.attempts, error)
 
-    def _note(self, channel: str, ok: bool, error: str = "") -> None:
+    def _note(self, channel: str, ok: bool, error: str = "", sent_id: int | None = None) -> None:
+        """Count a delivery or failure on ``channel`` (and mark ``sent_id`` sent in the same
+        transaction: one write per delivered notice)."""
         with self.db.session() as s:
+            if sent_id is not None:
+                outbox.mark_sent(s, sent_id, channel, self.clock())
             streak = outbox.note_channel(s, channel, ok, self.clock(), error)
         with self._lock:
             if ok and channel in self._failing:

@@ -57,6 +57,8 @@
           ? L.format(t["sup.alert_city"], { backlog: a.backlog,
               since: a.last_ok ? a.last_ok.slice(11, 16) : "–" })
           : t["sup.alert_city_off"];
+      } else if (a.text) {
+        text = a.text;  // alerts that bring their own translated text (e.g. notices)
       } else {
         text = L.format(t["sup.alert_crowded"], a);
       }
