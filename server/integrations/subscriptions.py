@@ -46,6 +46,16 @@ def sync_config(s: Session, config: LoketConfig, now: float) -> None:
     s.flush()
 
 
+def any_active(config: LoketConfig, db: Any) -> bool:
+    """Whether events are to be sent: webhooks in the config or an admin's in the database
+    (`loket serve` then starts the sender, as it does for notices)."""
+    if config.integrations.webhooks:
+        return True
+    with db.read() as s:
+        return s.scalars(select(WebhookSubscription.id).where(
+            WebhookSubscription.active).limit(1)).first() is not None
+
+
 def create(s: Session, *, name: str, url: str, events: list[str], secret: str | None,
            allow_personal_data: bool, timeout_s: float, now: float) -> WebhookSubscription:
     """An admin's subscription. ``secret`` is ``env:NAME``/``file:/path`` or None (then one
