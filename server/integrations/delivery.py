@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import requests
+from sqlalchemy import select
 
 from server.config import LoketConfig
 from server.integrations import subscriptions
@@ -34,6 +35,7 @@ KIND = "webhook"
 PERSONAL_FIELDS = ("officer", "comment")
 """Sent only to subscriptions with ``allow_personal_data``."""
 USER_AGENT = "Loket-Webhooks/1"
+DEFAULT_TIMEOUT_S = 5.0
 
 
 def channel_of(subscription_id: int) -> str:
@@ -90,10 +92,16 @@ class WebhookSender:
         self.retry = worker.config.notify.model_copy(update={
             "max_attempts": section.max_attempts, "retry_base_s": section.retry_base_s,
             "retry_max_s": section.retry_max_s})
-        self.lease_s = 30.0 * 1.5 + 10.0
         self._local = threading.local()  # one connection pool per sending thread
         with worker.db.session() as s:
             subscriptions.sync_config(s, self.config, worker.clock())
+            timeouts = list(s.scalars(select(WebhookSubscription.timeout_s).where(
+                WebhookSubscription.active)))
+        # The claims' lease must outlast a request, or a slow one would be claimed again.
+        # Only subscriptions there are now count (a hall without webhooks keeps the notice
+        # worker's lease); one added later is held to this longest wait until a restart.
+        self.max_timeout_s = max(timeouts, default=DEFAULT_TIMEOUT_S)
+        self.lease_s = self.max_timeout_s * 1.5 + 10.0 if timeouts else 0.0
 
     def __call__(self, message: outbox.Claimed) -> None:
         with self.worker.db.read() as s:
@@ -120,8 +128,9 @@ class WebhookSender:
             "X-Loket-Delivery-Attempt": str(message.attempts),
         }
         try:
-            answer = self._session().post(row.url, data=body, headers=headers,
-                                       timeout=row.timeout_s, allow_redirects=False)
+            answer = self._session().post(
+                row.url, data=body, headers=headers, allow_redirects=False,
+                timeout=min(row.timeout_s, self.max_timeout_s))
             answer.close()
         except requests.RequestException as exc:
             self._result(message, ok=False, error=_short(exc), channel=message.channel)
