@@ -29,6 +29,7 @@ from server.integrations.models import WebhookSubscription
 from server.notify.models import NotifyOutbox
 from server.notify.worker import Worker
 from server.supervisor import survey
+from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 SECRET = "uji-rahasia-webhook-0123456789abcdef"
 OTHER_SECRET = "rahasia-lain-yang-cukup-panjang-42"
@@ -145,8 +146,9 @@ def hooked_hall(write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPat
                 ) -> Callable[..., LoketConfig]:
     monkeypatch.setenv("LOKET_TEST_HOOK_SECRET", SECRET)
 
-    def make(hooks: str, settings: str = "") -> LoketConfig:
+    def make(hooks: str, settings: str = "", storage: str = "") -> LoketConfig:
         return load_config(write_config(extra=f"""
+{f'[storage]{chr(10)}url = "{storage}"' if storage else ""}
 [integrations]
 retry_base_s = 1
 retry_max_s = 8
@@ -499,3 +501,30 @@ def test_config_errors(hooked_hall: Callable[..., LoketConfig], hooks: str,
                        problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
         hooked_hall(hooks)
+
+
+@pytest.mark.services
+def test_postgresql_triggers_write_every_event(
+        hooked_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
+        receivers: Callable[..., Receiver], pg_url: str) -> None:  # noqa: F811
+    plain, trusted = receivers(), receivers()
+    h = hall(hooked_hall(
+        hook(plain.url, events='["ticket.called", "ticket.done", "ticket.no_show", '
+                               '"ticket.transferred", "counter.closed", "counter.opened", '
+                               '"survey.submitted", "ticket.issued", "ticket.recalled"]')
+        + hook(trusted.url, secret=OTHER_SECRET, extra="allow_personal_data = true"),
+        storage=pg_url))
+    busy_day(h)
+    h.settle()
+    assert_complete_once_in_order(h, plain)
+    assert_complete_once_in_order(h, trusted)
+    assert {e["type"] for e in plain.events()} == {
+        "ticket.issued", "ticket.called", "ticket.recalled", "ticket.transferred",
+        "ticket.done", "ticket.no_show", "counter.opened", "counter.closed",
+        "survey.submitted"}
+    for record in plain.acked:
+        assert verify(record, SECRET)
+        assert b"budi" not in record["raw"]
+    called = next(e for e in plain.events() if e["type"] == "ticket.issued")
+    assert called["data"]["priority"] is False
+    assert any(b"budi.santoso" in r["raw"] for r in trusted.acked)
