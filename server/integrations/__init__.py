@@ -32,7 +32,6 @@ def init_app(app: Flask) -> None:
     )
 
     hub = app.extensions["loket.hub"]
-    with hub.db.session() as s:
-        subscriptions.sync_config(s, hub.config, hub.clock())
+    subscriptions.sync_config_safely(hub.db, hub.config, hub.clock())
     webhooks_api.init_app(app)
     open_data_views.init_app(app)

@@ -93,8 +93,8 @@ class WebhookSender:
             "max_attempts": section.max_attempts, "retry_base_s": section.retry_base_s,
             "retry_max_s": section.retry_max_s})
         self._local = threading.local()  # one connection pool per sending thread
-        with worker.db.session() as s:
-            subscriptions.sync_config(s, self.config, worker.clock())
+        subscriptions.sync_config_safely(worker.db, self.config, worker.clock())
+        with worker.db.read() as s:
             timeouts = list(s.scalars(select(WebhookSubscription.timeout_s).where(
                 WebhookSubscription.active)))
         # The claims' lease must outlast a request, or a slow one would be claimed again.

@@ -46,6 +46,21 @@ def sync_config(s: Session, config: LoketConfig, now: float) -> None:
     s.flush()
 
 
+def sync_config_safely(db: Any, config: LoketConfig, now: float) -> None:
+    """:func:`sync_config` in its own transaction, once more if another process (a second
+    hub, the sender) inserted the same names at the same moment."""
+    from sqlalchemy.exc import IntegrityError
+
+    for attempt in range(3):
+        try:
+            with db.session() as s:
+                sync_config(s, config, now)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
 def any_active(config: LoketConfig, db: Any) -> bool:
     """Whether events are to be sent: webhooks in the config or an admin's in the database
     (`loket serve` then starts the sender, as it does for notices)."""
