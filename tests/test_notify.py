@@ -17,7 +17,7 @@ from server.app import create_app, database_url
 from server.config import ConfigError, LoketConfig, load_config
 from server.db import Database
 from server.hub import Hub
-from server.notify import enqueue_notice
+from server.notify import enqueue_notice, outbox
 from server.notify.models import NotifyChannelStat, NotifyOutbox, NotifyPhone
 from server.notify.notices import render
 from server.notify.phone import BadPhone, mask, normalize
@@ -574,9 +574,22 @@ def test_rate_limited_channel_defers_without_spending_attempts(
     while h.worker.in_flight and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(gateway.acked_keys()) == 2
+    assert h.worker.run_once() == 0, "nothing claimed while the channel may not send"
     waiting = [r for r in h.outbox() if r.state == "queued"]
-    assert len(waiting) == 2
-    assert all(r.attempts == 0 and r.next_attempt_ts > time.time() + 10 for r in waiting)
+    assert len(waiting) == 2 and all(r.attempts == 0 for r in waiting)
+    # A claim that races with the limit is given back untried, for when a token is free.
+    (first,) = h.worker.channels
+    claimed = waiting[0]
+    with h.hub.db.session() as s:
+        (message,) = outbox.claim(s, "racer", time.time(), 30, 1)
+    assert message.id == claimed.id
+    racer = Worker(h.hub.config, h.hub.db)
+    racer.name = "racer"
+    racer.channels = [first]
+    racer.deliver(message)
+    racer.close()
+    row = next(r for r in h.outbox() if r.id == claimed.id)
+    assert row.state == "queued" and row.attempts == 0 and row.next_attempt_ts > time.time() + 10
 
 
 def test_loket_notify_test_and_status(

@@ -4,6 +4,7 @@ refuses a bad one with a clear message, and shows a system notification when cal
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,60 @@ def test_status_page_opt_in_and_system_notification_when_called(
     db.dispose()
     assert kinds == ["issued", "called"]
     context.close()
+
+
+def test_dashboard_shows_delivery_health_and_a_failing_channel(
+    page: Any, live_hub: Callable[..., LiveHub], write_config: Callable[..., Path],
+    gateway: Gateway,
+) -> None:
+    from tests.supervisor_helpers import PASSWORD
+    from tests.test_supervisor_browser import add_supervisor
+
+    down = Gateway(mode="fail", failures=10**9).start()
+    try:
+        path = write_config(SMALL_HALL, f"""
+[kiosk]
+public_url = "http://antrean.test"
+
+[notify]
+alert_after = 2
+retry_base_s = 0.2
+
+[[notify.channels]]
+name = "wa"
+kind = "webhook"
+url = "{down.url}/send"
+body = {{ to = "{{phone}}", message = "{{text}}" }}
+
+[[notify.channels]]
+name = "sms"
+kind = "webhook"
+url = "{gateway.url}/send"
+body = {{ to = "{{phone}}", message = "{{text}}" }}
+""")
+        hub = live_hub(path)  # runs its own sender
+        add_supervisor(path)
+        device = {"Authorization": f"Bearer {hub.token('device', 'bridge')}"}
+        for i in range(3):
+            assert requests.post(f"{hub.url}/api/tickets", headers=device, timeout=5, json={
+                "service": "A", "phone": f"0812 3456 {i:04d}"}).status_code == 201
+        deadline = time.monotonic() + 20
+        while len(gateway.acked) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(gateway.acked) == 3, "the backup channel delivered every notice"
+        page.goto(f"{hub.url}/login?next=/supervisor")
+        page.fill("input[name=username]", "sup")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{hub.url}/supervisor")
+        failing = page.locator("#notify-health tr[data-channel=wa]")
+        failing.wait_for()
+        assert "notify-failing" in (failing.get_attribute("class") or "")
+        assert "HTTP 500" in failing.inner_text()
+        assert page.locator("#notify-health tr[data-channel=sms] td").nth(1).inner_text() == "3"
+        alert = page.locator("#alerts .sup-alert-notify")
+        alert.wait_for()
+        assert "saluran wa gagal" in alert.inner_text()
+        page.locator("#notify-health").screenshot(path=str(DOCS / "notify-dashboard.png"))
+    finally:
+        down.stop()

@@ -91,6 +91,14 @@ class RateLimit:
         self.stamp = clock()
         self.lock = threading.Lock()
 
+    def available(self) -> int:
+        """Tokens free now (nothing taken)."""
+        with self.lock:
+            now = self.clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            return int(self.tokens)
+
     def take(self) -> float:
         """Take a token; returns 0, or the seconds until one is free (nothing taken)."""
         with self.lock:

@@ -61,7 +61,8 @@ register({
     "notify.col_sent": {"id": "Terkirim", "en": "Sent"},
     "notify.col_failed": {"id": "Gagal", "en": "Failed"},
     "notify.col_last_error": {"id": "Galat terakhir", "en": "Last error"},
-    "notify.queued": {"id": "Antre: {queued} · sedang dikirim: {sending} · gagal total: {dead}",
+    "notify.queued": {"id": "Menunggu dikirim: {queued} · sedang dikirim: {sending} · gagal "
+                            "permanen: {dead}",
                       "en": "Queued: {queued} · sending: {sending} · dead-lettered: {dead}"},
     "notify.called_title": {"id": "Giliran Anda!", "en": "Your turn!"},
 })

@@ -82,8 +82,22 @@ def opt_in(s: Session, ticket: Ticket, phone: str, lang: str, status_url: str,
             params={"ahead": s.get(NotifyPhone, ticket.id).ahead_at_opt_in})  # type: ignore[union-attr]
 
 
+def _due(now: float) -> Any:
+    return or_(
+        and_(NotifyOutbox.state == OutboxState.QUEUED, NotifyOutbox.next_attempt_ts <= now),
+        and_(NotifyOutbox.state == OutboxState.SENDING, NotifyOutbox.lease_until < now),
+    )
+
+
+def any_due(s: Session, now: float) -> bool:
+    """Whether a claim could find something (a read: on SQLite, the worker takes the write
+    lock only when there is work)."""
+    return s.scalar(select(NotifyOutbox.id).where(_due(now)).limit(1)) is not None
+
+
 def claim(s: Session, worker: str, now: float, lease_s: float, limit: int,
-          kinds: tuple[str, ...] | None = None) -> list[Claimed]:
+          kinds: tuple[str, ...] | None = None, other_than: tuple[str, ...] = ()
+          ) -> list[Claimed]:
     """Claim up to ``limit`` due messages: queued ones whose time has come and those whose
     previous worker's lease ran out (it died mid-delivery), never one with an older message
     of its stream still pending. Several workers never claim the same row: SQLite holds the
@@ -92,10 +106,7 @@ def claim(s: Session, worker: str, now: float, lease_s: float, limit: int,
     if limit <= 0:
         return []
     older = NotifyOutbox.__table__.alias("older")
-    due = or_(
-        and_(NotifyOutbox.state == OutboxState.QUEUED, NotifyOutbox.next_attempt_ts <= now),
-        and_(NotifyOutbox.state == OutboxState.SENDING, NotifyOutbox.lease_until < now),
-    )
+    due = _due(now)
     query = (
         select(NotifyOutbox.id)
         .where(due, ~select(older.c.id).where(
@@ -104,8 +115,10 @@ def claim(s: Session, worker: str, now: float, lease_s: float, limit: int,
         ).exists())
         .order_by(NotifyOutbox.id).limit(limit)
     )
-    if kinds is not None:  # only the kinds this worker can deliver
+    if kinds is not None:  # only these kinds (webhook events: server.integrations)
         query = query.where(NotifyOutbox.kind.in_(kinds))
+    if other_than:  # notices only
+        query = query.where(NotifyOutbox.kind.not_in(other_than))
     if s.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=NotifyOutbox)
     ids = list(s.scalars(query))

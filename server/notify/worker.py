@@ -91,11 +91,24 @@ class Worker:
             self.scan_near()
         with self._lock:
             free = self.settings.workers - len(self.in_flight)
-        if free <= 0 or not (self.channels or self.handlers):
+        # Claim no more than the channels may send now: a rate-limited channel must not turn
+        # into a loop of claims and deferrals (each a write transaction). Other kinds
+        # (webhook events, :data:`HANDLERS`) have no rate limit and are claimed apart.
+        room = min(free, sum(c.limit.available() for c in self.channels))
+        if free <= 0 or (room <= 0 and not self.handlers):
             return 0
+        with self.db.read() as s:
+            if not outbox.any_due(s, self.clock()):
+                return 0
+        claimed: list[outbox.Claimed] = []
+        other = tuple(self.handlers)
         with self.db.session() as s:
-            claimed = outbox.claim(s, self.name, self.clock(), self.lease_s, free,
-                                   None if self.channels else tuple(self.handlers))
+            if other:
+                claimed = outbox.claim(s, self.name, self.clock(), self.lease_s, free, other)
+            room = min(room, free - len(claimed))
+            if room > 0:
+                claimed += outbox.claim(s, self.name, self.clock(), self.lease_s, room,
+                                        other_than=other)
         for message in claimed:
             future = self.pool.submit(self._deliver_safely, message)
             with self._lock:
@@ -112,14 +125,26 @@ class Worker:
         """Deliver until ``stop`` is set, then let messages in flight finish."""
         log.info("notice worker %s: channels %s", self.name,
                  ", ".join(c.name for c in self.channels) or "(none)")
+        failing_since: float | None = None
+        delay = self.settings.poll_s
         while not stop.is_set():
             try:
                 claimed = self.run_once()
             except Exception:
-                log.exception("notice worker round failed (database busy or down?); retrying")
+                if failing_since is None:  # logged once; the recovery is logged too
+                    failing_since = time.monotonic()
+                    log.exception("notice worker cannot use the database; retrying with "
+                                  "backoff (notices wait in the outbox, none is lost)")
                 claimed = 0
+                delay = min(max(delay * 2, self.settings.poll_s), 30.0)
+            else:
+                if failing_since is not None:
+                    log.info("notice worker reaches the database again after %.0f s",
+                             time.monotonic() - failing_since)
+                    failing_since = None
+                delay = self.settings.poll_s
             if not claimed:
-                self._wake.wait(self.settings.poll_s)
+                self._wake.wait(delay)
                 self._wake.clear()
         self.close()
 
