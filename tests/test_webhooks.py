@@ -491,6 +491,36 @@ def test_dashboard_shows_delivery_health(
     assert figures["subscriptions"][0]["sent"] == 1
 
 
+def test_dashboard_page_has_the_webhook_section(
+        hooked_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
+        receivers: Callable[..., Receiver], config: LoketConfig) -> None:
+    receiver = receivers("fail", failures=100)
+    h = hall(hooked_hall(hook(receiver.url, extra='name = "dukcapil"'),
+                         settings="max_attempts = 60\nalert_after = 2"))
+    h.ticket("A")
+    for _ in range(3):
+        h.worker.run_once()
+        deadline = time.monotonic() + 5
+        while h.worker.in_flight and time.monotonic() < deadline:
+            time.sleep(0.005)
+        with h.hub.db.session() as s:  # due again at once
+            s.execute(NotifyOutbox.__table__.update().values(next_attempt_ts=0))
+    c = h.client
+    assert c.get("/api/integrations/webhooks/health").status_code == 401
+    login(c, h.hub, "sup", "supervisor")
+    page = c.get("/supervisor").get_data(as_text=True)
+    assert 'id="webhook-health"' in page and "Pengiriman webhook" in page
+    figures = c.get("/api/integrations/webhooks/health").json["webhooks"]
+    (entry,) = figures["subscriptions"]
+    assert entry["name"] == "dukcapil" and entry["failing"] and entry["queued"] == 1
+    assert entry["last_error"] == "HTTP 500"
+    assert "dukcapil" in figures["alerts"][0]["text"]
+    # a hall without webhooks shows no section
+    plain = hall(config)
+    login(plain.client, plain.hub, "sup2", "supervisor")
+    assert 'id="webhook-health"' not in plain.client.get("/supervisor").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("hooks", "problem"), [
     (hook("http://x", events='["ticket.eaten"]'), "unknown event type"),
     (hook("ftp://x"), "http:// or https://"),

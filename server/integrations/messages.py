@@ -19,6 +19,14 @@ register({
               "`loket notify worker` berjalan?",
         "en": "Events for webhook {name} have waited {minutes} minutes. Is "
               "`loket notify worker` running?"},
+    "integrations.health_title": {"id": "Pengiriman webhook ke sistem instansi",
+                                  "en": "Webhook deliveries to agencies' systems"},
+    "integrations.col_name": {"id": "Penerima", "en": "Receiver"},
+    "integrations.col_sent": {"id": "Terkirim", "en": "Sent"},
+    "integrations.col_queued": {"id": "Menunggu", "en": "Waiting"},
+    "integrations.col_dead": {"id": "Gagal permanen", "en": "Dead-lettered"},
+    "integrations.col_last_error": {"id": "Galat terakhir", "en": "Last error"},
+    "integrations.failing": {"id": "gagal terus", "en": "failing"},
     "opendata.title": {"id": "Data terbuka antrean", "en": "Open queue data"},
     "opendata.intro": {
         "id": "Statistik harian per layanan, tanpa data pribadi. Angka di bawah 5 tidak "

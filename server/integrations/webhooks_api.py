@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, current_app, g, jsonify
 from sqlalchemy import select
 
 from server.api import json_object
@@ -16,6 +16,7 @@ from server.auth import Principal, require_principal
 from server.config.integrations import NAME_PATTERN, check_events
 from server.errors import HubError, bad_request
 from server.extensions import csrf
+from server.i18n import catalog
 from server.integrations import subscriptions
 from server.integrations.health import webhook_health
 from server.integrations.models import WebhookSubscription
@@ -42,6 +43,13 @@ def list_webhooks() -> Any:
                               .order_by(WebhookSubscription.id)))
         out = [dict(subscriptions.describe(r), delivery=by_id.get(r.id)) for r in rows]
     return jsonify({"webhooks": out})
+
+
+@bp.get("/api/integrations/webhooks/health")
+def health() -> Any:
+    """Delivery figures for the dashboard's webhook section (supervisors and admins)."""
+    require_principal("supervisor", "admin")
+    return jsonify({"webhooks": webhook_health(get_hub(), g.lang)})
 
 
 @bp.post("/api/integrations/webhooks")
@@ -110,3 +118,12 @@ def delete_webhook(subscription_id: int) -> Any:
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
+
+    @app.context_processor
+    def _webhook_helpers() -> dict[str, Any]:
+        def enabled() -> bool:
+            hub = current_app.extensions["loket.hub"]
+            return subscriptions.any_active(hub.config, hub.db)
+
+        return {"webhooks_enabled": enabled,
+                "webhook_words": lambda: catalog(getattr(g, "lang", "id"), "integrations.")}
