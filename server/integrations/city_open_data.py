@@ -35,8 +35,8 @@ def _services(hall: CityHall) -> dict[str, ServiceInfo]:
 
 
 class CitySource:
-    fields = CITY_FIELDS
-    ikm_fields = CITY_IKM_FIELDS
+    fields: tuple[str, ...] = CITY_FIELDS
+    ikm_fields: tuple[str, ...] = CITY_IKM_FIELDS
 
     def __init__(self, config: CityConfig, db: Database) -> None:
         self.config, self.db = config, db

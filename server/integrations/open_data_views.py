@@ -54,8 +54,8 @@ class Source(Protocol):
 class HallSource:
     """This hall's tickets and survey answers."""
 
-    fields = FIELDS
-    ikm_fields = IKM_FIELDS
+    fields: tuple[str, ...] = FIELDS
+    ikm_fields: tuple[str, ...] = IKM_FIELDS
 
     def __init__(self, hub: Any) -> None:
         self.hub = hub
