@@ -17,6 +17,7 @@ from server.app import create_app, database_url
 from server.config import ConfigError, LoketConfig, load_config
 from server.db import Database
 from server.hub import Hub
+from server.models import Ticket
 from server.notify import enqueue_notice, outbox
 from server.notify.models import NotifyChannelStat, NotifyOutbox, NotifyPhone
 from server.notify.notices import render
@@ -670,3 +671,42 @@ def test_near_notice_when_the_estimate_falls_under_near_minutes(
     assert h.worker.scan_near() == 1
     near = [r for r in h.outbox() if r.kind == "near"]
     assert len(near) == 1 and '"ahead": 3' in (near[0].params or "")
+
+
+@pytest.mark.parametrize("policy", ["first", "interleave"])
+def test_places_agree_with_the_hubs_count_of_people_ahead(
+        write_config: Callable[..., Path], policy: str) -> None:
+    from tests.conftest import SMALL_HALL
+
+    config = load_config(write_config(SMALL_HALL.replace(
+        'priority_policy = "first"', f'priority_policy = "{policy}"')))
+    db = Database(database_url(config))
+    db.upgrade()
+    hub = Hub(config, db)
+    hub.start()
+    tokens = {}
+    for i in range(9):
+        ticket = hub.issue_ticket("AB"[i % 2], priority=i in (4, 7))
+        tokens[ticket["status_token"]] = ticket["ticket"]
+    hub.counter_action("1", "next")
+    with db.read() as s:
+        ahead = outbox.places(s, hub.day(), {"A", "B"}, config.queue.priority_policy == "first")
+        ids = {t.label: t.id for t in s.scalars(select(Ticket))}
+    for token, label in tokens.items():
+        status = hub.ticket_by_token(token)
+        assert status is not None
+        if status["status"] == "waiting":
+            assert ahead[ids[label]] == status["ahead"], label
+    db.dispose()
+
+
+def test_delivered_exactly_once_after_timeouts_on_the_only_channel(
+        notify_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
+        gateways: Callable[..., Gateway]) -> None:
+    gateway = gateways("hang", failures=4)
+    h = hall(notify_hall(webhook("gw", gateway.url, timeout=0.3)))
+    busy_day(h, tickets=2)
+    h.worker.drain(timeout=30)
+    assert_exactly_once_in_order(h, gateway)
+    assert gateway.requests >= len(h.outbox()) + 4
+    assert _stat(h, "gw").failed == 4

@@ -223,15 +223,32 @@ def ahead_of(s: Session, day: str, ticket_id: int, service: str, priority: bool,
     }).scalar() or 0)
 
 
+def places(s: Session, day: str, services: set[str], priority_first: bool) -> dict[int, int]:
+    """People ahead of every waiting ticket of ``services`` today, in one query."""
+    lines: dict[str, list[tuple[int, float, int]]] = {}
+    for tid, service, priority, queued in s.execute(
+        select(Ticket.id, Ticket.service, Ticket.priority, Ticket.queued_ts).where(
+            Ticket.day == day, Ticket.status == TicketStatus.WAITING,
+            Ticket.service.in_(services))
+    ):
+        rank = 0 if (priority_first and priority) else 1
+        lines.setdefault(service, []).append((rank, queued, tid))
+    return {tid: i for line in lines.values() for i, (_, _, tid) in enumerate(sorted(line))}
+
+
 def near_tickets(
     s: Session, day: str, priority_first: bool
 ) -> list[tuple[int, str, bool, int, int]]:
     """Opted-in tickets still waiting today whose queue moved since they opted in:
-    ``(id, service, priority, transfers, ahead)``."""
+    ``(id, service, priority, transfers, ahead)``. Two queries whatever the number of
+    tickets: the waiting lines are ranked here by the hub's rule (see ``Hub._ahead``)."""
+    candidates = s.execute(_NEAR_CANDIDATES, {"day": day, "waiting": TicketStatus.WAITING}).all()
+    if not candidates:
+        return []
+    place = places(s, day, {c[1] for c in candidates}, priority_first)
     found = []
-    for tid, service, priority, queued, transfers, at_opt_in in s.execute(
-            _NEAR_CANDIDATES, {"day": day, "waiting": TicketStatus.WAITING}):
-        ahead = ahead_of(s, day, tid, service, bool(priority), queued, priority_first)
+    for tid, service, priority, _queued, transfers, at_opt_in in candidates:
+        ahead = place.get(tid, 0)
         if at_opt_in is not None and ahead >= at_opt_in and not transfers:
             continue  # the "issued" notice already said how many are ahead
         found.append((tid, service, bool(priority), int(transfers or 0), ahead))
