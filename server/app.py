@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,12 @@ def _secret_key(config: LoketConfig | CityConfig) -> str:
     path.touch(mode=0o600)
     path.write_text(key)
     return key
+
+
+def secret_key(config: LoketConfig | CityConfig) -> str:
+    """The hall's secret key (``[server] secret_key`` or the generated file beside the config),
+    for other keys derived from it (webhook secrets, server.integrations)."""
+    return _secret_key(config)
 
 
 def configure_web(app: Flask, config: LoketConfig | CityConfig, testing: bool) -> None:
@@ -156,14 +161,12 @@ def create_app(
     import audio
     import counter_panel
     import display
-    from server import kiosk, notify, supervisor
+    from server import assistance, integrations, kiosk, notify, signage, supervisor
 
-    for part in (display, counter_panel, audio, kiosk, supervisor, notify):
+    # Each part registers its blueprints, Socket.IO handlers and event subscribers.
+    for part in (display, counter_panel, audio, kiosk, supervisor, notify, assistance, signage,
+                 integrations):
         part.init_app(app)
-    from server import assistance
-
-    assistance.init_app(app)
-    import_module("server.signage").init_app(app)  # wall screens' content, public info
 
     @app.before_request
     def _language() -> None:

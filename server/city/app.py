@@ -51,6 +51,9 @@ def create_city_app(config: CityConfig, *, testing: bool = False,
     vendor.init_app(app)
     app.register_blueprint(views.bp)
     app.view_functions["web.index"] = views.overview
+    from server.integrations import city_open_data  # public open data of every hall
+
+    city_open_data.init_app(app)
 
     @app.before_request
     def _language() -> None:

@@ -20,6 +20,7 @@ from server.config.hall import (
     StorageSection,
     slugify,
 )
+from server.config.integrations import IntegrationsSection
 from server.config.keypads import KeypadPortSection
 from server.config.kiosk import KioskDeviceSection, KioskSection
 from server.config.notify import NotifySection
@@ -69,6 +70,8 @@ class LoketConfig(FileConfig):
     """[backup]: the hub's own daily backup."""
     notify: NotifySection = Field(default_factory=NotifySection)
     """[notify]: notices on citizens' phones (WhatsApp, SMS) and booking e-mails."""
+    integrations: IntegrationsSection = Field(default_factory=IntegrationsSection)
+    """[integrations]: event webhooks for agencies' systems and the open-data figures."""
 
     @property
     def city_hall_id(self) -> str:

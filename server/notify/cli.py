@@ -53,8 +53,11 @@ def worker(config_path: Path | None, log_level: str, stop_with_stdin: bool) -> N
     setup_logging(log_level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = load(config_path)
-    if not config.notify.enabled:
-        raise click.ClickException("no [[notify.channels]] in the config: nothing to send")
+    import server.integrations  # noqa: F401  (webhook events go through this worker too)
+
+    if not config.notify.enabled and not config.integrations.webhooks:
+        log.warning("no [[notify.channels]] and no [[integrations.webhooks]] in the config: "
+                    "only webhooks added through the API will be sent")
     from server.notify.worker import Worker
 
     stop = _watch_parent() if stop_with_stdin else threading.Event()

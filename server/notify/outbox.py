@@ -95,7 +95,9 @@ def any_due(s: Session, now: float) -> bool:
     return s.scalar(select(NotifyOutbox.id).where(_due(now)).limit(1)) is not None
 
 
-def claim(s: Session, worker: str, now: float, lease_s: float, limit: int) -> list[Claimed]:
+def claim(s: Session, worker: str, now: float, lease_s: float, limit: int,
+          kinds: tuple[str, ...] | None = None, other_than: tuple[str, ...] = ()
+          ) -> list[Claimed]:
     """Claim up to ``limit`` due messages: queued ones whose time has come and those whose
     previous worker's lease ran out (it died mid-delivery), never one with an older message
     of its stream still pending. Several workers never claim the same row: SQLite holds the
@@ -113,6 +115,10 @@ def claim(s: Session, worker: str, now: float, lease_s: float, limit: int) -> li
         ).exists())
         .order_by(NotifyOutbox.id).limit(limit)
     )
+    if kinds is not None:  # only these kinds (webhook events: server.integrations)
+        query = query.where(NotifyOutbox.kind.in_(kinds))
+    if other_than:  # notices only
+        query = query.where(NotifyOutbox.kind.not_in(other_than))
     if s.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=NotifyOutbox)
     ids = list(s.scalars(query))

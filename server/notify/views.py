@@ -74,8 +74,11 @@ def _start_worker(app: Flask) -> None:
     import subprocess
     import sys
 
+    from server.integrations.subscriptions import any_active
+
     config = app.config["LOKET_CONFIG"]
-    if not (config.notify.enabled and config.notify.run_worker):
+    wanted = config.notify.enabled or any_active(config, app.extensions["loket.db"])
+    if not (wanted and config.notify.run_worker):  # notices, or webhook events
         return
     if config.source is None:
         log.warning("notices: no config file to give `loket notify worker`; start it yourself")

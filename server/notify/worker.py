@@ -38,6 +38,12 @@ from server.notify.phone import mask
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_S = 300.0
+Handler = Callable[[outbox.Claimed], None]
+HANDLERS: dict[str, Callable[[Worker], Handler | None]] = {}
+"""Other kinds of outbox messages than notices: kind -> factory of the callable that delivers
+one claimed message (and records its result), or None when that kind is not configured.
+``webhook``: :mod:`server.integrations.delivery`. A handler's ``lease_s`` attribute, if any,
+lengthens the claims' lease."""
 NEAR_EVERY_S = 2.0
 
 
@@ -60,6 +66,11 @@ class Worker:
         self._last_purge = -1e18
         self._last_near = -1e18
         self._hub: Any = None
+        self.handlers: dict[str, Handler] = {
+            kind: handler for kind, make in HANDLERS.items()
+            if (handler := make(self)) is not None}
+        self.lease_s = max([self.lease_s, *(float(getattr(h, "lease_s", 0.0))
+                                            for h in self.handlers.values())])
         base = self.settings.public_url or config.kiosk.public_url.strip().rstrip("/")
         if self.channels and not base:
             log.warning("[notify] public_url (or [kiosk] public_url) is not set: notices "
@@ -81,15 +92,23 @@ class Worker:
         with self._lock:
             free = self.settings.workers - len(self.in_flight)
         # Claim no more than the channels may send now: a rate-limited channel must not turn
-        # into a loop of claims and deferrals (each a write transaction).
-        free = min(free, sum(c.limit.available() for c in self.channels))
-        if free <= 0:
+        # into a loop of claims and deferrals (each a write transaction). Other kinds
+        # (webhook events, :data:`HANDLERS`) have no rate limit and are claimed apart.
+        room = min(free, sum(c.limit.available() for c in self.channels))
+        if free <= 0 or (room <= 0 and not self.handlers):
             return 0
         with self.db.read() as s:
             if not outbox.any_due(s, self.clock()):
                 return 0
+        claimed: list[outbox.Claimed] = []
+        other = tuple(self.handlers)
         with self.db.session() as s:
-            claimed = outbox.claim(s, self.name, self.clock(), self.lease_s, free)
+            if other:
+                claimed = outbox.claim(s, self.name, self.clock(), self.lease_s, free, other)
+            room = min(room, free - len(claimed))
+            if room > 0:
+                claimed += outbox.claim(s, self.name, self.clock(), self.lease_s, room,
+                                        other_than=other)
         for message in claimed:
             future = self.pool.submit(self._deliver_safely, message)
             with self._lock:
@@ -207,6 +226,10 @@ class Worker:
             self._fail(message, "internal error (see the worker's log)", dead=False)
 
     def deliver(self, message: outbox.Claimed) -> None:
+        handler = self.handlers.get(message.kind)
+        if handler is not None:
+            handler(message)
+            return
         built = self.build(message)
         if built is None:
             self._fail(message, "recipient_gone", dead=True)

@@ -15,6 +15,7 @@ from server import backup_schedule, report_stats
 from server.assistance.store import dashboard_alerts as assistance_alerts
 from server.city.models import CityLink, CityOutbox
 from server.hub import Hub
+from server.integrations.health import webhook_health
 from server.kiosk import health
 from server.models import AuditEntry, Counter, Ticket, TicketStatus
 from server.notify.health import delivery_health
@@ -247,6 +248,8 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
     found += backup_schedule.dashboard_alerts(hub.config, now)
     notices = delivery_health(hub, lang)  # WhatsApp/SMS notices (server/notify)
     found.extend(notices["alerts"] if notices else [])
+    webhooks = webhook_health(hub, lang)  # integrators' webhooks (server/integrations)
+    found.extend(webhooks["alerts"] if webhooks else [])
     settings = hub.settings()
     return {
         "day": day,
@@ -263,6 +266,7 @@ def build(hub: Hub, lang: str = "id") -> dict[str, Any]:
         "audit": audit_rows(hub),
         "city": city,
         "notify": notices,
+        "webhooks": webhooks,
     }
 
 

@@ -1,7 +1,7 @@
 """notify: citizens' phone opt-ins, the delivery outbox and channel health
 
 Revision ID: 0009_notify
-Revises: 0010_signage
+Revises: 0008_signage
 
 Ticket notices are written into ``notify_outbox`` by triggers, in the same transaction as the
 change that causes them (a call or recall inserted into ``calls``, a ticket set to
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_notify"
-down_revision = "0010_signage"
+down_revision = "0008_signage"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """signage: media, playlists, running texts, Standar Pelayanan, public notes, complaints
 
-Revision ID: 0010_signage
+Revision ID: 0008_signage
 Revises: 0007_assistance
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_signage"
+revision = "0008_signage"
 down_revision = "0007_assistance"
 branch_labels = None
 depends_on = None
