@@ -11,9 +11,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 
 from server import notify
-from server.app import get_hub
+from server.app import get_hub, pick_language
 from server.auth import current_principal, require_principal
-from server.errors import HubError, bad_request, error_response
+from server.errors import HubError, bad_request, error_page, error_response
 from server.extensions import csrf, limiter
 from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
 from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit, ticket_origin
@@ -161,6 +161,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:
+        # Flask-WTF checks forms before the hub's own before_request picks the language.
+        g.lang = getattr(g, "lang", None) or pick_language()
         if request.path.startswith("/api/"):
             return error_response("csrf", 400, HubError("csrf", 400).message(g.lang))
-        return exc.description, 400
+        return error_page(400, HubError("csrf", 400).message(g.lang))

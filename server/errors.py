@@ -48,6 +48,35 @@ def error_response(code: str, status: int, message: str) -> tuple[Any, int]:
     return jsonify({"error": code, "message": message}), status
 
 
+def error_page(status: int, message: str, headers: Any = None) -> Any:
+    """A plain page in the visitor's language for a browser (no traceback, no English-only
+    text): the status, what went wrong and a way back. Self-contained, so the hall and the
+    city view can both use it."""
+    from flask import make_response, url_for
+    from markupsafe import escape
+
+    from server.i18n import translate
+
+    lang = _lang()
+    try:
+        sheet = f'<link rel="stylesheet" href="{escape(url_for("static", filename="loket.css"))}">'
+    except Exception:  # an app without the hall's stylesheet
+        sheet = ""
+    html = (
+        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{status} · {escape(message)}</title>{sheet}</head><body>"
+        f'<main class="error-page"><h1>{escape(message)}</h1><p>{status}</p>'
+        f'<p><a href="/">{escape(translate("error.home_link", lang))}</a></p></main>'
+        "</body></html>"
+    )
+    response = make_response(html, status)
+    for name, value in (headers or {}).items():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
+
+
 def _lang() -> str:
     from flask import g
 
@@ -64,6 +93,7 @@ def init_app(app: Any) -> None:
 
     register({
         "error.error": {"id": "Terjadi kesalahan pada server.", "en": "The server had an error."},
+        "error.home_link": {"id": "Kembali ke halaman utama", "en": "Back to the start page"},
         "error.service_unavailable": {
             "id": "Layanan sedang tidak tersedia. Silakan coba lagi sebentar lagi.",
             "en": "The service is unavailable. Please try again in a moment.",
@@ -85,10 +115,13 @@ def init_app(app: Any) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
-        if not request.path.startswith("/api/") and not request.is_json:
-            return exc
         status = exc.code or 500
         code = HTTP_CODES.get(status, "error")
+        if not request.path.startswith("/api/") and not request.is_json:
+            if status < 400:
+                return exc
+            return error_page(status, HubError(code, status).message(_lang()),
+                              exc.get_response().headers)
         if status == 400 and exc.description and "JSON" in exc.description:
             refused = bad_request(exc.description.removeprefix("Failed to decode JSON object: "))
             return error_response(refused.code, 400, refused.message(_lang()))
