@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from server.context import get_hub
+
 log = logging.getLogger(__name__)
 
 
@@ -25,7 +27,7 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
         return None
     from audio.player import Announcer
 
-    hub = app.extensions["loket.hub"]
+    hub = get_hub(app)
     announcer = Announcer(config).start()
     unsubscribe = hub.events.subscribe(announcer.on_event, {"call"})
     zones = ", ".join(config.audio.zones) or "every zone"

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from server.commands import config_option, load, setup_logging
+from server.cli_support import config_option, load, setup_logging
 
 log = logging.getLogger("loket.audio")
 

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from audio import pcm
 from audio.announcement import Renderer
+from server.context import get_hub
 from server.models import CallRecord
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def chime() -> Response:
 
 @bp.get("/calls/<int:call_id>")
 def call_audio(call_id: int) -> Any:
-    hub = current_app.extensions["loket.hub"]
+    hub = get_hub()
     with hub.db.read() as s:
         record = s.get(CallRecord, call_id)
         call = hub._call_payload(record) if record is not None else None

@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server import hours, queue_rules
+from server import service_times as observed
 from server.config import LoketConfig
 from server.config.hall import CounterSection, ServiceSection
 from server.counter_actions import EMPTY as _EMPTY
@@ -38,7 +39,6 @@ from server.db import Database
 from server.errors import HubError
 from server.events import Event, EventBus
 from server.i18n import translate
-from server.kiosk import observed
 from server.models import (
     AuditEntry,
     CallRecord,

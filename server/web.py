@@ -23,7 +23,9 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from server import context
 from server.auth import audit, end_session, start_session, verify_user
+from server.context import find_hub, get_db, get_extension
 from server.i18n import register
 from server.login_guard import LoginGuard
 
@@ -107,7 +109,7 @@ def login() -> Any:
     failed = False
     locked_minutes = 0
     if form.validate_on_submit():
-        db = current_app.extensions["loket.db"]
+        db = get_db()
         guard = LoginGuard(db, _security())
         username, address = form.username.data or "", request.remote_addr or ""
         now = time.time()
@@ -139,11 +141,11 @@ def login() -> Any:
 def logout() -> Response:
     if current_user.is_authenticated:
         audit(f"user:{current_user.username}", "logout")
-        end_session(current_app.extensions["loket.db"], current_user.session_id)
-        sockets = current_app.extensions.get("loket.socket_sessions")
+        end_session(get_db(), current_user.session_id)
+        sockets = get_extension(context.SOCKET_SESSIONS)
         if sockets is not None:
             sockets.sweep()  # the panel's and dashboard's live connections end too
-        hub: Any = current_app.extensions.get("loket.hub")
+        hub: Any = find_hub()
         for counter_id in list(hub.counters) if hub is not None else ():
             # Keypad calls after the officer left must not be credited to them.
             if hub.counter_state(counter_id).get("officer") == current_user.username:

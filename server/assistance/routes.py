@@ -17,10 +17,10 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 
 from server.api import json_object
-from server.app import get_hub
 from server.assistance import store
 from server.assistance.speech import Voice, prompt_sentences, ticket_sentences
 from server.auth import require_principal
+from server.context import get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.i18n import catalog

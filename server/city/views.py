@@ -24,6 +24,7 @@ from flask_login import current_user
 from server.auth import require_principal
 from server.city import summary
 from server.config import CityConfig
+from server.context import get_db
 from server.db import Database
 from server.errors import bad_request
 
@@ -36,7 +37,7 @@ SUPERVISORS = ("supervisor", "admin")
 
 def _figures(lang: str) -> dict[str, Any]:
     config: CityConfig = current_app.config["LOKET_CITY"]
-    db: Database = current_app.extensions["loket.db"]
+    db: Database = get_db()
     now = time.time()
     today = datetime.fromtimestamp(now, ZoneInfo(config.city.timezone)).date()
     try:
@@ -66,7 +67,7 @@ def api_city() -> Any:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    db: Database = current_app.extensions["loket.db"]
+    db: Database = get_db()
     try:
         with db.read() as s:
             s.connection().exec_driver_sql("SELECT 1")

@@ -20,6 +20,7 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
 from server.auth import current_principal
+from server.context import get_hub
 from server.errors import HubError
 from server.kiosk.devices import KioskInfo, current_kiosk, get_kiosk, note_limited
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def _hub() -> Hub:
-    hub: Hub = current_app.extensions["loket.hub"]
+    hub: Hub = get_hub()
     return hub
 
 

@@ -14,9 +14,9 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 from sqlalchemy import select
 
 from server.api import json_object
-from server.app import get_hub
 from server.auth import Principal, require_principal
 from server.config import LoketConfig
+from server.context import get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf
 from server.hub import Hub
