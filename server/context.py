@@ -33,7 +33,7 @@ SUPERVISOR_PUSHER: Final = "loket.supervisor_pusher"
 
 
 def _app(app: Flask | None) -> Flask:
-    return current_app if app is None else app  # type: ignore[return-value]
+    return current_app if app is None else app
 
 
 def get_hub(app: Flask | None = None) -> Hub:
