@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from server.context import get_hub
+from server.context import get_config, get_hub
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
 
 def start_in_hub(app: Flask) -> Callable[[], None] | None:
     """Speak the hub's calls on this machine's speakers when ``[audio] enabled``."""
-    config = app.config["LOKET_CONFIG"]
+    config = get_config(app)
     if not config.audio.enabled:
         log.info("speech is off ([audio] enabled = false)")
         return None

@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from audio import pcm
 from audio.announcement import Renderer
-from server.context import get_hub
+from server.context import get_config, get_hub
 from server.models import CallRecord
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ _lock = threading.Lock()
 def _renderer() -> Renderer:
     renderer: Renderer | None = current_app.extensions.get("loket.audio.renderer")
     if renderer is None:
-        renderer = Renderer(current_app.config["LOKET_CONFIG"])
+        renderer = Renderer(get_config())
         current_app.extensions["loket.audio.renderer"] = renderer
     return renderer
 

@@ -8,11 +8,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from server.config import LoketConfig
-from server.context import get_hub
+from server.context import get_config, get_hub
 from server.i18n import catalog, translate
 from server.signage import push as signage_push
 
@@ -33,7 +33,7 @@ LAYOUTS = ("auto", "calls", "media", "portrait")
 
 
 def _config() -> LoketConfig:
-    config: LoketConfig = current_app.config["LOKET_CONFIG"]
+    config: LoketConfig = get_config()
     return config
 
 

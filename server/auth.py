@@ -16,14 +16,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask_login import UserMixin, current_user
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from server import context
-from server.context import find_hub, get_db, get_extension
+from server.context import find_hub, get_db, get_extension, hall_or_city_config
 from server.db import Database
 from server.errors import HubError
 from server.extensions import login_manager
@@ -214,7 +214,7 @@ def end_session(db: Database, session_id: str) -> None:
 
 def idle_timeout_s(role: str) -> float:
     """Seconds of inactivity after which a session of ``role`` ends."""
-    config = current_app.config.get("LOKET_CONFIG") or current_app.config["LOKET_CITY"]
+    config = hall_or_city_config()
     security = config.security
     minutes = (security.officer_idle_timeout_min if role == "officer"
                else security.supervisor_idle_timeout_min)

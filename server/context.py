@@ -60,6 +60,20 @@ def get_config(app: Flask | None = None) -> LoketConfig:
     return config
 
 
+def get_city_config(app: Flask | None = None) -> CityConfig:
+    """The city-wide view's config (``loket city serve``)."""
+    config: CityConfig = _app(app).config[CITY_CONFIG]
+    return config
+
+
+def hall_or_city_config(app: Flask | None = None) -> LoketConfig | CityConfig:
+    """The hall's config in a hub, the city's in the city-wide view (for what both share:
+    ``[server]``, ``[security]``)."""
+    config: LoketConfig | CityConfig = (_app(app).config.get(CONFIG)
+                                        or _app(app).config[CITY_CONFIG])
+    return config
+
+
 def get_extension(name: str, app: Flask | None = None) -> Any:
     """Another object the factory stored under ``name`` (one of the constants above), or None."""
     return _app(app).extensions.get(name)

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     g,
     redirect,
     render_template,
@@ -25,7 +24,7 @@ from wtforms.validators import DataRequired, Length
 
 from server import context
 from server.auth import audit, end_session, start_session, verify_user
-from server.context import find_hub, get_db, get_extension
+from server.context import find_hub, get_db, get_extension, hall_or_city_config
 from server.i18n import register
 from server.login_guard import LoginGuard
 
@@ -97,7 +96,7 @@ def index() -> str:
 
 
 def _security() -> Any:
-    config = current_app.config.get("LOKET_CONFIG") or current_app.config["LOKET_CITY"]
+    config = hall_or_city_config()
     return config.security
 
 

@@ -28,7 +28,7 @@ def create_city_app(config: CityConfig, *, testing: bool = False,
     app = Flask(__name__, static_folder=str(SERVER_DIR / "static"),
                 template_folder=str(SERVER_DIR / "templates"))
     configure_web(app, config, testing)
-    app.config.update(LOKET_CITY=config)
+    app.config[context.CITY_CONFIG] = config
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(Path(__file__).parent / "templates")),
         FileSystemLoader(str(SERVER_DIR / "templates")),

@@ -24,7 +24,7 @@ from flask_login import current_user
 from server.auth import require_principal
 from server.city import summary
 from server.config import CityConfig
-from server.context import get_db
+from server.context import get_city_config, get_db
 from server.db import Database
 from server.errors import bad_request
 
@@ -36,7 +36,7 @@ SUPERVISORS = ("supervisor", "admin")
 
 
 def _figures(lang: str) -> dict[str, Any]:
-    config: CityConfig = current_app.config["LOKET_CITY"]
+    config: CityConfig = get_city_config()
     db: Database = get_db()
     now = time.time()
     today = datetime.fromtimestamp(now, ZoneInfo(config.city.timezone)).date()
@@ -55,7 +55,7 @@ def overview() -> Any:
         abort(403)
     data = _figures(g.lang)
     template = "city/figures.html" if request.args.get("partial") else "city/overview.html"
-    config: CityConfig = current_app.config["LOKET_CITY"]
+    config: CityConfig = get_city_config()
     return render_template(template, data=data, refresh_s=config.city.refresh_s)
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import current_app, request
+from flask import request
 from flask_limiter.util import get_remote_address
 
 from server.auth import current_principal
-from server.context import get_hub
+from server.context import get_config, get_hub
 from server.errors import HubError
 from server.kiosk.devices import KioskInfo, current_kiosk, get_kiosk, note_limited
 
@@ -44,7 +44,7 @@ def kiosk_rate_key() -> str:
 
 def kiosk_rate_limit() -> str:
     kiosk = _kiosk()
-    config = current_app.config["LOKET_CONFIG"]
+    config = get_config()
     if kiosk is not None:
         return kiosk.rate_limit or str(config.kiosk.paired_rate_limit)
     return str(config.kiosk.rate_limit)

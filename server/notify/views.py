@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, g, jsonify, request
 
 from server import context
-from server.context import get_db, get_hub
+from server.context import get_config, get_db, get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.i18n import catalog
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _notify_helpers() -> dict[str, Any]:
-        config = current_app.config["LOKET_CONFIG"]
+        config = get_config()
         return {
             "notify_enabled": config.notify.enabled,
             "notify_words": lambda: catalog(getattr(g, "lang", config.hall.language),
@@ -77,7 +77,7 @@ def _start_worker(app: Flask) -> None:
 
     from server.integrations.subscriptions import any_active
 
-    config = app.config["LOKET_CONFIG"]
+    config = get_config(app)
     wanted = config.notify.enabled or any_active(config, get_db(app))
     if not (wanted and config.notify.run_worker):  # notices, or webhook events
         return
