@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, bindparam, select, text, update
@@ -20,7 +19,14 @@ from sqlalchemy.orm import Session, object_session
 
 from server import queue_rules
 from server.config.hall import CounterSection
-from server.counter_status import EMPTY, NOTHING, CounterAction, CounterStatus, Outcome
+from server.counter_status import (
+    EMPTY,
+    NOTHING,
+    ActionArgs,
+    CounterAction,
+    CounterStatus,
+    Outcome,
+)
 from server.errors import HubError
 from server.events import Event
 from server.i18n import register
@@ -77,16 +83,6 @@ _LINE_HEADS = text(
 def _rows(result: Result[Any]) -> int:
     """Rows an UPDATE changed."""
     return cast(CursorResult[Any], result).rowcount
-
-
-@dataclass(frozen=True, slots=True)
-class ActionArgs:
-    """What an action may take besides the counter: a service (TRANSFER), a ticket label
-    (CALL, BRING_BACK), and who asked (for the audit)."""
-
-    service: str | None = None
-    ticket: str | None = None
-    actor: str = "system"
 
 
 class CounterActions:

@@ -1,6 +1,7 @@
 """The words of a counter's state: what its database row holds (:class:`CounterStatus`), what
 the API, panels and displays show (:class:`CounterState`), the actions a counter takes
-(:class:`CounterAction`) and what an action ends with (:class:`Outcome`).
+(:class:`CounterAction`, :class:`ActionArgs`) and what an action ends with
+(:class:`Outcome`).
 
 StrEnums: each member *is* its string (``CounterStatus.OPEN == "open"``), so rows, JSON
 answers and Socket.IO events carry the same words as before. A leaf module (no imports of
@@ -63,6 +64,16 @@ class Outcome:
 
     called: str | None = None
     empty: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActionArgs:
+    """What an action may take besides the counter: a service (TRANSFER), a ticket label
+    (CALL, BRING_BACK), and who asked (for the audit)."""
+
+    service: str | None = None
+    ticket: str | None = None
+    actor: str = "system"
 
 
 NOTHING = Outcome()

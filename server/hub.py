@@ -33,8 +33,8 @@ from server import hours, queue_rules
 from server import service_times as observed
 from server.config import LoketConfig
 from server.config.hall import CounterSection, ServiceSection
-from server.counter_actions import HANDLERS, ActionArgs, CounterActions, parse_label
-from server.counter_status import CounterAction, CounterState, CounterStatus
+from server.counter_actions import HANDLERS, CounterActions, parse_label
+from server.counter_status import ActionArgs, CounterAction, CounterState, CounterStatus
 from server.db import Database
 from server.errors import HubError
 from server.events import Event, EventBus
