@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from server.context import get_config, get_hub
+
 log = logging.getLogger(__name__)
 
 
@@ -19,13 +21,13 @@ def init_app(app: Flask) -> None:
 
 def start_in_hub(app: Flask) -> Callable[[], None] | None:
     """Speak the hub's calls on this machine's speakers when ``[audio] enabled``."""
-    config = app.config["LOKET_CONFIG"]
+    config = get_config(app)
     if not config.audio.enabled:
         log.info("speech is off ([audio] enabled = false)")
         return None
     from audio.player import Announcer
 
-    hub = app.extensions["loket.hub"]
+    hub = get_hub(app)
     announcer = Announcer(config).start()
     unsubscribe = hub.events.subscribe(announcer.on_event, {"call"})
     zones = ", ".join(config.audio.zones) or "every zone"

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from server.commands import config_option, load, setup_logging
+from server.backoff import FailureLog, retrying
+from server.cli_support import config_option, load, setup_logging
 
 log = logging.getLogger("loket.audio")
 
@@ -142,18 +143,13 @@ def announcer(hub_url: str, token: str, zones: tuple[str, ...], config_path: Pat
         log.warning("lost the hub %s; reconnecting", hub_url)
 
     auth = {"token": token, **({"zone": zones[0]} if len(zones) == 1 else {})}
-    delay, reported = 1.0, False
-    while True:
-        try:
-            client.connect(hub_url, namespaces=["/display"], auth=auth,
-                           transports=["websocket"], wait_timeout=10)
-            break
-        except socketio.exceptions.ConnectionError as exc:
-            if not reported:
-                log.error("cannot reach the hub %s (%s); retrying", hub_url, exc)
-                reported = True
-            time.sleep(delay)
-            delay = min(delay * 2, 30)
+    # python-socketio reconnects a dropped link itself; the first connection is retried here.
+    failures = FailureLog(log, f"cannot reach the hub {hub_url} (%s); retrying",
+                          level=logging.ERROR)
+    retrying(failures, first_s=1.0, max_s=30.0,
+             retry_on=socketio.exceptions.ConnectionError)(
+        client.connect, hub_url, namespaces=["/display"], auth=auth, transports=["websocket"],
+        wait_timeout=10)
     try:
         client.wait()
     except KeyboardInterrupt:

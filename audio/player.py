@@ -20,6 +20,7 @@ from typing import Any
 
 from audio import pcm
 from audio.announcement import Renderer
+from server.backoff import FailureLog, retrying
 from server.config import LoketConfig
 
 log = logging.getLogger(__name__)
@@ -150,19 +151,18 @@ class Announcer:
             return self._items.popleft()
 
     def _open_output(self) -> None:
-        delay, reported = 1.0, False
-        while not self._stopped:
-            try:
-                self.output.open()
-                if reported:
-                    log.info("sound device is back")
-                return
-            except Exception as exc:
-                if not reported:
-                    log.error("no sound device (%s): announcements wait; retrying", exc)
-                    reported = True
-                time.sleep(delay)
-                delay = min(delay * 2, 30.0)
+        failures = FailureLog(log, "no sound device (%s): announcements wait; retrying",
+                              "sound device is back", level=logging.ERROR)
+        opened = retrying(failures, first_s=1.0, max_s=30.0, retry_on=Exception,
+                          stop=lambda: self._stopped)(self._open_once)
+        if opened:
+            failures.recovered()
+
+    def _open_once(self) -> bool:
+        if self._stopped:
+            return False
+        self.output.open()
+        return True
 
     def _run(self) -> None:
         self._open_output()

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from audio import pcm
 from audio.announcement import Renderer
+from server.context import get_config, get_hub
 from server.models import CallRecord
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ _lock = threading.Lock()
 def _renderer() -> Renderer:
     renderer: Renderer | None = current_app.extensions.get("loket.audio.renderer")
     if renderer is None:
-        renderer = Renderer(current_app.config["LOKET_CONFIG"])
+        renderer = Renderer(get_config())
         current_app.extensions["loket.audio.renderer"] = renderer
     return renderer
 
@@ -40,7 +41,7 @@ def chime() -> Response:
 
 @bp.get("/calls/<int:call_id>")
 def call_audio(call_id: int) -> Any:
-    hub = current_app.extensions["loket.hub"]
+    hub = get_hub()
     with hub.db.read() as s:
         record = s.get(CallRecord, call_id)
         call = hub._call_payload(record) if record is not None else None

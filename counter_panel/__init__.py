@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import Flask
 
+from server.context import get_hub
+
 log = logging.getLogger(__name__)
 
 
@@ -34,7 +36,7 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
     from counter_panel.backends import InProcessBackend
     from counter_panel.bridge import KeypadBridge
 
-    hub = app.extensions["loket.hub"]
+    hub = get_hub(app)
     bridge = KeypadBridge(InProcessBackend(hub))
     relay: Any = None
     if hub.config.keypads:

@@ -8,6 +8,8 @@ import logging
 import threading
 from typing import Any, Protocol
 
+from server.backoff import FailureLog, retrying
+
 log = logging.getLogger(__name__)
 
 
@@ -188,22 +190,21 @@ class RemoteBackend:
         self._thread.start()
 
     def _connect_loop(self) -> None:
-        """python-socketio reconnects a dropped connection itself; this loop covers the first
-        connection (a hub that is not up yet)."""
-        delay = 0.5
-        reported = False
-        while not self._stop.is_set():
-            try:
-                self.sio.connect(self.url, namespaces=["/display"], transports=["websocket"],
-                                 wait_timeout=self.timeout)
-                return
-            except Exception as exc:  # socketio.exceptions.ConnectionError and friends
-                if not reported:
-                    log.warning("cannot reach the hub %s (%s); retrying", self.url, exc)
-                    reported = True
-                self._set_online(False)
-                self._stop.wait(delay)
-                delay = min(delay * 2, self.retry_max_s)
+        """python-socketio reconnects a dropped connection itself; this covers the first
+        connection (a hub that is not up yet), with backoff until :meth:`stop`."""
+        failures = FailureLog(log, f"cannot reach the hub {self.url} (%s); retrying")
+        retrying(failures, first_s=0.5, max_s=self.retry_max_s, retry_on=Exception,
+                 stop=self._stop)(self._connect_once)
+
+    def _connect_once(self) -> None:
+        if self._stop.is_set():
+            return
+        try:
+            self.sio.connect(self.url, namespaces=["/display"], transports=["websocket"],
+                             wait_timeout=self.timeout)
+        except Exception:  # socketio.exceptions.ConnectionError and friends
+            self._set_online(False)
+            raise
 
     def stop(self) -> None:
         self._stop.set()

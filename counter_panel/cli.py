@@ -12,29 +12,10 @@ from typing import Any
 
 import click
 
+from server.cli_support import config_option, load, setup_logging
+
 log = logging.getLogger(__name__)
 
-
-def config_option(func: Any) -> Any:
-    """``--config`` as every ``loket`` command has it (server.commands imports this module, so
-    it is not imported from there at load time)."""
-    return click.option(
-        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-        default=None, envvar="LOKET_CONFIG",
-        help="Hall config file (default ./loket.toml; without one, the demo hall).",
-    )(func)
-
-
-def load(config_path: Path | None) -> Any:
-    from server.commands import load as load_config
-
-    return load_config(config_path)
-
-
-def setup_logging(level: str) -> None:
-    from server.commands import setup_logging as setup
-
-    setup(level)
 
 HELP_KEYS = (
     "Type <counter> <key> [service] and Enter, e.g. `5 n` (counter 5 NEXT) or `1 t B` "

@@ -6,48 +6,72 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import serial
 import serial.threaded
 
 from counter_panel.dialects import Dialect, get_dialect
-
-if TYPE_CHECKING:
-    from counter_panel.bridge import KeypadBridge
+from counter_panel.protocol import BadKey, Press
+from server.backoff import FailureLog, retrying
 
 log = logging.getLogger(__name__)
 
 
-class _Reader(serial.threaded.ReaderThread):
-    """pyserial's reader, also ending on the plain OSError (EIO) that ``in_waiting`` raises
-    when a USB adapter or pseudo-terminal disappears."""
+class _EndingPort:
+    """The port as the reader sees it: the plain OSError (EIO) that ``in_waiting`` raises when
+    a USB adapter or pseudo-terminal disappears, and the TypeError of pyserial reading a port
+    closed under it (fd None), become the :class:`serial.SerialException` on which pyserial's
+    reader ends. Everything else is the port's own."""
 
-    def run(self) -> None:
-        if not hasattr(self.serial, "cancel_read"):
-            self.serial.timeout = 1
-        self.protocol = self.protocol_factory()
+    def __init__(self, port: Any) -> None:
+        object.__setattr__(self, "_port", port)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._port, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._port, name, value)
+
+    @property
+    def in_waiting(self) -> int:
         try:
-            self.protocol.connection_made(self)
-        except Exception as exc:
-            self.alive = False
-            self.protocol.connection_lost(exc)
-            self._connection_made.set()
-            return
-        error: Exception | None = None
-        self._connection_made.set()
-        while self.alive and self.serial.is_open:
-            try:
-                data = self.serial.read(self.serial.in_waiting or 1)
-            except (serial.SerialException, OSError, TypeError) as exc:
-                # TypeError: pyserial reading a port closed under it (fd None)
-                error = exc
-                break
-            if data:
-                self.protocol.data_received(data)  # never raises, see KeypadProtocol
-        self.alive = False
-        self.protocol.connection_lost(error)
-        self.protocol = None
+            return int(self._port.in_waiting)
+        except (OSError, TypeError) as exc:
+            raise serial.SerialException(f"port gone: {exc}") from exc
+
+    def read(self, size: int = 1) -> bytes:
+        try:
+            return bytes(self._port.read(size))
+        except (OSError, TypeError) as exc:
+            if isinstance(exc, serial.SerialException):
+                raise
+            raise serial.SerialException(f"port gone: {exc}") from exc
+
+
+class _Reader(serial.threaded.ReaderThread):
+    """pyserial's reader on an :class:`_EndingPort`, so it also ends when the device goes."""
+
+    def __init__(self, port: Any, protocol_factory: Callable[[], serial.threaded.Protocol]
+                 ) -> None:
+        super().__init__(_EndingPort(port), protocol_factory)
+
+    def wait_started(self, timeout: float) -> bool:
+        """Waits until the protocol has been told of the connection."""
+        return self._connection_made.wait(timeout)
+
+
+class PortOwner(Protocol):
+    """What a port link needs of its keypad bridge (:class:`counter_panel.bridge.KeypadBridge`
+    is one): the retry delays, and where presses and reconnections go."""
+
+    retry_min_s: float
+    retry_max_s: float
+
+    def port_connected(self, link: PortLink) -> None: ...
+
+    def handle(self, link: PortLink, press: Press | BadKey) -> None: ...
 
 
 class KeypadProtocol(serial.threaded.Protocol):
@@ -80,7 +104,7 @@ class KeypadProtocol(serial.threaded.Protocol):
 class PortLink:
     def __init__(
         self,
-        bridge: KeypadBridge,
+        bridge: PortOwner,
         url: str,
         baudrate: int = 9600,
         dialect: str | Dialect = "loket",
@@ -105,7 +129,7 @@ class PortLink:
         self._thread: threading.Thread | None = None
 
     @classmethod
-    def from_config(cls, bridge: KeypadBridge, section: Any) -> PortLink:
+    def from_config(cls, bridge: PortOwner, section: Any) -> PortLink:
         return cls(
             bridge,
             section.port,
@@ -150,42 +174,43 @@ class PortLink:
             return False
 
     def _run(self) -> None:
-        delay = self.bridge.retry_min_s
-        reported = False
+        failures = FailureLog(log, f"keypad port {self.url} is not available (%s); retrying")
         while not self._stop.is_set():
-            try:
-                port = serial.serial_for_url(self.url, baudrate=self.baudrate)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                if not reported:
-                    log.warning("keypad port %s is not available (%s); retrying", self.url, exc)
-                    reported = True
-                else:
-                    log.debug("keypad port %s still not available: %s", self.url, exc)
-                self._stop.wait(delay)
-                delay = min(delay * 2, self.bridge.retry_max_s)
-                continue
-            delay = self.bridge.retry_min_s
+            port = retrying(
+                failures, first_s=self.bridge.retry_min_s, max_s=self.bridge.retry_max_s,
+                retry_on=(serial.SerialException, OSError, ValueError), stop=self._stop,
+            )(self._open)
+            if port is None:  # stopped
+                break
             self.opened += 1
+            again = failures.recovered() or self.opened > 1
             log.info("keypad port %s open (%s, %d baud)%s", self.url, self.dialect.name,
-                     self.baudrate, " again" if reported or self.opened > 1 else "")
-            reported = False
-            self.lost_reason = None
-            reader = _Reader(port, lambda: KeypadProtocol(self))
-            self._reader = reader
-            reader.start()
-            reader._connection_made.wait(5)
-            self._connected.set()
-            self.bridge.port_connected(self)
-            reader.join()
-            self._connected.clear()
-            self._reader = None
-            try:
-                port.close()
-            except Exception:
-                log.debug("closing %s failed", self.url, exc_info=True)
+                     self.baudrate, " again" if again else "")
+            self._read(port)
             if self._stop.is_set():
                 break
-            log.warning("keypad port %s lost (%s); retrying", self.url,
-                        self.lost_reason or "closed")
-            reported = True
-            self._stop.wait(delay)
+            failures.failed(self.lost_reason or "closed",
+                            f"keypad port {self.url} lost (%s); retrying")
+            self._stop.wait(self.bridge.retry_min_s)
+
+    def _open(self) -> Any:
+        if self._stop.is_set():
+            return None
+        return serial.serial_for_url(self.url, baudrate=self.baudrate)
+
+    def _read(self, port: Any) -> None:
+        """Reads ``port`` until it is lost or the link stops."""
+        self.lost_reason = None
+        reader = _Reader(port, lambda: KeypadProtocol(self))
+        self._reader = reader
+        reader.start()
+        reader.wait_started(5)
+        self._connected.set()
+        self.bridge.port_connected(self)
+        reader.join()
+        self._connected.clear()
+        self._reader = None
+        try:
+            port.close()
+        except Exception:
+            log.debug("closing %s failed", self.url, exc_info=True)

@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     g,
     jsonify,
     redirect,
@@ -29,6 +28,7 @@ from sqlalchemy import select
 
 from counter_panel import messages  # noqa: F401  (registers the panel's texts)
 from server.auth import Principal, principal_from_socket
+from server.context import get_hub
 from server.events import Event
 from server.extensions import socketio
 from server.i18n import catalog, register
@@ -50,7 +50,7 @@ bp = Blueprint("counter_panel", __name__, url_prefix="/counter", template_folder
 
 
 def _hub() -> Any:
-    return current_app.extensions["loket.hub"]
+    return get_hub()
 
 
 def _principal() -> Principal:
@@ -164,7 +164,7 @@ def panel_data(hub: Any, counter_id: str) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    hub = app.extensions["loket.hub"]
+    hub = get_hub(app)
 
     @socketio.on("connect", namespace=NAMESPACE)
     def _connect(auth: Any = None) -> bool:

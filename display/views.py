@@ -8,10 +8,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from server.config import LoketConfig
+from server.context import get_config, get_hub
 from server.i18n import catalog, translate
 from server.signage import push as signage_push
 
@@ -32,7 +33,7 @@ LAYOUTS = ("auto", "calls", "media", "portrait")
 
 
 def _config() -> LoketConfig:
-    config: LoketConfig = current_app.config["LOKET_CONFIG"]
+    config: LoketConfig = get_config()
     return config
 
 
@@ -77,7 +78,7 @@ def page_settings(mode: str, zone: str | None = None, counter: Any = None) -> di
         "layout": screen_layout(config),
         "media_sound": config.display.media_sound,
         "counter_zone": counter.zone if counter is not None else None,
-        "signage": signage_push.state(current_app.extensions["loket.hub"]),
+        "signage": signage_push.state(get_hub()),
     }
 
 

@@ -10,9 +10,9 @@ from flask import Blueprint, Flask, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 
-from server import notify
-from server.app import get_hub, pick_language
+from server import context, notify
 from server.auth import current_principal, require_principal
+from server.context import get_extension, get_hub, pick_language
 from server.errors import HubError, bad_request, error_page, error_response
 from server.extensions import csrf, limiter
 from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
@@ -154,7 +154,7 @@ def init_app(app: Flask) -> None:
         status = 200 if database == "ok" else 503
         body = {"status": "ok" if status == 200 else "error", "database": database,
                 "hall": hub.config.hall.name, "day": hub.day(), "version": version()}
-        guard = app.extensions.get("loket.connections")
+        guard = get_extension(context.CONNECTIONS, app)
         if guard is not None:
             body["connections"] = guard.stats()
         return jsonify(body), status

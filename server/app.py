@@ -3,55 +3,30 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server import context
 from server.config import CityConfig, LoketConfig
 from server.config.hall import slugify
 from server.connections import ConnectionGuard
+from server.context import database_url, pick_language, secret_key
 from server.db import Database
 from server.extensions import csrf, limiter, login_manager, socketio
 from server.hub import Hub
-from server.i18n import LANGUAGES, translate
+from server.i18n import translate
 from server.safe_json import BoundedIntConverter, SafeJSONProvider
 
 log = logging.getLogger(__name__)
 
 
-def database_url(config: LoketConfig) -> str:
-    """The configured URL, or a SQLite file beside the config file."""
-    if config.storage.url:
-        return config.storage.url
-    return f"sqlite:///{config.base_dir / 'loket.db'}"
-
-
-def _secret_key(config: LoketConfig | CityConfig) -> str:
-    if config.server.secret_key:
-        return config.server.secret_key
-    path = config.base_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.touch(mode=0o600)
-    path.write_text(key)
-    return key
-
-
-def secret_key(config: LoketConfig | CityConfig) -> str:
-    """The hall's secret key (``[server] secret_key`` or the generated file beside the config),
-    for other keys derived from it (webhook secrets, server.integrations)."""
-    return _secret_key(config)
-
-
 def configure_web(app: Flask, config: LoketConfig | CityConfig, testing: bool) -> None:
     """Sessions, limits, JSON and proxy settings shared by the hub and the city-wide view."""
     app.config.update(
-        SECRET_KEY=_secret_key(config),
+        SECRET_KEY=secret_key(config),
         MAX_CONTENT_LENGTH=config.server.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -105,7 +80,7 @@ def create_app(
     test share a hub with a fake clock."""
     app = Flask(__name__, static_folder="static", template_folder="templates")
     configure_web(app, config, testing)
-    app.config.update(LOKET_CONFIG=config)
+    app.config[context.CONFIG] = config
     if overrides:
         app.config.update(overrides)
 
@@ -113,8 +88,8 @@ def create_app(
         db = Database(database_url(config), echo=config.storage.echo)
         db.upgrade()
         hub = Hub(config, db)
-    app.extensions["loket.hub"] = hub
-    app.extensions["loket.db"] = hub.db
+    app.extensions[context.HUB] = hub
+    app.extensions[context.DB] = hub.db
 
     mode = async_mode or config.realtime.async_mode
     queue_url = config.realtime.message_queue
@@ -144,7 +119,7 @@ def create_app(
     )
     guard = ConnectionGuard(app.wsgi_app, config.security, config.server.trusted_proxies)
     app.wsgi_app = guard  # type: ignore[method-assign]
-    app.extensions["loket.connections"] = guard
+    app.extensions[context.CONNECTIONS] = guard
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -187,27 +162,17 @@ def create_app(
 
         relay = EventRelay(hub.events, config.realtime.message_queue,
                            channel_for(config.hall.name))
-        app.extensions["loket.relay"] = relay
+        app.extensions[context.RELAY] = relay
         if not testing:
             relay.start(socketio.start_background_task)
     hub.start(spawn=None if testing else socketio.start_background_task)
     return app
 
 
-def pick_language() -> str:
-    """``?lang=`` first (remembered in a cookie by the pages), then the cookie, then the hall's
-    default."""
-    config: LoketConfig = current_app.config["LOKET_CONFIG"]
-    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
-        if candidate in LANGUAGES:
-            return candidate
-    return config.hall.language
-
-
-def get_hub() -> Hub:
-    hub: Hub = current_app.extensions["loket.hub"]
-    return hub
-
-
 def instance_path(config: LoketConfig, name: str) -> Path:
     return config.base_dir / name
+
+
+# Kept for code written before server.context held the accessors; new code imports it from
+# there (importing server.app from a blueprint is an import cycle, tests/test_import_graph.py).
+get_hub = context.get_hub

@@ -16,12 +16,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask_login import UserMixin, current_user
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from server import context
+from server.context import find_hub, get_db, get_extension, hall_or_city_config
 from server.db import Database
 from server.errors import HubError
 from server.extensions import login_manager
@@ -212,7 +214,7 @@ def end_session(db: Database, session_id: str) -> None:
 
 def idle_timeout_s(role: str) -> float:
     """Seconds of inactivity after which a session of ``role`` ends."""
-    config = current_app.config.get("LOKET_CONFIG") or current_app.config["LOKET_CITY"]
+    config = hall_or_city_config()
     security = config.security
     minutes = (security.officer_idle_timeout_min if role == "officer"
                else security.supervisor_idle_timeout_min)
@@ -319,7 +321,7 @@ def current_principal() -> Principal | None:
     principal: Principal | None = None
     token = bearer_token()
     if token is not None:
-        principal = principal_for_token(current_app.extensions["loket.db"], token)
+        principal = principal_for_token(get_db(), token)
     elif current_user.is_authenticated:
         principal = current_user.principal
     g.principal = principal
@@ -339,23 +341,26 @@ def require_principal(*roles: str) -> Principal:
 def principal_from_socket(auth: Any) -> Principal | None:
     """For Socket.IO connects: ``auth={"token": ...}`` or the session's logged-in user."""
     if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-        return principal_for_token(current_app.extensions["loket.db"], auth["token"])
+        return principal_for_token(get_db(), auth["token"])
     if current_user.is_authenticated:
-        from server.socket_sessions import register_socket
-
-        # The connection ends with the session (logout, password change, idle timeout).
-        register_socket(request.namespace, request.sid, current_user.get_id())  # type: ignore[attr-defined]
+        # The connection ends with the session (logout, password change, idle timeout):
+        # server.socket_sessions watches it (found through the app, not imported: it imports
+        # this module).
+        sessions: Any = get_extension(context.SOCKET_SESSIONS)
+        if sessions is not None:
+            sessions.opened(request.namespace, request.sid,  # type: ignore[attr-defined]
+                            current_user.get_id())
         return current_user.principal
     return None
 
 
 def audit(actor: str, action: str, target: str = "", detail: str = "") -> None:
     """Record a login or logout: through the hub (its clock) in a hall, directly in the city."""
-    hub = current_app.extensions.get("loket.hub")
+    hub = find_hub()
     if hub is not None:
         hub.audit(actor, action, target, detail)
         return
-    db: Database = current_app.extensions["loket.db"]
+    db: Database = get_db()
     with db.session() as s:
         s.add(AuditEntry(ts=time.time(), actor=actor, action=action, target=target,
                          detail=detail))
@@ -367,4 +372,4 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(cookie_id: str) -> LoginUser | None:
-        return load_session_user(app.extensions["loket.db"], cookie_id, time.time())
+        return load_session_user(get_db(app), cookie_id, time.time())

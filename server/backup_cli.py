@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from server.backup import CONFIG_FILE, BackupError, create_backup, restore_backup
-from server.commands import config_option, load, setup_logging
+from server.cli_support import config_option, load, setup_logging
 from server.service import PARTS
 
 log = logging.getLogger("loket.backup")

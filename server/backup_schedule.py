@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from server.backup import SUFFIX, BackupError, create_backup, database_url
 from server.config import LoketConfig
+from server.context import get_config
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def _in_real_thread(func: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def start_in_hub(app: Any) -> Callable[[], None]:
     """Hold the hub's lock and, with ``[backup] dir`` set, back up daily."""
-    config: LoketConfig = app.config["LOKET_CONFIG"]
+    config: LoketConfig = get_config(app)
     lock = hold_hub_lock(config)
     stopped = False
     if config.backup.dir:

@@ -4,67 +4,35 @@ without one, the demo hall with its data in ``./var``). The entry point is
 
 from __future__ import annotations
 
-import getpass
 import logging
 import secrets
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from server.config import ConfigError, LoketConfig, demo_config, load_config, sample_toml
+import audio.cli
+import counter_panel.cli
+import server.backup_cli
+import server.city.cli
+import server.kiosk.cli
+import server.notify.cli
+from server import context
+from server.cli_support import (
+    DEFAULT_CONFIG,
+    config_option,
+    gevent_patched,
+    is_demo,
+    load,
+    open_database,
+    read_password,
+    setup_logging,
+)
+from server.config import LoketConfig, sample_toml
+from server.context import get_extension, get_hub
 
-DEFAULT_CONFIG = "loket.toml"
 log = logging.getLogger("loket")
-
-
-def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        envvar="LOKET_CONFIG",
-        help="Hall config file (default ./loket.toml; without one, the demo hall).",
-    )(func)
-
-
-def load(config_path: Path | None) -> LoketConfig:
-    """The hall's config; a config error ends the command with its one clear message."""
-    try:
-        if config_path is not None:
-            return load_config(config_path)
-        if Path(DEFAULT_CONFIG).exists():
-            return load_config(DEFAULT_CONFIG)
-        return demo_config()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def is_demo(config: LoketConfig) -> bool:
-    return config.source is not None and config.source.name == "loket.toml" and (
-        config.source.parent == (Path.cwd() / "var").resolve()
-    ) and not Path(DEFAULT_CONFIG).exists()
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
-def open_database(config: LoketConfig) -> Any:
-    from server.app import database_url
-    from server.db import Database
-
-    db = Database(database_url(config))
-    db.upgrade()
-    return db
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,8 +57,6 @@ def serve(
 ) -> None:
     """Run the hub: API, displays, kiosk, panels, keypads and announcer."""
     config = load(config_path)
-    from server.cli import gevent_patched
-
     if config.realtime.async_mode == "gevent" and not gevent_patched():
         raise click.ClickException(
             "[realtime] async_mode = \"gevent\" needs `loket serve` started through the "
@@ -109,7 +75,7 @@ def serve(
         app = create_app(config)
     except Exception as exc:
         raise click.ClickException(f"cannot start the hub: {exc}") from exc
-    hub = app.extensions["loket.hub"]
+    hub = get_hub(app)
     _first_user_hint(hub, demo)
     from server import backup_schedule
 
@@ -150,7 +116,7 @@ def _security_warnings(app: Any, config: LoketConfig, listen_host: str) -> None:
 
     warn_if_proxies_spoofable(config.server.trusted_proxies, listen_host)
     nofile = raise_open_files_limit()
-    guard = app.extensions.get("loket.connections")
+    guard = get_extension(context.CONNECTIONS, app)
     if isinstance(guard, ConnectionGuard):
         guard.set_limit(nofile)
     if nofile < RECOMMENDED_NOFILE:
@@ -225,15 +191,6 @@ def user() -> None:
     """Officers, supervisors and admins."""
 
 
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Repeat password: "):
-        raise click.ClickException("the passwords differ")
-    return first
-
-
 @user.command("add")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["officer", "supervisor", "admin"]), required=True)
@@ -253,7 +210,7 @@ def user_add(
     if role == "officer" and not ids:
         raise click.ClickException(
             "an officer needs --counters (the counters they may act at, e.g. --counters 1,2)")
-    password = _read_password(password_stdin)
+    password = read_password(password_stdin)
     try:
         add_user(open_database(config), username, password, role, ids, display_name, time.time())
     except AuthError as exc:
@@ -271,7 +228,7 @@ def user_passwd(username: str, password_stdin: bool, config_path: Path | None) -
 
     config = load(config_path)
     try:
-        set_password(open_database(config), username, _read_password(password_stdin), time.time())
+        set_password(open_database(config), username, read_password(password_stdin), time.time())
     except AuthError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"password of {username} changed")
@@ -402,18 +359,11 @@ def _counter_ids(config: LoketConfig, text: str) -> list[str]:
     return ids
 
 
-def _add_part_commands() -> None:
-    import audio.cli
-    import counter_panel.cli
-    import server.backup_cli
-    import server.city.cli
-    import server.kiosk.cli
-    import server.notify.cli
-
-    for module in (counter_panel.cli, audio.cli, server.city.cli, server.kiosk.cli,
-                   server.backup_cli, server.notify.cli):
-        for command in module.commands:
-            cli.add_command(command)
-
-
-_add_part_commands()
+# The parts' commands, registered here and only here (each part's ``cli`` module lists its own
+# in ``commands``). ``server.cli`` imports this module after gevent has patched the standard
+# library, so the parts' imports come after the patching too.
+PART_CLIS = (counter_panel.cli, audio.cli, server.city.cli, server.kiosk.cli, server.backup_cli,
+             server.notify.cli)
+for _part in PART_CLIS:
+    for _command in _part.commands:
+        cli.add_command(_command)

@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import CursorResult, Result, bindparam, select, text, update
 from sqlalchemy.orm import Session, object_session
 
 from server import queue_rules
 from server.config.hall import CounterSection
+from server.counter_status import (
+    EMPTY,
+    NOTHING,
+    ActionArgs,
+    CounterAction,
+    CounterStatus,
+    Outcome,
+)
 from server.errors import HubError
 from server.events import Event
 from server.i18n import register
-from server.models import AuditEntry, CallRecord, Ticket, TicketStatus
+from server.models import AuditEntry, CallRecord, Counter, Ticket, TicketStatus
 
-EMPTY = object()
-"""Returned by NEXT when nobody waits: the transaction commits, then the hub refuses."""
-_EMPTY = EMPTY
 CALLABLE = (TicketStatus.WAITING, TicketStatus.NO_SHOW)
 """Statuses a CALL of a given number accepts: waiting, or skipped (no-show) earlier today."""
 _LABEL = re.compile(r"^([A-Z]{1,2})-?0*([0-9]{1,3})$")
@@ -74,8 +80,14 @@ _LINE_HEADS = text(
 ).bindparams(bindparam("services", expanding=True))
 
 
+def _rows(result: Result[Any]) -> int:
+    """Rows an UPDATE changed."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 class CounterActions:
-    """Handlers named ``_do_<action>``; see :meth:`server.hub.Hub.counter_action`."""
+    """The handlers of the counter actions (:data:`HANDLERS`); see
+    :meth:`server.hub.Hub.counter_action`, which runs them in its transaction."""
 
     counters: dict[str, CounterSection]
     policy: queue_rules.Policy
@@ -98,21 +110,24 @@ class CounterActions:
 
     def _refuse_paused(self, counter: CounterSection, row: Any) -> None:
         """NEXT and CALL need an open counter: a break ends with RESUME, never silently."""
-        if row.status == "closed":
+        if row.status == CounterStatus.CLOSED:
             raise HubError("counter_closed", 409, counter=counter.name)
-        if row.status == "break":
+        if row.status == CounterStatus.BREAK:
             raise HubError("on_break", 409, counter=counter.name)
 
-    def _do_next(self, s, counter, row, current, now, events, **_):
+    def _do_next(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         self._refuse_paused(counter, row)
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
-        row.status = "open"
+        row.status = CounterStatus.OPEN
         view = queue_rules.CounterView(
             counter.id, tuple(counter.services), row.calls_since_priority
         )
         for candidate in queue_rules.rank(view, self._candidates(s, counter), self.policy):
-            claimed = s.execute(
+            claimed = _rows(s.execute(
                 update(Ticket)
                 .where(Ticket.id == candidate.ticket_id, Ticket.status == TicketStatus.WAITING)
                 .values(
@@ -124,17 +139,17 @@ class CounterActions:
                     finished_ts=None,
                 )
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            ))
             if claimed != 1:
                 continue  # another counter (process) took it first
-            ticket = s.get(Ticket, candidate.ticket_id)
+            ticket = s.get_one(Ticket, candidate.ticket_id)
             s.refresh(ticket)
             row.current_ticket_id = ticket.id
             row.calls_since_priority = queue_rules.calls_since_priority_after(view, candidate)
             events.append(self._call(s, ticket, counter, now, recall=False))
             events.append(Event("ticket", self._ticket_event(ticket)))
-            return ticket.label
-        return _EMPTY  # committed (the previous ticket is finished), then refused as empty
+            return Outcome(called=ticket.label)
+        return EMPTY  # committed (the previous ticket is finished), then refused as empty
 
     def _candidates(self, s: Session, counter: CounterSection) -> list[queue_rules.Candidate]:
         """The heads of each (service, priority) line this counter serves: only a head can be
@@ -213,31 +228,49 @@ class CounterActions:
             raise HubError("no_current", 409, counter=counter.name)
         return current
 
-    def _do_recall(self, s, counter, row, current, now, events, **_):
+    def _do_recall(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         ticket = self._require_current(counter, current)
         ticket.recalls += 1
         events.append(self._call(s, ticket, counter, now, recall=True))
-        return ticket.label
+        return Outcome(called=ticket.label)
 
-    def _do_start(self, s, counter, row, current, now, events, **_):
+    def _do_start(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         ticket = self._require_current(counter, current)
         if ticket.status == TicketStatus.CALLED:
             ticket.status = TicketStatus.SERVING
             ticket.served_ts = now
             events.append(Event("ticket", self._ticket_event(ticket)))
-        return None
+        return NOTHING
 
-    def _do_skip(self, s, counter, row, current, now, events, **_):
+    def _do_skip(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         self._finish(self._require_current(counter, current), TicketStatus.NO_SHOW, now, events)
         row.current_ticket_id = None
-        return None
+        return NOTHING
 
-    def _do_done(self, s, counter, row, current, now, events, **_):
+    def _do_done(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         self._finish(self._require_current(counter, current), TicketStatus.DONE, now, events)
         row.current_ticket_id = None
-        return None
+        return NOTHING
 
-    def _do_transfer(self, s, counter, row, current, now, events, service=None, **_):
+    def _do_transfer(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
+        service = args.service
+        if not service:
+            raise HubError("bad_request", 400, reason="transfer needs a 'service'")
         ticket = self._require_current(counter, current)
         if ticket.service == service:
             raise HubError("same_service", 409, service=service)
@@ -249,27 +282,39 @@ class CounterActions:
         ticket.served_ts = None
         row.current_ticket_id = None
         events.append(Event("ticket", self._ticket_event(ticket)))
-        return None
+        return NOTHING
 
-    def _do_break(self, s, counter, row, current, now, events, **_):
+    def _do_break(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
-        row.status = "break"
-        return None
+        row.status = CounterStatus.BREAK
+        return NOTHING
 
-    def _do_resume(self, s, counter, row, current, now, events, **_):
-        row.status = "open"
-        return None
+    def _do_resume(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
+        row.status = CounterStatus.OPEN
+        return NOTHING
 
-    def _do_open(self, s, counter, row, current, now, events, **_):
-        row.status = "open"
-        return None
+    def _do_open(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
+        row.status = CounterStatus.OPEN
+        return NOTHING
 
-    def _do_close(self, s, counter, row, current, now, events, **_):
+    def _do_close(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
-        row.status = "closed"
-        return None
+        row.status = CounterStatus.CLOSED
+        return NOTHING
 
     # ------------------------------------------------------------------ a given ticket
     def _today_ticket(self, s: Session, counter: CounterSection, label: str | None) -> Ticket:
@@ -289,52 +334,82 @@ class CounterActions:
         s.add(AuditEntry(ts=now, actor=actor[:80], action=action, target=counter.id,
                          detail=json.dumps(detail)))
 
-    def _do_call(self, s, counter, row, current, now, events, ticket=None, actor="system", **_):
+    def _do_call(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         """Call a given waiting or skipped ticket (the officer typed its number)."""
         self._refuse_paused(counter, row)
-        target = self._today_ticket(s, counter, ticket)
+        target = self._today_ticket(s, counter, args.ticket)
         if target.status not in CALLABLE:
             raise HubError("not_callable", 409, ticket=target.label, state=target.status)
         previous = target.status
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
-        row.status = "open"
+        row.status = CounterStatus.OPEN
         # The same claim as NEXT: only a row still waiting (or skipped) is taken, so two
         # counters calling the same number at once never both get it.
-        claimed = s.execute(
+        claimed = _rows(s.execute(
             update(Ticket)
             .where(Ticket.id == target.id, Ticket.status.in_(CALLABLE))
             .values(status=TicketStatus.CALLED, counter_id=counter.id, officer=row.officer,
                     called_ts=now, served_ts=now, finished_ts=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if claimed != 1:
             raise HubError("not_callable", 409, ticket=target.label, state="called")
         s.refresh(target)
         row.current_ticket_id = target.id
         events.append(self._call(s, target, counter, now, recall=False))
         events.append(Event("ticket", self._ticket_event(target)))
-        self._audit(s, now, actor, "counter:call", counter,
+        self._audit(s, now, args.actor, "counter:call", counter,
                     {"ticket": target.label, "was": previous})
-        return target.label
+        return Outcome(called=target.label)
 
-    def _do_bring_back(self, s, counter, row, current, now, events, ticket=None,
-                       actor="system", **_):
+    def _do_bring_back(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        now: float, events: list[Event], args: ActionArgs,
+    ) -> Outcome:
         """A skipped (no-show) ticket of today back into its queue, in its old place (its
         queue time is kept), so the next NEXT of a counter of its service calls it."""
-        target = self._today_ticket(s, counter, ticket)
+        target = self._today_ticket(s, counter, args.ticket)
         if target.status != TicketStatus.NO_SHOW:
             raise HubError("not_skipped", 409, ticket=target.label, state=target.status)
-        claimed = s.execute(
+        claimed = _rows(s.execute(
             update(Ticket)
             .where(Ticket.id == target.id, Ticket.status == TicketStatus.NO_SHOW)
             .values(status=TicketStatus.WAITING, counter_id=None, called_ts=None,
                     served_ts=None, finished_ts=None)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if claimed != 1:
             raise HubError("not_skipped", 409, ticket=target.label, state="waiting")
         s.refresh(target)
         events.append(Event("ticket", self._ticket_event(target)))
-        self._audit(s, now, actor, "counter:bring_back", counter, {"ticket": target.label})
-        return None
+        self._audit(s, now, args.actor, "counter:bring_back", counter, {"ticket": target.label})
+        return NOTHING
+
+
+Handler = Callable[
+    [CounterActions, Session, CounterSection, Counter, Ticket | None, float, list[Event],
+     ActionArgs],
+    Outcome,
+]
+"""A counter action's handler: the hub, its session, the counter's config and locked row, its
+current ticket, the time, the events to publish after the commit, and the action's args."""
+
+HANDLERS: dict[CounterAction, Handler] = {
+    CounterAction.NEXT: CounterActions._do_next,
+    CounterAction.RECALL: CounterActions._do_recall,
+    CounterAction.SKIP: CounterActions._do_skip,
+    CounterAction.DONE: CounterActions._do_done,
+    CounterAction.TRANSFER: CounterActions._do_transfer,
+    CounterAction.START: CounterActions._do_start,
+    CounterAction.BREAK: CounterActions._do_break,
+    CounterAction.RESUME: CounterActions._do_resume,
+    CounterAction.CALL: CounterActions._do_call,
+    CounterAction.BRING_BACK: CounterActions._do_bring_back,
+    CounterAction.OPEN: CounterActions._do_open,
+    CounterAction.CLOSE: CounterActions._do_close,
+}
+"""Each action's handler (the hub looks the action up here; nothing is found by name)."""

@@ -30,15 +30,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server import hours, queue_rules
+from server import service_times as observed
 from server.config import LoketConfig
 from server.config.hall import CounterSection, ServiceSection
-from server.counter_actions import EMPTY as _EMPTY
-from server.counter_actions import CounterActions, parse_label
+from server.counter_actions import HANDLERS, CounterActions, parse_label
+from server.counter_status import ActionArgs, CounterAction, CounterState, CounterStatus
 from server.db import Database
 from server.errors import HubError
 from server.events import Event, EventBus
 from server.i18n import translate
-from server.kiosk import observed
 from server.models import (
     AuditEntry,
     CallRecord,
@@ -104,7 +104,7 @@ class Hub(CounterActions):
             known = set(s.scalars(select(Counter.id)))
             for counter_id in self.counters:
                 if counter_id not in known:  # several processes may start at once
-                    _insert_ignore(s, Counter, {"id": counter_id, "status": "open",
+                    _insert_ignore(s, Counter, {"id": counter_id, "status": CounterStatus.OPEN,
                                                 "updated_ts": self.clock(),
                                                 "calls_since_priority": 0})
         if spawn is not None and not self._notifier_started:
@@ -304,21 +304,21 @@ class Hub(CounterActions):
                 if officer:
                     row.officer = officer
                 current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
-                handler = getattr(self, f"_do_{action}")
-                result_ticket = handler(s, counter, row, current, now, events, service=service,
-                                        ticket=label, actor=actor)
+                handler = HANDLERS[CounterAction(action)]
+                outcome = handler(self, s, counter, row, current, now, events,
+                                  ActionArgs(service=service, ticket=label, actor=actor))
                 row.updated_ts = now
                 s.flush()
                 waiting = self._waiting_for(s, counter)
                 shown = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
                 result = self._counter_result(counter, row, shown, waiting)
-                if isinstance(result_ticket, str):
-                    result["called"] = result_ticket
+                if outcome.called is not None:
+                    result["called"] = outcome.called
                 events.append(Event("counter", dict(result, actor=actor)))
             for event in events:
                 self.events.publish(event)
         self._mark_queue_dirty()
-        if result_ticket is _EMPTY:
+        if outcome.empty:
             raise HubError("empty", 409, counter=counter.name)
         return result
 
@@ -347,16 +347,13 @@ class Hub(CounterActions):
     def _counter_result(
         self, counter: CounterSection, row: Counter, ticket: Ticket | None, waiting: int
     ) -> dict[str, Any]:
-        if row.status == "open":
-            status = "serving" if ticket is not None else "idle"
-        else:
-            status = row.status
+        status = CounterState.of(row.status, serving=ticket is not None)
         return {
             "counter": counter.id,
             "counter_name": counter.name,
             "zone": counter.zone,
             "status": status,
-            "open": row.status == "open",
+            "open": row.status == CounterStatus.OPEN,
             "ticket": ticket.label if ticket else None,
             "ticket_status": ticket.status if ticket else None,
             "service": ticket.service if ticket else None,

@@ -29,6 +29,7 @@ from typing import Any
 
 import redis
 
+from server.backoff import FailureLog, retrying
 from server.config.hall import slugify
 from server.events import Event, EventBus
 
@@ -115,48 +116,49 @@ class EventRelay:
 
     # ------------------------------------------------------------------ in
     def listen(self) -> None:
-        """Re-publish the other processes' events locally, until :meth:`stop`."""
-        failing_since: float | None = None
-        delay = 0.5
-        while not self._stopped.is_set():
-            pubsub = self._listener.pubsub()
-            try:
-                pubsub.subscribe(self.channel)
-                heard = time.monotonic()
-                pinged: float | None = None
-                while not self._stopped.is_set():
-                    message = pubsub.get_message(timeout=min(1.0, self.keepalive_s))
-                    now = time.monotonic()
-                    if message is not None:
-                        heard, pinged = now, None
-                        kind = message.get("type")
-                        if kind == "message":
-                            self._incoming(message.get("data"))
-                        elif kind == "subscribe":
-                            self.subscribed.set()
-                            if failing_since is not None:
-                                log.info("hearing the other hub processes again after %.0f s",
-                                         now - failing_since)
-                                failing_since = None
-                                delay = 0.5
-                    elif pinged is not None:
-                        if now - pinged > self.pong_timeout_s:
-                            raise redis.ConnectionError(
-                                f"no answer from Redis within {self.pong_timeout_s:g} s")
-                    elif now - heard > self.keepalive_s:
-                        pubsub.ping(PING)
-                        pinged = now
-            except (redis.RedisError, OSError) as exc:
-                self.subscribed.clear()
-                if failing_since is None:
-                    failing_since = time.monotonic()
-                    log.warning("cannot hear the other hub processes (%s); retrying", exc)
-                self._stopped.wait(delay)
-                delay = min(delay * 2, MAX_BACKOFF_S)
-            finally:
-                with contextlib.suppress(redis.RedisError, OSError):
-                    pubsub.close()
+        """Re-publish the other processes' events locally, until :meth:`stop`; reconnects
+        with backoff."""
+        failures = FailureLog(log, "cannot hear the other hub processes (%s); retrying")
+        retrying(failures, first_s=0.5, max_s=MAX_BACKOFF_S,
+                 retry_on=(redis.RedisError, OSError), stop=self._stopped)(self._hear, failures)
         self.subscribed.clear()
+
+    def _hear(self, failures: FailureLog) -> None:
+        """One subscription, until :meth:`stop` (returns) or a broken link (raises)."""
+        if self._stopped.is_set():
+            return
+        pubsub = self._listener.pubsub()
+        try:
+            pubsub.subscribe(self.channel)
+            heard = time.monotonic()
+            pinged: float | None = None
+            while not self._stopped.is_set():
+                message = pubsub.get_message(timeout=min(1.0, self.keepalive_s))
+                now = time.monotonic()
+                if message is not None:
+                    heard, pinged = now, None
+                    kind = message.get("type")
+                    if kind == "message":
+                        self._incoming(message.get("data"))
+                    elif kind == "subscribe":
+                        self.subscribed.set()
+                        since = failures.since
+                        if failures.recovered() and since is not None:
+                            log.info("hearing the other hub processes again after %.0f s",
+                                     now - since)
+                elif pinged is not None:
+                    if now - pinged > self.pong_timeout_s:
+                        raise redis.ConnectionError(
+                            f"no answer from Redis within {self.pong_timeout_s:g} s")
+                elif now - heard > self.keepalive_s:
+                    pubsub.ping(PING)
+                    pinged = now
+        except BaseException:
+            self.subscribed.clear()
+            raise
+        finally:
+            with contextlib.suppress(redis.RedisError, OSError):
+                pubsub.close()
 
     def _incoming(self, raw: Any) -> None:
         try:

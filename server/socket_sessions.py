@@ -12,6 +12,9 @@ from typing import Any
 
 from flask import Flask
 
+from server import context
+from server.auth import load_session_user
+from server.context import get_db, get_extension
 from server.extensions import socketio
 
 log = logging.getLogger(__name__)
@@ -30,14 +33,12 @@ class SocketSessions:
 
     def sweep(self, now: float | None = None) -> int:
         """Disconnect sockets whose session ended; returns how many."""
-        from server.auth import load_session_user
-
         now = time.time() if now is None else now
         with self._lock:
             entries = list(self._open.items())
         ended = 0
         with self.app.app_context():
-            db = self.app.extensions["loket.db"]
+            db = get_db(self.app)
             for (namespace, sid), cookie_id in entries:
                 connected = socketio.server.manager.is_connected(sid, namespace)
                 alive = connected and load_session_user(db, cookie_id, now, touch=False)
@@ -63,16 +64,14 @@ class SocketSessions:
 
 def register_socket(namespace: str, sid: str, cookie_id: str) -> None:
     """Remember a connection made with a person's session (no-op outside a Loket app)."""
-    from flask import current_app
-
-    sessions: Any = current_app.extensions.get("loket.socket_sessions")
+    sessions: Any = get_extension(context.SOCKET_SESSIONS)
     if sessions is not None:
         sessions.opened(namespace, sid, cookie_id)
 
 
 def init_app(app: Flask, testing: bool) -> SocketSessions:
     sessions = SocketSessions(app)
-    app.extensions["loket.socket_sessions"] = sessions
+    app.extensions[context.SOCKET_SESSIONS] = sessions
     if not testing:
         socketio.start_background_task(sessions.run)
     return sessions

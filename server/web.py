@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     g,
     redirect,
     render_template,
@@ -23,7 +22,9 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from server import context
 from server.auth import audit, end_session, start_session, verify_user
+from server.context import find_hub, get_db, get_extension, hall_or_city_config
 from server.i18n import register
 from server.login_guard import LoginGuard
 
@@ -95,7 +96,7 @@ def index() -> str:
 
 
 def _security() -> Any:
-    config = current_app.config.get("LOKET_CONFIG") or current_app.config["LOKET_CITY"]
+    config = hall_or_city_config()
     return config.security
 
 
@@ -107,7 +108,7 @@ def login() -> Any:
     failed = False
     locked_minutes = 0
     if form.validate_on_submit():
-        db = current_app.extensions["loket.db"]
+        db = get_db()
         guard = LoginGuard(db, _security())
         username, address = form.username.data or "", request.remote_addr or ""
         now = time.time()
@@ -139,11 +140,11 @@ def login() -> Any:
 def logout() -> Response:
     if current_user.is_authenticated:
         audit(f"user:{current_user.username}", "logout")
-        end_session(current_app.extensions["loket.db"], current_user.session_id)
-        sockets = current_app.extensions.get("loket.socket_sessions")
+        end_session(get_db(), current_user.session_id)
+        sockets = get_extension(context.SOCKET_SESSIONS)
         if sockets is not None:
             sockets.sweep()  # the panel's and dashboard's live connections end too
-        hub: Any = current_app.extensions.get("loket.hub")
+        hub: Any = find_hub()
         for counter_id in list(hub.counters) if hub is not None else ():
             # Keypad calls after the officer left must not be credited to them.
             if hub.counter_state(counter_id).get("officer") == current_user.username:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.context import get_hub
+
 
 def init_app(app: Flask) -> None:
     from server.assistance import (
@@ -18,4 +20,4 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(routes.bp)
     app.register_blueprint(routes.bp)
-    push.subscribe(app.extensions["loket.hub"])
+    push.subscribe(get_hub(app))

@@ -17,10 +17,10 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 
 from server.api import json_object
-from server.app import get_hub
 from server.assistance import store
 from server.assistance.speech import Voice, prompt_sentences, ticket_sentences
 from server.auth import require_principal
+from server.context import get_config, get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.i18n import catalog
@@ -38,7 +38,7 @@ SPEECH_LIMIT = "60 per minute"
 def _body_kiosk() -> str:
     body = request.get_json(silent=True) if request.is_json else None
     kiosk = body.get("kiosk") if isinstance(body, dict) else None
-    config = current_app.config["LOKET_CONFIG"]
+    config = get_config()
     if isinstance(kiosk, str) and any(k.id == kiosk for k in config.kiosks):
         return kiosk
     return ""
@@ -125,7 +125,7 @@ def taken(request_id: int) -> Any:
 def _voice() -> Voice:
     voice: Voice | None = current_app.extensions.get("loket.assistance.voice")
     if voice is None:
-        voice = Voice(current_app.config["LOKET_CONFIG"])
+        voice = Voice(get_config())
         current_app.extensions["loket.assistance.voice"] = voice
     return voice
 

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from server import context
 from server.api import error_response
 from server.config import CityConfig
 from server.db import Database
@@ -27,7 +28,7 @@ def create_city_app(config: CityConfig, *, testing: bool = False,
     app = Flask(__name__, static_folder=str(SERVER_DIR / "static"),
                 template_folder=str(SERVER_DIR / "templates"))
     configure_web(app, config, testing)
-    app.config.update(LOKET_CITY=config)
+    app.config[context.CITY_CONFIG] = config
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(Path(__file__).parent / "templates")),
         FileSystemLoader(str(SERVER_DIR / "templates")),
@@ -35,7 +36,7 @@ def create_city_app(config: CityConfig, *, testing: bool = False,
     if db is None:
         db = Database(config.storage.url, echo=config.storage.echo)
         db.upgrade()
-    app.extensions["loket.db"] = db
+    app.extensions[context.DB] = db
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

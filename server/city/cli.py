@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from server.commands import config_option, load, open_database, setup_logging
+from server.cli_support import config_option, load, open_database, setup_logging
 from server.config import CityConfig, ConfigError, LoketConfig, load_city_config
 
 log = logging.getLogger("loket.city")
@@ -147,7 +147,7 @@ def serve(config_path: Path, host: str | None, port: int | None, log_level: str)
 
     warn_if_proxies_spoofable(config.server.trusted_proxies, listen[0])
     log.info("Loket city view for %s on http://%s:%d", config.city.name, *listen)
-    from server.cli import gevent_patched
+    from server.cli_support import gevent_patched
 
     if gevent_patched():
         from gevent.pywsgi import WSGIServer
@@ -175,11 +175,11 @@ def city_user_add(username: str, role: str, display_name: str, password_stdin: b
                   config_path: Path) -> None:
     """Add a user of the city-wide view; the password is asked for (never a default)."""
     from server.auth import AuthError, add_user
-    from server.commands import _read_password
+    from server.cli_support import read_password
     from server.db import Database
 
     config = load_city(config_path)
-    password = _read_password(password_stdin)
+    password = read_password(password_stdin)
     db = Database(config.storage.url)
     db.upgrade()
     try:

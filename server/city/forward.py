@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from server.backoff import FailureLog, retrying
 from server.city.models import CityHall, CityLink, CityOutbox, CitySurvey, CityTicket
 from server.config import LoketConfig
 from server.db import Database
@@ -302,41 +303,33 @@ class Forwarder:
         stop = stop or threading.Event()
         interval = self.config.city.interval_s
         self.enable()
-        failing_since: float | None = None
-        hall_failing = False
-        delay = interval
+        city = FailureLog(log, "cannot reach the city's database (%s); the hall goes on and "
+                          "the backlog is sent when the link is back", on=CityUnreachable)
+        # The hall's own database (busy, or down): not the link's fault; retried as well.
+        hall = FailureLog(log, "forwarding failed on the hall's own database (%s); retrying",
+                          "the hall's database answers again", level=logging.ERROR,
+                          exc_info=True)
         while not stop.is_set():
-            try:
-                sent = self.drain()
-            except CityUnreachable as exc:
-                if failing_since is None:
-                    failing_since = time.monotonic()
-                    log.warning("cannot reach the city's database (%s); the hall goes on and "
-                                "the backlog is sent when the link is back", exc.reason)
-                    self._try_note_error(exc.reason)
-                delay = min(max(delay * 2, interval), MAX_BACKOFF_S)
-                stop.wait(delay)
-                continue
-            except (DBAPIError, OSError):
-                # The hall's own database (busy, or down): not the link's fault; retry.
-                if not hall_failing:
-                    hall_failing = True
-                    log.exception("forwarding failed on the hall's own database; retrying")
-                delay = min(max(delay * 2, interval), MAX_BACKOFF_S)
-                stop.wait(delay)
-                continue
-            else:
-                if hall_failing:
-                    hall_failing = False
-                    log.info("the hall's database answers again")
-                if failing_since is not None:
-                    log.info("the city's database is reachable again after %.0f s; "
-                             "%d changes sent", time.monotonic() - failing_since, sent)
-                    failing_since = None
-                elif sent:
-                    log.debug("%d changes sent to the city", sent)
-                delay = interval
-            stop.wait(delay)
+            retrying((city, hall), first_s=2 * interval, max_s=MAX_BACKOFF_S,
+                     retry_on=(CityUnreachable, DBAPIError, OSError),
+                     stop=stop)(self._round, city, hall)
+            stop.wait(interval)
+
+    def _round(self, city: FailureLog, hall: FailureLog) -> None:
+        """One :meth:`drain`, logging the recovery of a link that was failing."""
+        try:
+            sent = self.drain()
+        except CityUnreachable as exc:
+            if not city.failing:
+                self._try_note_error(exc.reason)
+            raise
+        hall.recovered()
+        since = city.since
+        if city.recovered() and since is not None:
+            log.info("the city's database is reachable again after %.0f s; %d changes sent",
+                     time.monotonic() - since, sent)
+        elif sent:
+            log.debug("%d changes sent to the city", sent)
 
     def _try_note_error(self, reason: str) -> None:
         try:

@@ -24,6 +24,7 @@ from flask_login import current_user
 from server.auth import require_principal
 from server.city import summary
 from server.config import CityConfig
+from server.context import get_city_config, get_db
 from server.db import Database
 from server.errors import bad_request
 
@@ -35,8 +36,8 @@ SUPERVISORS = ("supervisor", "admin")
 
 
 def _figures(lang: str) -> dict[str, Any]:
-    config: CityConfig = current_app.config["LOKET_CITY"]
-    db: Database = current_app.extensions["loket.db"]
+    config: CityConfig = get_city_config()
+    db: Database = get_db()
     now = time.time()
     today = datetime.fromtimestamp(now, ZoneInfo(config.city.timezone)).date()
     try:
@@ -54,7 +55,7 @@ def overview() -> Any:
         abort(403)
     data = _figures(g.lang)
     template = "city/figures.html" if request.args.get("partial") else "city/overview.html"
-    config: CityConfig = current_app.config["LOKET_CITY"]
+    config: CityConfig = get_city_config()
     return render_template(template, data=data, refresh_s=config.city.refresh_s)
 
 
@@ -66,7 +67,7 @@ def api_city() -> Any:
 
 @bp.get("/healthz")
 def healthz() -> Any:
-    db: Database = current_app.extensions["loket.db"]
+    db: Database = get_db()
     try:
         with db.read() as s:
             s.connection().exec_driver_sql("SELECT 1")

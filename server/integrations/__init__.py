@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.context import get_hub
 from server.integrations import delivery
 from server.notify.worker import HANDLERS
 
@@ -31,7 +32,7 @@ def init_app(app: Flask) -> None:
         webhooks_api,
     )
 
-    hub = app.extensions["loket.hub"]
+    hub = get_hub(app)
     subscriptions.sync_config_safely(hub.db, hub.config, hub.clock())
     webhooks_api.init_app(app)
     open_data_views.init_app(app)

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from sqlalchemy import func, select
 
+from server import context
 from server.city.models import CityHall, CitySurvey, CityTicket
 from server.config import CityConfig
+from server.context import get_city_config, get_db
 from server.db import Database
 from server.ikm import ikm_from_sums
 from server.integrations import open_data
@@ -101,6 +103,6 @@ def init_app(app: Flask) -> None:
     from server.integrations import messages  # noqa: F401  (registers the words)
     from server.integrations.open_data_views import make_blueprint
 
-    app.extensions["loket.open_data"] = CitySource(app.config["LOKET_CITY"],
-                                                   app.extensions["loket.db"])
+    app.extensions[context.OPEN_DATA] = CitySource(get_city_config(app),
+                                                   get_db(app))
     app.register_blueprint(make_blueprint("open_data"))

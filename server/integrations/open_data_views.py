@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 
+from server import context
+from server.context import get_hub
 from server.errors import HubError, bad_request
 from server.extensions import limiter
 from server.i18n import catalog
@@ -107,7 +109,7 @@ class HallSource:
 
 
 def _source() -> Source:
-    source: Source = current_app.extensions["loket.open_data"]
+    source: Source = current_app.extensions[context.OPEN_DATA]
     if not source.enabled:
         raise HubError("not_found", 404)
     return source
@@ -223,5 +225,5 @@ def make_blueprint(name: str) -> Blueprint:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["loket.open_data"] = HallSource(app.extensions["loket.hub"])
+    app.extensions[context.OPEN_DATA] = HallSource(get_hub(app))
     app.register_blueprint(make_blueprint("open_data"))

@@ -105,7 +105,7 @@ def signing_secret(row: WebhookSubscription, config: LoketConfig) -> str:
         return read_secret(hook.secret)
     if row.secret_ref:
         return read_secret(row.secret_ref)
-    from server.app import secret_key
+    from server.context import secret_key
 
     return derived_secret(secret_key(config), row.secret_salt or "")
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, jsonify
+from flask import Blueprint, Flask, g, jsonify
 from sqlalchemy import select
 
 from server.api import json_object
-from server.app import get_hub
 from server.auth import Principal, require_principal
 from server.config.integrations import NAME_PATTERN, check_events
+from server.context import get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf
 from server.i18n import catalog
@@ -122,7 +122,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _webhook_helpers() -> dict[str, Any]:
         def enabled() -> bool:
-            hub = current_app.extensions["loket.hub"]
+            hub = get_hub()
             return subscriptions.any_active(hub.config, hub.db)
 
         return {"webhooks_enabled": enabled,

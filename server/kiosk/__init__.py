@@ -1,9 +1,8 @@
 """Where the queue starts: the ticket kiosk (``/kiosk``), the printed ticket (ESC/POS through
 python-escpos), the citizen's phone status page (``/t/<token>``) and the data behind the
-waiting-time estimate (:mod:`server.kiosk.observed`). See docs/kiosk.md.
+waiting-time estimate (kept in the core, :mod:`server.service_times`). See docs/kiosk.md.
 
-Imports inside :func:`init_app` stay lazy: :mod:`server.hub` imports
-:mod:`server.kiosk.observed`, so this package must not import the app or the hub at load."""
+Imports inside :func:`init_app` stay lazy: importing this package loads no view, app or hub."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from server.commands import config_option, load, open_database
+from server.cli_support import config_option, load, open_database
 from server.kiosk import devices
 from server.kiosk.devices import KioskError
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import current_app, request
+from flask import request
 from flask_limiter.util import get_remote_address
 
 from server.auth import current_principal
+from server.context import get_config, get_hub
 from server.errors import HubError
 from server.kiosk.devices import KioskInfo, current_kiosk, get_kiosk, note_limited
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def _hub() -> Hub:
-    hub: Hub = current_app.extensions["loket.hub"]
+    hub: Hub = get_hub()
     return hub
 
 
@@ -43,7 +44,7 @@ def kiosk_rate_key() -> str:
 
 def kiosk_rate_limit() -> str:
     kiosk = _kiosk()
-    config = current_app.config["LOKET_CONFIG"]
+    config = get_config()
     if kiosk is not None:
         return kiosk.rate_limit or str(config.kiosk.paired_rate_limit)
     return str(config.kiosk.rate_limit)

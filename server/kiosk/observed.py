@@ -1,113 +1,19 @@
-"""Gathering what the estimate needs from the database: service times observed today and on
-the same weekday of past weeks, and the counters serving a service now. The arithmetic is in
-:mod:`server.estimate` (pure)."""
+"""The waiting-time estimate's data, as the kiosk knew it: kept at :mod:`server.service_times`
+(the hub needs it too, and the core does not import the kiosk); this name stays for callers
+of ``server.kiosk.observed``."""
 
 from __future__ import annotations
 
-import logging
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from server.estimate import (
-    MIN_SAMPLES,
-    ServiceTime,
-    WaitEstimate,
-    service_time,
-    wait_estimate,
+from server.service_times import (
+    CACHE_S,
+    HISTORY_WEEKS,
+    RECENT,
+    SHARED_WEIGHT,
+    HallView,
+    capacity,
+    estimate,
+    service_times,
 )
-from server.models import Counter, Ticket, TicketStatus
 
-if TYPE_CHECKING:
-    from server.hub import Hub
-
-log = logging.getLogger(__name__)
-
-CACHE_S = 30.0
-"""Service times are recomputed at most this often per service."""
-HISTORY_WEEKS = 4
-"""Same weekdays looked back at when today has too few service times."""
-RECENT = 50
-"""Today's most recent service times used (the hall's pace changes over the day)."""
-SHARED_WEIGHT = 0.15
-"""Share of a counter that serves a service only after others that still have a queue."""
-
-
-def _durations(s: Session, service: str, days: list[str], limit: int) -> list[float]:
-    rows = s.execute(
-        select(Ticket.finished_ts - Ticket.called_ts)
-        .where(
-            Ticket.day.in_(days),
-            Ticket.service == service,
-            Ticket.status.in_((TicketStatus.DONE, TicketStatus.NO_SHOW)),
-            Ticket.called_ts.is_not(None),
-            Ticket.finished_ts.is_not(None),
-        )
-        .order_by(Ticket.finished_ts.desc())
-        .limit(limit)
-    ).scalars()
-    return [float(r) for r in rows if r is not None]
-
-
-def service_times(hub: Hub, s: Session, service: str) -> ServiceTime:
-    """Per-ticket time at a counter (first call to finish, so walking up and no-shows count):
-    today's, blended with the same weekday of past weeks while today has fewer than
-    :data:`server.estimate.MIN_SAMPLES`."""
-    now = hub.clock()
-    cache: dict = hub._service_time_cache
-    cached = cache.get(service)
-    if cached and isinstance(cached[1], ServiceTime) and 0 <= now - cached[0] < CACHE_S:
-        return cached[1]
-    today = hub.day(now)
-    recent = _durations(s, service, [today], RECENT)
-    history: list[float] = []
-    if len(recent) < MIN_SAMPLES:
-        day = date.fromisoformat(today)
-        past = [(day - timedelta(weeks=w)).isoformat() for w in range(1, HISTORY_WEEKS + 1)]
-        history = _durations(s, service, past, 400)
-    value = service_time(recent, history)
-    cache[service] = (now, value)
-    return value
-
-
-_COUNTER_ROWS = select(Counter.id, Counter.status, Counter.current_ticket_id)
-
-
-def capacity(hub: Hub, s: Session, service: str, waiting: dict[str, int] | None = None
-             ) -> tuple[float, int]:
-    """(counters serving ``service`` now, weighted by how much of their time it gets; how many
-    of them are idle right now).
-
-    With ``service_order = "preference"`` a counter gives a later service its time only when
-    the services it prefers have nobody waiting; with "oldest" it shares its time in
-    proportion to the waiting lines."""
-    # Plain rows, not ORM objects: this runs for every ticket issued (see bench/hub_load.py).
-    rows = {r.id: r for r in s.execute(_COUNTER_ROWS)}
-    if waiting is None:
-        waiting = hub._waiting_counts(s)
-    servers, idle = 0.0, 0
-    for counter in hub.counters.values():
-        row = rows.get(counter.id)
-        if row is None or row.status != "open" or service not in counter.services:
-            continue
-        if hub.policy.service_order == "oldest":
-            total = sum(waiting.get(p, 0) for p in counter.services)
-            share = (waiting.get(service, 0) / total) if total else 1 / len(counter.services)
-            weight = max(share, SHARED_WEIGHT)
-        else:
-            before = counter.services[: counter.services.index(service)]
-            weight = 1.0 if sum(waiting.get(p, 0) for p in before) == 0 else SHARED_WEIGHT
-        servers += weight
-        if row.current_ticket_id is None and weight == 1.0:
-            idle += 1
-    return servers, idle
-
-
-def estimate(hub: Hub, s: Session, service: str, ahead: int, priority: bool = False,
-             waiting: dict[str, int] | None = None) -> WaitEstimate:
-    """The estimated wait of a ticket of ``service`` with ``ahead`` tickets before it."""
-    servers, idle = capacity(hub, s, service, waiting)
-    return wait_estimate(ahead, servers, service_times(hub, s, service), idle,
-                         regular=not priority)
+__all__ = ["CACHE_S", "HISTORY_WEEKS", "RECENT", "SHARED_WEIGHT", "HallView", "capacity",
+           "estimate", "service_times"]

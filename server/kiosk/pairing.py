@@ -10,8 +10,8 @@ from typing import Any
 from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
-from server.app import get_hub
 from server.auth import audit
+from server.context import get_hub
 from server.extensions import limiter
 from server.kiosk import devices
 from server.kiosk.devices import COOKIE, COOKIE_MAX_AGE_S, KioskError

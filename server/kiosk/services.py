@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from server import hours
+from server import service_times as observed
 from server.estimate import describe_wait
 from server.i18n import translate
-from server.kiosk import observed
 from server.kiosk.devices import KioskInfo, get_kiosk
 from server.models import ServiceDay, Ticket, TicketStatus
 

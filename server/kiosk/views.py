@@ -27,8 +27,8 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from server.app import get_hub
 from server.auth import require_principal
+from server.context import get_hub
 from server.errors import HubError, bad_request
 from server.estimate import describe_wait
 from server.events import Event
@@ -320,4 +320,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     pairing.init_app(app)
     app.after_request(_after_ticket)
-    push.init_app(app, app.extensions["loket.hub"])
+    push.init_app(app, get_hub(app))

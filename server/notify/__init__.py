@@ -14,96 +14,25 @@ Ticket calls, recalls and skips need no call at all: database triggers queue the
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from server.config import LoketConfig
-from server.errors import HubError
-from server.models import Ticket, TicketStatus
-from server.notify import (
-    messages,  # noqa: F401  (registers the words)
-    outbox,
+from server.notify import messages  # noqa: F401  (registers the words)
+from server.notify.entry import (
+    cancel_notices,
+    enqueue_notice,
+    opt_in,
+    phone_from,
+    public_base,
 )
 from server.notify.notices import BOOKING_KINDS, TICKET_KINDS
-from server.notify.phone import BadPhone, mask, normalize
+from server.notify.phone import mask
 
 __all__ = [
     "BOOKING_KINDS", "TICKET_KINDS", "cancel_notices", "enqueue_notice", "init_app", "mask",
     "opt_in", "phone_from", "public_base",
 ]
 log = logging.getLogger(__name__)
-
-
-def phone_from(body: dict[str, Any], config: LoketConfig) -> str | None:
-    """The ``phone`` of a request body in E.164, or None when absent; refuses a bad number
-    (400 ``bad_phone``) or notices that are not configured (409), before anything is done."""
-    raw = body.get("phone")
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if not isinstance(raw, str):
-        raise HubError("bad_phone", 400)
-    try:
-        phone = normalize(raw)
-    except BadPhone:
-        raise HubError("bad_phone", 400) from None
-    if not config.notify.enabled:
-        raise HubError("notify_unavailable", 409)
-    return phone
-
-
-def public_base(config: LoketConfig) -> str:
-    """Base of the status links in notices: configured, never taken from a request."""
-    return (config.notify.public_url or config.kiosk.public_url.strip()).rstrip("/")
-
-
-def opt_in(hub: Any, token: str, phone: str, lang: str) -> dict[str, Any]:
-    """Send the notices of the ticket with status ``token`` to ``phone``; queues "ticket
-    issued" once. 404 for an unknown ticket, 409 for one that is finished or not today's."""
-    from server.hub import hash_token
-
-    config: LoketConfig = hub.config
-    if not config.notify.enabled:
-        raise HubError("notify_unavailable", 409)
-    with hub.db.session() as s:
-        ticket = s.scalars(select(Ticket).where(
-            Ticket.status_token_hash == hash_token(token))).one_or_none()
-        if ticket is None:
-            raise HubError("not_found", 404)
-        if ticket.day != hub.day() or ticket.status not in (
-                TicketStatus.WAITING, *TicketStatus.ACTIVE):
-            raise HubError("ticket_closed", 409)
-        outbox.opt_in(s, ticket, phone, lang if lang in ("id", "en") else "id",
-                      f"{public_base(config)}/t/{token}", hub.clock(),
-                      config.queue.priority_policy == "first")
-    log.info("ticket %s opted in to notices (%s)", ticket.label, mask(phone))
-    return {"notify": True, "phone": mask(phone)}
-
-
-def enqueue_notice(
-    s: Session, *, kind: str, key: str, to: str, now: float, lang: str = "id",
-    params: dict[str, Any] | None = None, stream: str | None = None,
-    channel: str | None = None, send_at: float | None = None,
-) -> bool:
-    """Queue a notice to a phone (any form :func:`normalize` accepts) or an e-mail address,
-    in the caller's transaction: e.g. ``kind="booking_confirmed", key=f"b{id}:confirmed"``
-    with ``params`` ``code``, ``service``, ``date``, ``start``, ``booking_url`` (and
-    ``reason`` for ``booking_cancelled``, ``subject`` for e-mail). The same ``key`` twice is a
-    no-op. Messages of one ``stream`` (default: the key's part before ``:``) go in order, so a
-    reminder with ``send_at`` (not before that time: ``booking_reminder_day``/``_hour``) holds
-    back later notices of its stream: cancel it first with :func:`cancel_notices`."""
-    address = to.strip() if "@" in to else normalize(to)
-    return outbox.enqueue(s, key=key, kind=kind, stream=stream or key.split(":", 1)[0],
-                          address=address, lang=lang, params=params, channel=channel, now=now,
-                          send_at=send_at)
-
-
-def cancel_notices(s: Session, stream: str, reason: str = "cancelled") -> int:
-    """Drop the not yet sent notices of ``stream`` (e.g. ``b42``: a cancelled booking's
-    reminders), in the caller's transaction; returns how many."""
-    return outbox.cancel(s, stream, reason)
 
 
 def init_app(app: Flask) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from server.commands import config_option, load, open_database, setup_logging
+from server.cli_support import config_option, load, open_database, setup_logging
 
 log = logging.getLogger("loket.notify")
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, g, jsonify, request
 
-from server.app import get_hub
+from server import context
+from server.context import get_config, get_db, get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.i18n import catalog
@@ -22,7 +23,7 @@ bp = Blueprint("notify", __name__, template_folder="templates", static_folder="s
 @bp.post("/api/tickets/status/<token>/notify")
 @limiter.limit("10 per minute;30 per hour")
 def opt_in(token: str) -> Any:
-    from server import notify
+    from server.notify import entry as notify
 
     if len(token) > 64:
         raise HubError("not_found", 404)
@@ -54,7 +55,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _notify_helpers() -> dict[str, Any]:
-        config = current_app.config["LOKET_CONFIG"]
+        config = get_config()
         return {
             "notify_enabled": config.notify.enabled,
             "notify_words": lambda: catalog(getattr(g, "lang", config.hall.language),
@@ -76,8 +77,8 @@ def _start_worker(app: Flask) -> None:
 
     from server.integrations.subscriptions import any_active
 
-    config = app.config["LOKET_CONFIG"]
-    wanted = config.notify.enabled or any_active(config, app.extensions["loket.db"])
+    config = get_config(app)
+    wanted = config.notify.enabled or any_active(config, get_db(app))
     if not (wanted and config.notify.run_worker):  # notices, or webhook events
         return
     if config.source is None:
@@ -88,7 +89,7 @@ def _start_worker(app: Flask) -> None:
          "--stop-with-stdin"],
         stdin=subprocess.PIPE,
     )
-    app.extensions["loket.notify_worker"] = child
+    app.extensions[context.NOTIFY_WORKER] = child
     log.info("notices: sender started (pid %d)", child.pid)
 
     def _stop() -> None:
@@ -101,7 +102,7 @@ def _start_worker(app: Flask) -> None:
 def _purge_on_start(app: Flask) -> None:
     from server.notify import outbox
 
-    hub = app.extensions["loket.hub"]
+    hub = get_hub(app)
     try:
         with hub.db.session() as s:
             gone = outbox.purge(s, hub.day(), hub.clock(), hub.config.notify.keep_days)

@@ -208,8 +208,8 @@ class Worker:
         return added
 
     def _estimate_minutes(self, s: Any, service: str, ahead: int, priority: bool) -> int | None:
+        from server import service_times as observed
         from server.hub import Hub
-        from server.kiosk import observed
 
         if self._hub is None:
             self._hub = Hub(self.config, self.db, clock=self.clock)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.context import get_hub
 from server.signage import messages, models  # noqa: F401  (strings and tables)
 
 
@@ -23,7 +24,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(pages.complaint_send)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
-    push.init_socket(app.extensions["loket.hub"])
+    push.init_socket(get_hub(app))
 
 
 def start_in_hub(app: Flask) -> None:

@@ -10,13 +10,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
+from flask import Blueprint, Response, g, jsonify, request, send_file
 from sqlalchemy import select
 
 from server.api import json_object
-from server.app import get_hub
 from server.auth import Principal, require_principal
 from server.config import LoketConfig
+from server.context import get_config, get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf
 from server.hub import Hub
@@ -30,7 +30,7 @@ MEDIA_CACHE_S = 86400
 
 
 def _config() -> LoketConfig:
-    config: LoketConfig = current_app.config["LOKET_CONFIG"]
+    config: LoketConfig = get_config()
     return config
 
 

@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from server.app import get_hub
+from server.context import get_hub
 from server.errors import HubError
 from server.extensions import limiter
 from server.i18n import catalog, translate

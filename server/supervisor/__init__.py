@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from server.context import get_hub
 from server.supervisor import messages, models  # noqa: F401  (strings and tables)
 
 
@@ -22,4 +23,4 @@ def init_app(app: Flask) -> None:
     csrf.exempt(routes.api)  # checked per request: only session-authenticated writes need it
     app.register_blueprint(routes.pages)
     app.register_blueprint(routes.api)
-    live.init_app(app, app.extensions["loket.hub"])
+    live.init_app(app, get_hub(app))

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, request
 
+from server import context
 from server.auth import principal_from_socket
 from server.events import Event
 from server.extensions import socketio
@@ -66,7 +67,7 @@ class DashboardPusher:
 
 def init_app(app: Flask, hub: Hub) -> None:
     pusher = DashboardPusher(hub)
-    app.extensions["loket.supervisor_pusher"] = pusher
+    app.extensions[context.SUPERVISOR_PUSHER] = pusher
 
     @socketio.on("connect", namespace=NAMESPACE)
     def supervisor_connect(auth: Any = None) -> bool:

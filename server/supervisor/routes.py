@@ -28,8 +28,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from server import ikm, report_stats
 from server.api import json_object
-from server.app import get_hub
 from server.auth import Principal, current_principal, require_principal
+from server.context import get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.i18n import catalog, translate
