@@ -330,9 +330,9 @@ def require_principal(*roles: str) -> Principal:
     """The request's principal, or HubError 401 (nobody) / 403 (wrong role)."""
     principal = current_principal()
     if principal is None:
-        raise HubError("unauthorized", 401)
+        raise HubError("unauthorized")
     if roles and principal.role not in roles:
-        raise HubError("forbidden", 403)
+        raise HubError("forbidden")
     return principal
 
 

@@ -109,7 +109,7 @@ class HallSource:
 def _source() -> Source:
     source: Source = current_app.extensions["loket.open_data"]
     if not source.enabled:
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     return source
 
 
