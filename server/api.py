@@ -43,7 +43,8 @@ def json_object(allowed: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
 def _privileged_client() -> bool:
     """Integrations with a device or supervisor token are not rate-limited like kiosks."""
     principal = current_principal()
-    return principal is not None and principal.role in ("device", "supervisor", "admin")
+    return principal is not None and principal.role in (
+        "device", "supervisor", "admin", "integration-act")  # integrations: server.openapi.access
 
 
 @bp.post("/tickets")
@@ -107,6 +108,10 @@ def counter_action(counter_id: str, action: str) -> Any:
 @bp.get("/counters/<counter_id>")
 def counter_state(counter_id: str) -> Any:
     principal = require_principal()
+    if principal.is_integration:  # agencies' systems: the state, not who is serving
+        if counter_id not in get_hub().counters:
+            raise HubError("unknown_counter", counter=counter_id[:32])
+        return jsonify(dict(get_hub().counter_state(counter_id), officer=None))
     if not principal.may_operate(counter_id):
         raise HubError("forbidden")
     return jsonify(get_hub().counter_state(counter_id))

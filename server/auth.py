@@ -29,7 +29,10 @@ from server.hub import hash_token
 from server.models import ApiToken, AuditEntry, User, UserSession
 
 USER_ROLES = ("officer", "supervisor", "admin")
-TOKEN_ROLES = ("device", "announcer", "supervisor")
+TOKEN_ROLES = ("device", "announcer", "supervisor", "integration", "integration-act")
+INTEGRATION_ROLES = ("integration", "integration-act")
+"""Agencies' systems: ``integration`` reads (GET), ``integration-act`` may also issue
+tickets (``loket token create --role integration [--scope read|act]``)."""
 MIN_PASSWORD = 10
 MIN_STRENGTH = 3
 """zxcvbn score (0-4) a password needs: 3 is "safely unguessable" for an online attack and
@@ -64,6 +67,10 @@ class Principal:
     @property
     def is_supervisor(self) -> bool:
         return self.role in ("supervisor", "admin")
+
+    @property
+    def is_integration(self) -> bool:
+        return self.role in INTEGRATION_ROLES
 
 
 class LoginUser(UserMixin):

@@ -29,7 +29,7 @@ ERROR_STATUS: dict[str, int] = {
     "quota_full": 409, "same_service": 409, "survey_done": 409, "survey_not_served": 409,
     "ticket_closed": 409, "webhook_exists": 409, "webhook_from_config": 409,
     "too_large": 413,
-    "rate_limited": 429,
+    "rate_limited": 429, "too_many_connections": 429,
     "internal": 500, "error": 500,
     "busy": 503,
 }

@@ -44,4 +44,7 @@ def docs() -> Any:
 
 
 def init_app(app: Flask) -> None:
+    from server.openapi import access
+
     app.register_blueprint(bp)
+    access.init_app(app)

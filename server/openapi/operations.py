@@ -182,4 +182,6 @@ OPERATIONS: dict[str, Operation] = {
                                 PUBLIC),
     # ------------------------------------------------------------------ the document
     "openapi.spec": Operation("This document (OpenAPI 3.1)", "meta", PUBLIC),
+    "openapi.docs": Operation("This reference, readable (Swagger UI)", "meta", PUBLIC,
+                              media="text/html"),
 }

@@ -13,21 +13,28 @@ from pydantic import Field
 from server.openapi.body import Body
 
 
+def absent(description: str, alias: str | None = None) -> Any:
+    """A field that may be left out (the handler's default applies, never this ``None``)."""
+    return Field(None, alias=alias, description=description)
+
+
 class TicketRequest(Body):
     """``POST /api/tickets``: take a ticket."""
 
-    service: str = Field(description="Service prefix, e.g. `A` (case-insensitive).")
-    priority: bool = Field(False, description="Priority ticket (paired kiosk, officer or "
-                                              "token only; else `403 priority_forbidden`).")
-    kiosk: str | None = Field(None, description="Kiosk id (at most 32 characters); recorded "
-                                                "only for a paired kiosk or a token.")
-    phone: str | None = Field(None, description="Mobile number for WhatsApp/SMS notices "
-                                                "(when `[notify]` is on); `400 bad_phone` "
-                                                "when it is not a mobile number.")
+    service: str = Field(description="Service prefix, case-insensitive (`A`).")
+    priority: bool = Field(False, description=(
+        "Lansia, disabilitas, ibu hamil (only the flag is stored, never a reason). `true` "
+        "needs a paired kiosk, a session or a token: otherwise `403 priority_forbidden`."))
+    kiosk: str = absent(description=(
+        "≤ 32 characters: the issuing kiosk's id. Ignored without a paired kiosk, session or "
+        "token; a paired kiosk naming another kiosk: `403 kiosk_mismatch`."))
+    phone: str = absent(description=(
+        "Send this ticket's notices (WhatsApp/SMS) to this Indonesian mobile number "
+        "(`0812…`, `+62812…`, `62812…`; see docs/notifications.md); else `400 bad_phone`."))
 
 
 class TicketActionBody(Body):
-    """``recall``/``start``/``done``/``no_show`` on a counter: which ticket (since 2.0)."""
+    """``call``/``bring_back`` on a counter: which ticket."""
 
     ticket: str = Field(description="The ticket shown on the panel, e.g. `A-001`.")
 
@@ -45,7 +52,7 @@ class NoBody(Body):
 class PhoneBody(Body):
     """``POST /api/tickets/status/{token}/notify``: ask for notices on this ticket."""
 
-    phone: str | None = Field(None, description="Mobile number (`08…` or `+628…`).")
+    phone: str = absent(description="Mobile number (`08…` or `+628…`).")
 
 
 class MoveBody(Body):
@@ -53,7 +60,7 @@ class MoveBody(Body):
 
     from_: str = Field(alias="from", description="Service prefix the tickets leave.")
     to: str = Field(description="Service prefix they join.")
-    limit: int | None = Field(None, description="At most this many (the oldest); all when "
+    limit: int = absent(description="At most this many (the oldest); all when "
                                                 "left out.")
 
 
@@ -73,27 +80,27 @@ class PausedBody(Body):
 class HandledBody(Body):
     """``POST /api/supervisor/complaints/{id}/handled``: mark a complaint handled."""
 
-    note: str | None = Field(None, description="What was done (optional).")
+    note: str = absent(description="What was done (optional).")
 
 
 class SurveyBody(Body):
     """``POST /api/survey``: a citizen's answers to the nine SKM questions."""
 
-    status_token: str | None = Field(None, description="The ticket's status token (from "
+    status_token: str = absent(description="The ticket's status token (from "
                                                        "the ticket or its QR code).")
-    survey_token: str | None = Field(None, description="The signed token of the counter's "
+    survey_token: str = absent(description="The signed token of the counter's "
                                                        "survey tablet (instead).")
     scores: list[Any] = Field(description="Nine scores 1-4, one per SKM question.")
-    comment: str | None = Field(None, description="A free comment or complaint.")
+    comment: str = absent(description="A free comment or complaint.")
 
 
 class AssistanceBody(Body):
     """``POST /api/assistance``: a citizen asks for help."""
 
-    kiosk: str | None = Field(None, description="The kiosk asking (configured id).")
-    where: str | None = Field(None, description="Where the citizen is (at most 80 "
+    kiosk: str = absent(description="The kiosk asking (configured id).")
+    where: str = absent(description="Where the citizen is (at most 80 "
                                                 "characters).")
-    status_token: str | None = Field(None, description="The citizen's ticket status token.")
+    status_token: str = absent(description="The citizen's ticket status token.")
     on_call: bool = Field(False, description="Help at the counter when the ticket is called "
                                              "(needs `status_token`).")
 
@@ -109,46 +116,46 @@ class PlaylistBody(Body):
 class RunningTextItemBody(Body):
     """``POST /api/supervisor/running-texts``: a scheduled running text."""
 
-    text: str | None = Field(None, description="The text (required, at most 500 "
+    text: str = absent(description="The text (required, at most 500 "
                                                "characters).")
-    zone: str | None = Field(None, description="Only the screens of this zone.")
-    from_: str | None = Field(None, alias="from", description="First day `YYYY-MM-DD`.")
-    until: str | None = Field(None, description="Last day `YYYY-MM-DD`.")
-    days: list[Any] | str | None = Field(None, description="Week days, e.g. `[\"mon\"]` or "
+    zone: str | None = absent(description="Only the screens of this zone.")
+    from_: str | None = absent(alias="from", description="First day `YYYY-MM-DD`.")
+    until: str | None = absent(description="Last day `YYYY-MM-DD`.")
+    days: list[Any] | str | None = absent(description="Week days, e.g. `[\"mon\"]` or "
                                                            "`\"mon-fri\"`.")
-    time: str | None = Field(None, description="Hours, e.g. `08:00-12:00`.")
+    time: str | None = absent(description="Hours, e.g. `08:00-12:00`.")
 
 
 class StandarBody(Body):
     """``PUT /api/admin/standar/{prefix}``: a service's Standar Pelayanan (any of the six)."""
 
-    persyaratan: str | None = Field(None, description="Requirements.")
-    prosedur: str | None = Field(None, description="Procedure.")
-    waktu: str | None = Field(None, description="Time it takes.")
-    biaya: str | None = Field(None, description="Cost.")
-    produk: str | None = Field(None, description="What the citizen gets.")
-    pengaduan: str | None = Field(None, description="How to complain.")
+    persyaratan: str = absent(description="Requirements.")
+    prosedur: str = absent(description="Procedure.")
+    waktu: str = absent(description="Time it takes.")
+    biaya: str = absent(description="Cost.")
+    produk: str = absent(description="What the citizen gets.")
+    pengaduan: str = absent(description="How to complain.")
 
 
 class MaklumatBody(Body):
     """``PUT /api/admin/maklumat``: the hall's Maklumat Pelayanan."""
 
-    text: str | None = Field(None, description="The pledge's text.")
-    media: int | None = Field(None, description="An uploaded image to show with it.")
+    text: str = absent(description="The pledge's text.")
+    media: int | None = absent(description="An uploaded image to show with it.")
 
 
 class SkmPublicBody(Body):
     """``PUT /api/supervisor/skm-public``: the SKM result published on screens."""
 
-    from_: str | None = Field(None, alias="from", description="First day `YYYY-MM-DD`.")
-    to: str | None = Field(None, description="Last day `YYYY-MM-DD`.")
-    follow_up: str | None = Field(None, description="What the hall does about it.")
+    from_: str = absent(alias="from", description="First day `YYYY-MM-DD`.")
+    to: str = absent(description="Last day `YYYY-MM-DD`.")
+    follow_up: str = absent(description="What the hall does about it.")
 
 
 class ComplaintAnswerBody(Body):
     """``POST /api/supervisor/pengaduan/{id}/answer``: answer an online complaint."""
 
-    answer: str | None = Field(None, description="The answer (published with the "
+    answer: str = absent(description="The answer (published with the "
                                                  "complaint).")
 
 
@@ -159,7 +166,7 @@ class WebhookBody(Body):
     url: str = Field(description="`http://` or `https://` receiver (at most 500 characters).")
     events: list[Any] = Field(description="Event types, e.g. `[\"ticket.called\"]`; "
                                           "`[\"*\"]` for all.")
-    secret: str | None = Field(None, description="`env:NAME` or `file:/path`; left out, "
+    secret: str = absent(description="`env:NAME` or `file:/path`; left out, "
                                                  "Loket makes one and shows it once.")
     allow_personal_data: bool = Field(False, description="Also send officers' names and "
                                                          "survey comments.")

@@ -25,9 +25,17 @@ def schema_of(model: type[BaseModel], components: dict[str, Any], mode: str) -> 
     ``components``."""
     schema = model.model_json_schema(by_alias=True, ref_template=REF, mode=mode)  # type: ignore[arg-type]
     for name, sub in schema.pop("$defs", {}).items():
-        components.setdefault(name, sub)
-    components.setdefault(model.__name__, schema)
+        components.setdefault(name, _tidy(sub))
+    components.setdefault(model.__name__, _tidy(schema))
     return {"$ref": REF.format(model=model.__name__)}
+
+
+def _tidy(schema: dict[str, Any]) -> dict[str, Any]:
+    """Without ``"default": null`` on fields that may be left out but not sent as null."""
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", 0) is None and "anyOf" not in prop:
+            del prop["default"]
+    return schema
 
 
 def openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
@@ -62,6 +70,8 @@ def _answer(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
             "text/csv": {"schema": {"type": "string"}},
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                 "schema": {"type": "string", "format": "binary"}}}}
+    if op.media == "text/html":
+        return {"description": "A page", "content": {"text/html": {"schema": {"type": "string"}}}}
     schema = schema_of(op.answer, components, "serialization") if op.answer else {}
     content: dict[str, Any] = {"application/json": {"schema": schema}}
     if op.query and any(name == "format" for name, _ in op.query):
@@ -85,7 +95,8 @@ def _request_body(op: Operation, components: dict[str, Any]) -> dict[str, Any] |
 def _security(op: Operation, method: str) -> list[dict[str, list[str]]]:
     if op.auth == PUBLIC:
         return [{}, {"bearer": []}]
-    session = {"session": [], "csrf": []} if method != "get" else {"session": []}
+    session: dict[str, list[str]] = {"session": [], "csrf": []} if method != "get" else {
+        "session": []}
     return [{"bearer": []}, session]
 
 
