@@ -267,3 +267,24 @@ def test_schemathesis_against_a_live_hub(live_hub: Any, tmp_path: Path) -> None:
         assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
         assert "passed" in run.stdout
     assert "Traceback" not in hub.log_path.read_text()
+
+
+# ------------------------------------------------------------------ the readable reference
+
+
+@pytest.mark.browser
+def test_docs_page_renders_under_the_csp(live_hub: Any, page: Any, tmp_path: Path) -> None:
+    """``/api/docs`` in Chromium with the hub's CSP: Swagger UI renders the operations from
+    the hub's own document, loads nothing from elsewhere, and the browser reports no CSP
+    violation."""
+    hub = live_hub()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(hub.url + "/api/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=15000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/tickets" in p for p in paths) and any("/api/state" in p for p in paths)
+    page.screenshot(path=str(tmp_path / "api-docs.png"))
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+    assert all(url.startswith(hub.url) for url in page.requests_seen), page.requests_seen

@@ -20,7 +20,7 @@ DOCS_PAGE = """<!doctype html>
 <title>Loket API</title>
 <link rel="stylesheet" href="{{ vendor }}/swagger-ui.css">
 </head><body>
-<main><h1 class="visually-hidden">Loket API</h1>
+<main><h1 style="position:absolute;left:-10000px">Loket API</h1>
 <div id="api" data-spec="{{ url_for('openapi.spec') }}"></div></main>
 <script src="{{ vendor }}/swagger-ui-bundle.js"></script>
 <script src="{{ url_for('static', filename='api-docs.js') }}"></script>

@@ -17,6 +17,8 @@ from server.openapi.operations import OPERATIONS, PUBLIC, Operation
 from server.version import version
 
 REF = "#/components/schemas/{model}"
+TAGS = ("queue", "kiosk", "assistance", "supervisor", "reports", "survey", "signage",
+        "integrations", "open data", "meta")
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
@@ -136,6 +138,7 @@ def build(app: Flask) -> dict[str, Any]:
             "license": {"name": "MIT", "identifier": "MIT"},
         },
         "servers": [{"url": "/"}],
+        "tags": [{"name": tag} for tag in TAGS],
         "paths": paths,
         "components": {
             "schemas": components,
