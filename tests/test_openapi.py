@@ -288,3 +288,20 @@ def test_docs_page_renders_under_the_csp(live_hub: Any, page: Any, tmp_path: Pat
     page.screenshot(path=str(tmp_path / "api-docs.png"))
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
     assert all(url.startswith(hub.url) for url in page.requests_seen), page.requests_seen
+
+
+def test_json_object_shim_still_parses_with_a_model(app: Any) -> None:
+    """Routes of other parts that still call ``server.api.json_object`` get the same strict
+    parsing (and the same refusals) as the models."""
+    from server.api import json_object
+    from server.errors import HubError
+
+    with app.test_request_context("/api/x", method="POST", json={"a": "x", "b": None}):
+        assert json_object({"a": str, "b": (int, type(None))}) == {"a": "x", "b": None}
+    for body, message in (({"a": None}, "field 'a' must be str"),
+                          ({"c": 1}, "unknown field 'c'"),
+                          ({"b": True}, "field 'b'")):
+        with app.test_request_context("/api/x", method="POST", json=body), \
+                pytest.raises(HubError) as info:
+            json_object({"a": str, "b": (int, type(None))})
+        assert info.value.code == "bad_request" and message in info.value.params["reason"]
