@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, jsonify, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest
+from pydantic import create_model
 
 from server import context, notify
 from server.auth import current_principal, require_principal
@@ -17,6 +17,8 @@ from server.errors import HubError, bad_request, error_page, error_response
 from server.extensions import csrf, limiter
 from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
 from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit, ticket_origin
+from server.openapi import Body, parse
+from server.openapi.requests import NoBody, TicketActionBody, TicketRequest, TransferBody
 from server.realtime import public_snapshot
 from server.version import version
 
@@ -24,37 +26,31 @@ log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 def json_object(allowed: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
-    """The request body as a JSON object whose keys are among ``allowed`` with those types."""
-    if not request.is_json:
-        raise bad_request("the body must be JSON (Content-Type: application/json)")
-    try:
-        body = request.get_json()
-    except BadRequest as exc:  # not JSON, too deep, a lone surrogate, a huge number
-        reason = (exc.description or "").removeprefix("Failed to decode JSON object: ")
-        raise bad_request(f"the body is not valid JSON: {reason}") from None
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object")
-    for key, value in body.items():
-        if key not in allowed:
-            raise bad_request(f"unknown field {key!r}")
-        expected = allowed[key]
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            types_ = expected if isinstance(expected, tuple) else (expected,)
-            names = "/".join(t.__name__ for t in types_)
-            raise bad_request(f"field {key!r} must be {names}")
-    return body
+    """Deprecated (use :func:`server.openapi.parse` with a model of
+    :mod:`server.openapi.requests`): the body as a JSON object whose keys are among
+    ``allowed`` with those types, checked by a pydantic model made on the fly."""
+    fields: dict[str, Any] = {}
+    for key, expected in allowed.items():
+        types_ = expected if isinstance(expected, tuple) else (expected,)
+        union: Any = types_[0]
+        for extra in types_[1:]:
+            union = union | extra
+        fields[key] = (union, None)
+    model = create_model("Body", __base__=Body, **fields)
+    return parse(model)
 
 
 def _privileged_client() -> bool:
     """Integrations with a device or supervisor token are not rate-limited like kiosks."""
     principal = current_principal()
-    return principal is not None and principal.role in ("device", "supervisor", "admin")
+    return principal is not None and principal.role in (
+        "device", "supervisor", "admin", "integration-act")  # integrations: server.openapi.access
 
 
 @bp.post("/tickets")
 @limiter.limit(kiosk_rate_limit, key_func=kiosk_rate_key, exempt_when=_privileged_client)
 def issue_ticket() -> Any:
-    body = json_object({"service": str, "priority": bool, "kiosk": str, "phone": str})
+    body = parse(TicketRequest)
     service = body.get("service")
     if not service:
         raise bad_request("field 'service' is required")
@@ -79,25 +75,25 @@ def counter_action(counter_id: str, action: str) -> Any:
     if principal.kind == "user":
         csrf.protect()  # a session cookie is ambient; a Bearer token is not
     if counter_id not in hub.counters:
-        raise HubError("unknown_counter", 404, counter=counter_id)
+        raise HubError("unknown_counter", counter=counter_id)
     if action not in COUNTER_ACTIONS + SUPERVISOR_ACTIONS:
-        raise HubError("unknown_action", 404, action=action)
+        raise HubError("unknown_action", action=action)
     if action in SUPERVISOR_ACTIONS and not principal.is_supervisor:
-        raise HubError("forbidden", 403)
+        raise HubError("forbidden")
     if not principal.may_operate(counter_id):
-        raise HubError("forbidden", 403)
+        raise HubError("forbidden")
     service = ticket = None
     if action in TICKET_ACTIONS:
-        ticket = (json_object({"ticket": str}).get("ticket") or "").strip()
+        ticket = (parse(TicketActionBody).get("ticket") or "").strip()
         if not ticket:
             raise bad_request(f"{action} needs a 'ticket'")
     elif action == "transfer":
-        body = json_object({"service": str})
+        body = parse(TransferBody)
         service = (body.get("service") or "").strip().upper()
         if not service:
             raise bad_request("transfer needs a 'service'")
     elif request.content_length:
-        json_object({})
+        parse(NoBody)
     officer = principal.name if principal.kind == "user" and principal.role == "officer" else None
     result = hub.counter_action(
         counter_id, action, actor=principal.label, service=service, officer=officer,
@@ -112,8 +108,12 @@ def counter_action(counter_id: str, action: str) -> Any:
 @bp.get("/counters/<counter_id>")
 def counter_state(counter_id: str) -> Any:
     principal = require_principal()
+    if principal.is_integration:  # agencies' systems: the state, not who is serving
+        if counter_id not in get_hub().counters:
+            raise HubError("unknown_counter", counter=counter_id[:32])
+        return jsonify(dict(get_hub().counter_state(counter_id), officer=None))
     if not principal.may_operate(counter_id):
-        raise HubError("forbidden", 403)
+        raise HubError("forbidden")
     return jsonify(get_hub().counter_state(counter_id))
 
 
@@ -130,10 +130,10 @@ def state() -> Any:
 @bp.get("/tickets/status/<token>")
 def ticket_status(token: str) -> Any:
     if len(token) > 64:
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     status = get_hub().ticket_by_token(token)
     if status is None:
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     return jsonify(status)
 
 
@@ -164,5 +164,5 @@ def init_app(app: Flask) -> None:
         # Flask-WTF checks forms before the hub's own before_request picks the language.
         g.lang = getattr(g, "lang", None) or pick_language()
         if request.path.startswith("/api/"):
-            return error_response("csrf", 400, HubError("csrf", 400).message(g.lang))
-        return error_page(400, HubError("csrf", 400).message(g.lang))
+            return error_response("csrf", 400, HubError("csrf").message(g.lang))
+        return error_page(400, HubError("csrf").message(g.lang))

@@ -124,11 +124,12 @@ def create_app(
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from server import api, auth, realtime, socket_sessions, vendor, web
+    from server import api, auth, openapi, realtime, socket_sessions, vendor, web
 
     auth.init_app(app)
     socket_sessions.init_app(app, testing)
     api.init_app(app)
+    openapi.init_app(app)
     web.init_app(app)
     vendor.init_app(app)
     realtime.init_app(app, hub)

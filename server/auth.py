@@ -31,7 +31,10 @@ from server.hub import hash_token
 from server.models import ApiToken, AuditEntry, User, UserSession
 
 USER_ROLES = ("officer", "supervisor", "admin")
-TOKEN_ROLES = ("device", "announcer", "supervisor")
+TOKEN_ROLES = ("device", "announcer", "supervisor", "integration", "integration-act")
+INTEGRATION_ROLES = ("integration", "integration-act")
+"""Agencies' systems: ``integration`` reads (GET), ``integration-act`` may also issue
+tickets (``loket token create --role integration [--scope read|act]``)."""
 MIN_PASSWORD = 10
 MIN_STRENGTH = 3
 """zxcvbn score (0-4) a password needs: 3 is "safely unguessable" for an online attack and
@@ -66,6 +69,10 @@ class Principal:
     @property
     def is_supervisor(self) -> bool:
         return self.role in ("supervisor", "admin")
+
+    @property
+    def is_integration(self) -> bool:
+        return self.role in INTEGRATION_ROLES
 
 
 class LoginUser(UserMixin):
@@ -332,9 +339,9 @@ def require_principal(*roles: str) -> Principal:
     """The request's principal, or HubError 401 (nobody) / 403 (wrong role)."""
     principal = current_principal()
     if principal is None:
-        raise HubError("unauthorized", 401)
+        raise HubError("unauthorized")
     if roles and principal.role not in roles:
-        raise HubError("forbidden", 403)
+        raise HubError("forbidden")
     return principal
 
 

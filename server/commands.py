@@ -303,14 +303,20 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", type=click.Choice(["device", "announcer", "supervisor"]), required=True)
+@click.option("--role", type=click.Choice(["device", "announcer", "supervisor", "integration"]),
+              required=True)
 @click.option("--name", required=True, help="What the token is for (e.g. bridge-lantai-1).")
 @click.option("--counters", default="", help="Comma-separated counter ids (device tokens).")
+@click.option("--scope", type=click.Choice(["read", "act"]), default="read",
+              help="Integration tokens: read (GET only) or act (may also issue tickets).")
 @config_option
-def token_create(role: str, name: str, counters: str, config_path: Path | None) -> None:
+def token_create(role: str, name: str, counters: str, scope: str,
+                 config_path: Path | None) -> None:
     """Create a token; it is printed once, as the last line."""
     from server.auth import AuthError, create_token
 
+    if role == "integration" and scope == "act":
+        role = "integration-act"
     config = load(config_path)
     ids = _counter_ids(config, counters)
     try:

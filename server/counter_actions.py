@@ -111,9 +111,9 @@ class CounterActions:
     def _refuse_paused(self, counter: CounterSection, row: Any) -> None:
         """NEXT and CALL need an open counter: a break ends with RESUME, never silently."""
         if row.status == CounterStatus.CLOSED:
-            raise HubError("counter_closed", 409, counter=counter.name)
+            raise HubError("counter_closed", counter=counter.name)
         if row.status == CounterStatus.BREAK:
-            raise HubError("on_break", 409, counter=counter.name)
+            raise HubError("on_break", counter=counter.name)
 
     def _do_next(
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
@@ -225,7 +225,7 @@ class CounterActions:
 
     def _require_current(self, counter: CounterSection, current: Ticket | None) -> Ticket:
         if current is None or current.status not in TicketStatus.ACTIVE:
-            raise HubError("no_current", 409, counter=counter.name)
+            raise HubError("no_current", counter=counter.name)
         return current
 
     def _do_recall(
@@ -270,10 +270,10 @@ class CounterActions:
     ) -> Outcome:
         service = args.service
         if not service:
-            raise HubError("bad_request", 400, reason="transfer needs a 'service'")
+            raise HubError("bad_request", reason="transfer needs a 'service'")
         ticket = self._require_current(counter, current)
         if ticket.service == service:
-            raise HubError("same_service", 409, service=service)
+            raise HubError("same_service", service=service)
         ticket.transferred_from = f"{ticket.service} @ {counter.name}"[:64]
         ticket.service = service
         ticket.status = TicketStatus.WAITING
@@ -324,9 +324,9 @@ class CounterActions:
             .order_by(Ticket.id.desc()).limit(1)
         ).one_or_none()
         if ticket is None:
-            raise HubError("unknown_ticket", 404, ticket=label)
+            raise HubError("unknown_ticket", ticket=label)
         if ticket.service not in counter.services:
-            raise HubError("other_service", 409, ticket=label)
+            raise HubError("other_service", ticket=label)
         return ticket
 
     def _audit(self, s: Session, now: float, actor: str, action: str, counter: CounterSection,
@@ -342,7 +342,7 @@ class CounterActions:
         self._refuse_paused(counter, row)
         target = self._today_ticket(s, counter, args.ticket)
         if target.status not in CALLABLE:
-            raise HubError("not_callable", 409, ticket=target.label, state=target.status)
+            raise HubError("not_callable", ticket=target.label, state=target.status)
         previous = target.status
         self._finish(current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
@@ -357,7 +357,7 @@ class CounterActions:
             .execution_options(synchronize_session=False)
         ))
         if claimed != 1:
-            raise HubError("not_callable", 409, ticket=target.label, state="called")
+            raise HubError("not_callable", ticket=target.label, state="called")
         s.refresh(target)
         row.current_ticket_id = target.id
         events.append(self._call(s, target, counter, now, recall=False))
@@ -374,7 +374,7 @@ class CounterActions:
         queue time is kept), so the next NEXT of a counter of its service calls it."""
         target = self._today_ticket(s, counter, args.ticket)
         if target.status != TicketStatus.NO_SHOW:
-            raise HubError("not_skipped", 409, ticket=target.label, state=target.status)
+            raise HubError("not_skipped", ticket=target.label, state=target.status)
         claimed = _rows(s.execute(
             update(Ticket)
             .where(Ticket.id == target.id, Ticket.status == TicketStatus.NO_SHOW)
@@ -383,7 +383,7 @@ class CounterActions:
             .execution_options(synchronize_session=False)
         ))
         if claimed != 1:
-            raise HubError("not_skipped", 409, ticket=target.label, state="waiting")
+            raise HubError("not_skipped", ticket=target.label, state="waiting")
         s.refresh(target)
         events.append(Event("ticket", self._ticket_event(target)))
         self._audit(s, now, args.actor, "counter:bring_back", counter, {"ticket": target.label})

@@ -10,13 +10,46 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-class HubError(Exception):
-    """A refused request. ``code`` is part of the API contract; the message is translated."""
+ERROR_STATUS: dict[str, int] = {
+    # 400: the request itself is wrong
+    "bad_request": 400, "bad_phone": 400, "csrf": 400, "unknown_zone": 400,
+    "unknown_media": 400, "unsupported_media": 400, "video_unavailable": 400,
+    # 401/403: who is asking
+    "unauthorized": 401, "kiosk_not_paired": 401,
+    "forbidden": 403, "kiosk_mismatch": 403, "priority_forbidden": 403,
+    "survey_other_counter": 403,
+    # 404: what is named does not exist
+    "not_found": 404, "unknown_counter": 404, "unknown_action": 404, "unknown_service": 404,
+    "unknown_ticket": 404, "unknown_group": 404,
+    "method_not_allowed": 405,
+    # 409: it exists, but its state refuses the request
+    "already_handled": 409, "assistance_taken": 409, "closed": 409, "counter_closed": 409,
+    "empty": 409, "no_current": 409, "not_callable": 409, "not_skipped": 409,
+    "notify_unavailable": 409, "on_break": 409, "other_service": 409, "paused": 409,
+    "quota_full": 409, "same_service": 409, "survey_done": 409, "survey_not_served": 409,
+    "ticket_closed": 409, "webhook_exists": 409, "webhook_from_config": 409,
+    "too_large": 413,
+    "rate_limited": 429, "too_many_connections": 429,
+    "internal": 500, "error": 500,
+    "busy": 503,
+}
+"""THE table of error codes and their HTTP status (docs/api.md lists the same, a test checks
+it): raise sites name only the code, ``HubError("quota_full", service="A")``."""
 
-    def __init__(self, code: str, status: int, **params: Any) -> None:
+
+class HubError(Exception):
+    """A refused request. ``code`` is part of the API contract; the message is translated.
+
+    The HTTP status comes from :data:`ERROR_STATUS`. ``status`` is accepted for codes not in
+    the table yet (defaults to 400); for a code in the table the table wins."""
+
+    def __init__(self, code: str, status: int | None = None, **params: Any) -> None:
         super().__init__(code)
         self.code = code
-        self.status = status
+        self.status = ERROR_STATUS.get(code, status or 400)
+        if status is not None and status != self.status:
+            log.warning("HubError(%r) raised with status %s; the table says %s",
+                        code, status, self.status)
         self.params = params
 
     def message(self, lang: str = "id") -> str:
@@ -25,8 +58,13 @@ class HubError(Exception):
         return translate(f"error.{self.code}", lang, **self.params)
 
 
+def status_of(code: str) -> int:
+    """The HTTP status of an error code (400 for one not in the table)."""
+    return ERROR_STATUS.get(code, 400)
+
+
 def bad_request(reason: str) -> HubError:
-    return HubError("bad_request", 400, reason=reason)
+    return HubError("bad_request", reason=reason)
 
 
 HTTP_CODES = {
@@ -111,7 +149,7 @@ def init_app(app: Any) -> None:
         # "out of range" DataError. The transaction was rolled back: nothing changed.
         log.info("refused a value the database cannot store: %s", str(exc).splitlines()[0])
         refused = bad_request("a value is too large for the database")
-        return error_response(refused.code, 400, refused.message(_lang()))
+        return error_response(refused.code, refused.status, refused.message(_lang()))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
@@ -120,9 +158,9 @@ def init_app(app: Any) -> None:
         if not request.path.startswith("/api/") and not request.is_json:
             if status < 400:
                 return exc
-            return error_page(status, HubError(code, status).message(_lang()),
+            return error_page(status, HubError(code).message(_lang()),
                               exc.get_response().headers)
         if status == 400 and exc.description and "JSON" in exc.description:
             refused = bad_request(exc.description.removeprefix("Failed to decode JSON object: "))
             return error_response(refused.code, 400, refused.message(_lang()))
-        return error_response(code, status, HubError(code, status).message(_lang()))
+        return error_response(code, status, HubError(code).message(_lang()))

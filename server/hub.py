@@ -160,7 +160,7 @@ class Hub(CounterActions):
         """Issue the next number of ``service``. Durable once this returns."""
         svc = self.services.get(service)
         if svc is None:
-            raise HubError("unknown_service", 404, service=service)
+            raise HubError("unknown_service", service=service)
         now = self.clock()
         day = self.day(now)
         token = secrets.token_urlsafe(18)
@@ -169,9 +169,9 @@ class Hub(CounterActions):
             paused = self._settings(s).get("paused_services", [])
             state = self.service_state(service, lang, paused)
             if state["paused"]:
-                raise HubError("paused", 409, service=svc.name)
+                raise HubError("paused", service=svc.name)
             if not state["open"]:
-                raise HubError("closed", 409, service=svc.name,
+                raise HubError("closed", service=svc.name,
                                next_opening=state["next_opening_text"])
             if (day, service) not in self._numbering_rows:
                 _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
@@ -184,7 +184,7 @@ class Hub(CounterActions):
             # Three digits a day (A-999) unless a quota above 999 is set (see ServiceSection).
             limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
             if number > limit:
-                raise HubError("quota_full", 409, service=svc.name, quota=limit)
+                raise HubError("quota_full", service=svc.name, quota=limit)
             ticket = Ticket(
                 day=day,
                 issued_service=service,
@@ -279,21 +279,21 @@ class Hub(CounterActions):
         """Apply a counter's key press. Returns the counter's state after it."""
         counter = self.counters.get(counter_id)
         if counter is None:
-            raise HubError("unknown_counter", 404, counter=counter_id)
+            raise HubError("unknown_counter", counter=counter_id)
         if action not in COUNTER_ACTIONS + SUPERVISOR_ACTIONS:
-            raise HubError("unknown_action", 400, action=action)
+            raise HubError("unknown_action", action=action)
         if action == "transfer":
             if not service:
-                raise HubError("bad_request", 400, reason="transfer needs a 'service'")
+                raise HubError("bad_request", reason="transfer needs a 'service'")
             if service not in self.services:
-                raise HubError("unknown_service", 404, service=service)
+                raise HubError("unknown_service", service=service)
         label = None
         if action in TICKET_ACTIONS:
             if not ticket:
-                raise HubError("bad_request", 400, reason=f"{action} needs a 'ticket'")
+                raise HubError("bad_request", reason=f"{action} needs a 'ticket'")
             label = parse_label(ticket)
             if label is None:
-                raise HubError("bad_request", 400, reason="'ticket' is not a ticket number")
+                raise HubError("bad_request", reason="'ticket' is not a ticket number")
         now = self.clock()
         events: list[Event] = []
         with self._publish_lock, self._cluster_order() as connection:
@@ -319,7 +319,7 @@ class Hub(CounterActions):
                 self.events.publish(event)
         self._mark_queue_dirty()
         if outcome.empty:
-            raise HubError("empty", 409, counter=counter.name)
+            raise HubError("empty", counter=counter.name)
         return result
 
     def _cluster_order(self) -> contextlib.AbstractContextManager[Connection | None]:
@@ -369,11 +369,11 @@ class Hub(CounterActions):
     def counter_state(self, counter_id: str) -> dict[str, Any]:
         counter = self.counters.get(counter_id)
         if counter is None:
-            raise HubError("unknown_counter", 404, counter=counter_id)
+            raise HubError("unknown_counter", counter=counter_id)
         with self.db.read() as s:
             row = s.get(Counter, counter_id)
             if row is None:
-                raise HubError("unknown_counter", 404, counter=counter_id)
+                raise HubError("unknown_counter", counter=counter_id)
             ticket = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
             return self._counter_result(counter, row, ticket, self._waiting_for(s, counter))
 
@@ -381,7 +381,7 @@ class Hub(CounterActions):
         with self.db.session() as s:
             row = s.get(Counter, counter_id)
             if row is None:
-                raise HubError("unknown_counter", 404, counter=counter_id)
+                raise HubError("unknown_counter", counter=counter_id)
             row.officer = officer
         self.events.publish(Event("counter", self.counter_state(counter_id)))
 

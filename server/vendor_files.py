@@ -11,6 +11,10 @@ LIBRARIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "socket.io-client", "dist", ("socket.io.min.js", "socket.io.min.js.map"),
     ),
     "chart.js": ("chart.js", "dist", ("chart.umd.min.js", "chart.umd.min.js.map")),
+    "swagger-ui": (
+        "swagger-ui-dist", "",
+        ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-bundle.js.LICENSE.txt", "NOTICE"),
+    ),
     "atkinson-hyperlegible": (
         "@fontsource/atkinson-hyperlegible", "", ("*.css", "files/*.woff2", "files/*.woff"),
     ),

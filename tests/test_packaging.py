@@ -76,7 +76,9 @@ def test_distributions_hold_what_the_hall_needs(dist: Path) -> None:
                    "_vendor/socket.io-client/socket.io.min.js",
                    "_vendor/socket.io-client/LICENSE", "_vendor/chart.js/chart.umd.min.js",
                    "_vendor/chart.js/LICENSE.md", "_vendor/atkinson-hyperlegible/LICENSE",
-                   "_vendor/atkinson-hyperlegible/index.css"):
+                   "_vendor/atkinson-hyperlegible/index.css",
+                   "_vendor/swagger-ui/swagger-ui-bundle.js", "_vendor/swagger-ui/LICENSE",
+                   "_vendor/swagger-ui/NOTICE"):
         assert f"{prefix}/{needed}" in names, needed
     assert not any("node_modules" in n or n.startswith("tests/") for n in names)
     if vendor.__name__.startswith("loket."):  # one top-level package: no collisions

@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 
-from server.api import json_object
 from server.assistance import store
 from server.assistance.speech import Voice, prompt_sentences, ticket_sentences
 from server.auth import require_principal
@@ -24,6 +23,8 @@ from server.context import get_config, get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.i18n import catalog
+from server.openapi import parse
+from server.openapi.requests import AssistanceBody, NoBody
 
 bp = Blueprint("assistance", __name__, static_folder="static",
                static_url_path="/assistance/static")
@@ -70,7 +71,7 @@ def _clean_where(value: Any) -> str:
 @bp.post("/api/assistance")
 @limiter.limit(REQUEST_LIMIT, key_func=_request_key)
 def request_help() -> Any:
-    body = json_object({"kiosk": str, "where": str, "status_token": str, "on_call": bool})
+    body = parse(AssistanceBody)
     hub = get_hub()
     kiosk = body.get("kiosk") or ""
     if kiosk and not any(k.id == kiosk for k in hub.config.kiosks):
@@ -100,12 +101,12 @@ def open_list() -> Any:
     zone = None
     if counter is not None:
         if counter not in hub.counters:
-            raise HubError("unknown_counter", 404, counter=counter[:32])
+            raise HubError("unknown_counter", counter=counter[:32])
         if not principal.may_operate(counter):
-            raise HubError("forbidden", 403)
+            raise HubError("forbidden")
         zone = hub.counters[counter].zone
     elif not principal.is_supervisor:
-        raise HubError("forbidden", 403)
+        raise HubError("forbidden")
     return jsonify({"requests": store.open_requests(hub, g.lang, zone),
                     "words": catalog(g.lang, "assist.")})
 
@@ -116,9 +117,9 @@ def taken(request_id: int) -> Any:
     if principal.kind == "user":
         csrf.protect()  # a session cookie is ambient; a Bearer token is not
     if request.content_length:
-        json_object({})
+        parse(NoBody)
     if request_id > 2**31:
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     return jsonify(store.take(get_hub(), request_id, principal.label))
 
 
@@ -147,7 +148,7 @@ def speech_prompt(key: str) -> Any:
     try:
         sentences = prompt_sentences(key, _lang())
     except KeyError:
-        raise HubError("not_found", 404) from None
+        raise HubError("not_found") from None
     return _wav(_voice().wav(sentences))
 
 
@@ -155,9 +156,9 @@ def speech_prompt(key: str) -> Any:
 @limiter.limit(SPEECH_LIMIT)
 def speech_ticket(token: str) -> Any:
     if not TOKEN_RE.match(token):
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     hub = get_hub()
     status = hub.ticket_by_token(token)
     if status is None:
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     return _wav(_voice().wav(ticket_sentences(hub.config, status, _lang())))

@@ -143,9 +143,9 @@ def take(hub: Hub, request_id: int, actor: str) -> dict[str, Any]:
     with hub.db.session() as s:
         row = s.get(AssistanceRequest, request_id)
         if row is None:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         if row.taken_ts is not None:
-            raise HubError("assistance_taken", 409, by=row.taken_by or "")
+            raise HubError("assistance_taken", by=row.taken_by or "")
         row.taken_ts = now
         row.taken_by = actor[:120]
         waited = now - row.ts

@@ -86,6 +86,23 @@ class IntegrationsSection(Section):
     name)."""
     licence: str = "CC BY 4.0"
     """Licence of the open data."""
+    read_rate_limit: str = Field(default="120 per minute", min_length=1, max_length=100)
+    """Requests per integration token (``loket token create --role integration``) to the
+    JSON API, all methods together, e.g. ``"120 per minute;3000 per hour"``."""
+    act_rate_limit: str = Field(default="30 per minute", min_length=1, max_length=100)
+    """Writes (e.g. ``POST /api/tickets``) per acting integration token (``--scope act``),
+    counted on top of ``read_rate_limit``."""
+
+    @field_validator("read_rate_limit", "act_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"not a rate limit: {value!r} (e.g. \"120 per minute\")") from None
+        return value
 
     @model_validator(mode="after")
     def _unique_names(self) -> IntegrationsSection:

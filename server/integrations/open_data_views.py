@@ -111,7 +111,7 @@ class HallSource:
 def _source() -> Source:
     source: Source = current_app.extensions[context.OPEN_DATA]
     if not source.enabled:
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     return source
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Blueprint, Flask, g, jsonify
 from sqlalchemy import select
 
-from server.api import json_object
 from server.auth import Principal, require_principal
 from server.config.integrations import NAME_PATTERN, check_events
 from server.context import get_hub
@@ -20,6 +19,8 @@ from server.i18n import catalog
 from server.integrations import subscriptions
 from server.integrations.health import webhook_health
 from server.integrations.models import WebhookSubscription
+from server.openapi import parse
+from server.openapi.requests import WebhookBody
 
 bp = Blueprint("integrations_webhooks", __name__)
 SECRET_PREFIXES = ("env:", "file:")
@@ -55,8 +56,7 @@ def health() -> Any:
 @bp.post("/api/integrations/webhooks")
 def create_webhook() -> Any:
     principal = _admin(acting=True)
-    body = json_object({"name": str, "url": str, "events": list, "secret": str,
-                        "allow_personal_data": bool, "timeout_s": (int, float)})
+    body = parse(WebhookBody)
     name = (body.get("name") or "").strip()
     if not re.fullmatch(NAME_PATTERN, name):
         raise bad_request("'name' must be 1-40 lowercase letters, digits, '-' or '_'")
@@ -82,7 +82,7 @@ def create_webhook() -> Any:
     with hub.db.session() as s:
         if s.scalars(select(WebhookSubscription).where(
                 WebhookSubscription.name == name)).first() is not None:
-            raise HubError("webhook_exists", 409, name=name)
+            raise HubError("webhook_exists", name=name)
         row = subscriptions.create(
             s, name=name, url=url, events=events, secret=secret,
             allow_personal_data=bool(body.get("allow_personal_data", False)),
@@ -104,9 +104,9 @@ def delete_webhook(subscription_id: int) -> Any:
     with hub.db.session() as s:
         row = s.get(WebhookSubscription, subscription_id)
         if row is None or not row.active:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         if row.source == subscriptions.CONFIG:
-            raise HubError("webhook_from_config", 409, name=row.name)
+            raise HubError("webhook_from_config", name=row.name)
         row.active = False  # its waiting events are dead-lettered by the worker
         name = row.name
         # A later subscription may take the name again.

@@ -58,12 +58,12 @@ def ticket_origin(kiosk_id: str | None, priority: bool) -> tuple[str | None, boo
     kiosk = _kiosk()
     if kiosk is not None:
         if kiosk_id and kiosk_id != kiosk.id:
-            raise HubError("kiosk_mismatch", 403, kiosk=kiosk_id)
+            raise HubError("kiosk_mismatch", kiosk=kiosk_id)
         return kiosk.id, priority
     if current_principal() is not None:
         return kiosk_id, priority  # officers, supervisors, device tokens: trusted
     if priority:
-        raise HubError("priority_forbidden", 403)
+        raise HubError("priority_forbidden")
     return None, False
 
 

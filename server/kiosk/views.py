@@ -71,12 +71,12 @@ def _this_kiosk(kiosk_id: str) -> KioskInfo:
     hub = get_hub()
     kiosk = kiosk_by_id(hub, kiosk_id)
     if kiosk is None:
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     paired = devices.current_kiosk(hub)
     if paired is None:
-        raise HubError("kiosk_not_paired", 401, kiosk=kiosk.id)
+        raise HubError("kiosk_not_paired", kiosk=kiosk.id)
     if paired.id != kiosk.id:
-        raise HubError("forbidden", 403)
+        raise HubError("forbidden")
     return kiosk
 
 
@@ -203,13 +203,13 @@ def print_endpoint(kiosk_id: str, token: str) -> Any:
     if not kiosk.printer:
         raise bad_request(f"kiosk {kiosk_id!r} has no printer; the browser prints")
     if not TOKEN_RE.match(token):
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     with hub.db.session() as s:
         ticket = s.scalars(
             select(Ticket).where(Ticket.status_token_hash == hash_token(token))
         ).one_or_none()
         if ticket is None or ticket.kiosk != kiosk_id:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         if hub.clock() - ticket.issued_ts > PRINT_WINDOW_S:
             raise bad_request("this ticket was issued too long ago to be printed")
         printed = s.scalars(

@@ -27,13 +27,13 @@ def phone_from(body: dict[str, Any], config: LoketConfig) -> str | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if not isinstance(raw, str):
-        raise HubError("bad_phone", 400)
+        raise HubError("bad_phone")
     try:
         phone = normalize(raw)
     except BadPhone:
-        raise HubError("bad_phone", 400) from None
+        raise HubError("bad_phone") from None
     if not config.notify.enabled:
-        raise HubError("notify_unavailable", 409)
+        raise HubError("notify_unavailable")
     return phone
 
 
@@ -49,15 +49,15 @@ def opt_in(hub: Any, token: str, phone: str, lang: str) -> dict[str, Any]:
 
     config: LoketConfig = hub.config
     if not config.notify.enabled:
-        raise HubError("notify_unavailable", 409)
+        raise HubError("notify_unavailable")
     with hub.db.session() as s:
         ticket = s.scalars(select(Ticket).where(
             Ticket.status_token_hash == hash_token(token))).one_or_none()
         if ticket is None:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         if ticket.day != hub.day() or ticket.status not in (
                 TicketStatus.WAITING, *TicketStatus.ACTIVE):
-            raise HubError("ticket_closed", 409)
+            raise HubError("ticket_closed")
         outbox.opt_in(s, ticket, phone, lang if lang in ("id", "en") else "id",
                       f"{public_base(config)}/t/{token}", hub.clock(),
                       config.queue.priority_policy == "first")

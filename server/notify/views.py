@@ -7,13 +7,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, g, jsonify, request
+from flask import Blueprint, Flask, g, jsonify
 
 from server import context
 from server.context import get_config, get_db, get_hub
-from server.errors import HubError, bad_request
+from server.errors import HubError
 from server.extensions import csrf, limiter
 from server.i18n import catalog
+from server.openapi import parse
+from server.openapi.requests import PhoneBody
 
 log = logging.getLogger(__name__)
 bp = Blueprint("notify", __name__, template_folder="templates", static_folder="static",
@@ -26,16 +28,12 @@ def opt_in(token: str) -> Any:
     from server.notify import entry as notify
 
     if len(token) > 64:
-        raise HubError("not_found", 404)
-    if not request.is_json:
-        raise bad_request("the body must be JSON (Content-Type: application/json)")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or set(body) - {"phone"}:
-        raise bad_request("the body must be a JSON object with only 'phone'")
+        raise HubError("not_found")
+    body = parse(PhoneBody)
     hub = get_hub()
     phone = notify.phone_from(body, hub.config)
     if phone is None:
-        raise HubError("bad_phone", 400)
+        raise HubError("bad_phone")
     return jsonify(notify.opt_in(hub, token, phone, g.lang)), 200
 
 

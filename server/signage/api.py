@@ -13,13 +13,14 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request, send_file
 from sqlalchemy import select
 
-from server.api import json_object
 from server.auth import Principal, require_principal
 from server.config import LoketConfig
 from server.context import get_config, get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf
 from server.hub import Hub
+from server.openapi import parse
+from server.openapi import requests as req
 from server.signage import complaints, content, media, push, skm
 from server.signage.models import MediaFile, Playlist
 
@@ -62,8 +63,8 @@ def upload_media() -> Any:
     except media.MediaError as exc:
         log.info("upload refused: %s", exc)
         if exc.code == "too_large":
-            raise HubError("too_large", 413) from None
-        raise HubError(exc.code, 400) from None
+            raise HubError("too_large") from None
+        raise HubError(exc.code) from None
     hub = get_hub()
     with hub.db.session() as s:
         row = MediaFile(
@@ -94,7 +95,7 @@ def delete_media(media_id: int) -> Any:
     with hub.db.session() as s:
         row = s.get(MediaFile, media_id)
         if row is None:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         files = [row.filename, row.thumbnail]
         s.delete(row)
         for playlist in s.scalars(select(Playlist)):
@@ -109,11 +110,11 @@ def delete_media(media_id: int) -> Any:
 
 def _media_row(media_id: int) -> MediaFile:
     if media_id > 2**31:
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     with get_hub().db.read() as s:
         row = s.get(MediaFile, media_id)
         if row is None:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         return row
 
 
@@ -123,7 +124,7 @@ def media_file(media_id: int) -> Response:
     row = _media_row(media_id)
     path = media_folder() / row.filename
     if not path.is_file():
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     response = send_file(path, mimetype=row.mimetype, conditional=True, etag=True,
                          max_age=MEDIA_CACHE_S)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -135,7 +136,7 @@ def media_thumbnail(media_id: int) -> Response:
     row = _media_row(media_id)
     path = media_folder() / row.thumbnail
     if not row.thumbnail or not path.is_file():
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     return send_file(path, mimetype="image/jpeg", conditional=True, etag=True,
                      max_age=MEDIA_CACHE_S)
 
@@ -161,7 +162,7 @@ def one_playlist(group: str) -> Any:
 @bp.put("/api/admin/playlists/<path:group>")
 def put_playlist(group: str) -> Any:
     principal = _who(*SUPERVISORS, write=True)
-    body = json_object({"items": list})
+    body = parse(req.PlaylistBody)
     if "items" not in body:
         raise bad_request("field 'items' is required")
     hub = get_hub()
@@ -180,9 +181,7 @@ def list_texts() -> Any:
 @bp.post("/api/supervisor/running-texts")
 def add_text() -> Any:
     principal = _who(*SUPERVISORS, write=True)
-    body = json_object({"text": str, "zone": (str, type(None)), "from": (str, type(None)),
-                        "until": (str, type(None)), "days": (list, str, type(None)),
-                        "time": (str, type(None))})
+    body = parse(req.RunningTextItemBody)
     hub = get_hub()
     text_id = content.add_text(hub, body, principal.label)
     push.changed(hub)
@@ -202,7 +201,7 @@ def delete_text(text_id: int) -> Any:
 def _service(hub: Hub, prefix: str) -> str:
     prefix = prefix.strip().upper()[:4]
     if prefix not in hub.services:
-        raise HubError("unknown_service", 404, service=prefix)
+        raise HubError("unknown_service", service=prefix)
     return prefix
 
 
@@ -231,7 +230,7 @@ def put_standar(prefix: str) -> Any:
     principal = _who("admin", write=True)
     hub = get_hub()
     prefix = _service(hub, prefix)
-    body = json_object({key: str for key in content.STANDAR_KEYS})
+    body = parse(req.StandarBody)
     values = content.set_standar(hub, prefix, body, principal.label)
     push.changed(hub)
     return jsonify({"prefix": prefix, "standar": values})
@@ -240,7 +239,7 @@ def put_standar(prefix: str) -> Any:
 @bp.put("/api/admin/maklumat")
 def put_maklumat() -> Any:
     principal = _who(*SUPERVISORS, write=True)
-    body = json_object({"text": str, "media": (int, type(None))})
+    body = parse(req.MaklumatBody)
     hub = get_hub()
     value = content.set_maklumat(hub, body, principal.label)
     push.changed(hub)
@@ -255,7 +254,7 @@ def skm_public() -> Any:
 @bp.put("/api/supervisor/skm-public")
 def put_skm_public() -> Any:
     principal = _who(*SUPERVISORS, write=True)
-    body = json_object({"from": str, "to": str, "follow_up": str})
+    body = parse(req.SkmPublicBody)
     hub = get_hub()
     result = skm.set_public(hub, body, principal.label)
     push.changed(hub)
@@ -279,7 +278,7 @@ def list_complaints() -> Any:
 @bp.post("/api/supervisor/pengaduan/<int:complaint_id>/answer")
 def answer_complaint(complaint_id: int) -> Any:
     principal = _who(*SUPERVISORS, write=True)
-    body = json_object({"answer": str})
+    body = parse(req.ComplaintAnswerBody)
     hub = get_hub()
     result = complaints.answer(hub, min(complaint_id, 2**31), body.get("answer", ""),
                                principal.label)

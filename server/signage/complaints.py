@@ -38,7 +38,7 @@ def file(hub: Hub, kind: str, text: str, service: str | None = None,
         raise bad_request(f"the contact is longer than {MAX_CONTACT} characters")
     service = (service or "").strip().upper() or None
     if service is not None and service not in hub.services:
-        raise HubError("unknown_service", 400, service=service[:4])
+        raise HubError("unknown_service", service=service[:4])
     token = secrets.token_urlsafe(18)
     now = hub.clock()
     with hub.db.session() as s:
@@ -105,7 +105,7 @@ def answer(hub: Hub, complaint_id: int, text: str, actor: str) -> dict[str, Any]
     with hub.db.session() as s:
         row = s.get(Complaint, complaint_id)
         if row is None:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         row.answer, row.answered_ts, row.answered_by = text, now, actor
     hub.audit(actor, "complaint:answered", f"pengaduan:{complaint_id}", text[:500])
     return {"id": complaint_id, "answered_at": hub.iso(now), "answered_by": actor}

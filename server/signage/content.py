@@ -36,7 +36,7 @@ def screen_groups(hub: Hub) -> list[str]:
 
 def check_group(hub: Hub, group: str) -> str:
     if group not in screen_groups(hub):
-        raise HubError("unknown_group", 404, group=group[:48])
+        raise HubError("unknown_group", group=group[:48])
     return group
 
 
@@ -54,7 +54,7 @@ def _clean_item(hub: Hub, raw: Any, media_ids: set[int]) -> dict[str, Any]:
         if isinstance(media, bool) or not isinstance(media, int):
             raise bad_request("'media' must be a media id")
         if media not in media_ids:
-            raise HubError("unknown_media", 400, media=media)
+            raise HubError("unknown_media", media=media)
         item["media"] = media
     elif "slide" in raw:
         slide = raw["slide"]
@@ -64,7 +64,7 @@ def _clean_item(hub: Hub, raw: Any, media_ids: set[int]) -> dict[str, Any]:
         if slide == "standar":
             service = str(raw.get("service") or "").strip().upper()
             if service not in hub.services:
-                raise HubError("unknown_service", 400, service=service[:4])
+                raise HubError("unknown_service", service=service[:4])
             item["service"] = service
     else:
         raise bad_request("every item needs 'media' or 'slide'")
@@ -125,7 +125,7 @@ def add_text(hub: Hub, body: dict[str, Any], actor: str) -> int:
         raise bad_request(f"the text is longer than {MAX_TEXT} characters")
     zone = str(body.get("zone") or "").strip().lower() or None
     if zone is not None and zone not in {c.zone for c in hub.config.counters}:
-        raise HubError("unknown_zone", 400, zone=zone[:32])
+        raise HubError("unknown_zone", zone=zone[:32])
     schedule = parse_schedule(body)
     with hub.db.session() as s:
         row = RunningText(
@@ -143,7 +143,7 @@ def add_text(hub: Hub, body: dict[str, Any], actor: str) -> int:
 def delete_text(hub: Hub, text_id: int, actor: str) -> None:
     with hub.db.session() as s:
         if s.get(RunningText, text_id) is None:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         s.execute(delete(RunningText).where(RunningText.id == text_id))
     hub.audit(actor, "signage:text:delete", str(text_id))
 
@@ -175,7 +175,7 @@ def all_standar(hub: Hub) -> dict[str, dict[str, str]]:
 
 def set_standar(hub: Hub, prefix: str, body: dict[str, Any], actor: str) -> dict[str, str]:
     if prefix not in hub.services:
-        raise HubError("unknown_service", 404, service=prefix[:4])
+        raise HubError("unknown_service", service=prefix[:4])
     values: dict[str, str] = {}
     for key in STANDAR_KEYS:
         value = body.get(key, "")
@@ -227,7 +227,7 @@ def set_maklumat(hub: Hub, body: dict[str, Any], actor: str) -> dict[str, Any]:
         with hub.db.read() as s:
             row = s.get(MediaFile, media)
             if row is None or row.kind != "image":
-                raise HubError("unknown_media", 400, media=media)
+                raise HubError("unknown_media", media=media)
     value = {"text": text.strip(), "media": media}
     set_note(hub, "maklumat", value, actor)
     return value

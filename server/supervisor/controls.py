@@ -28,11 +28,11 @@ def move_waiting(
     and the database's write lock (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``FOR UPDATE`` on the
     rows), so a counter cannot call a ticket halfway through the move."""
     if source not in hub.services:
-        raise HubError("unknown_service", 404, service=source)
+        raise HubError("unknown_service", service=source)
     if target not in hub.services:
-        raise HubError("unknown_service", 404, service=target)
+        raise HubError("unknown_service", service=target)
     if source == target:
-        raise HubError("same_service", 409, service=target)
+        raise HubError("same_service", service=target)
     if limit is not None and limit < 1:
         raise bad_request("'limit' must be at least 1")
     events: list[Event] = []
@@ -76,7 +76,7 @@ def set_running_text(hub: Hub, text: str, actor: str) -> dict[str, Any]:
 
 def set_paused(hub: Hub, service: str, paused: bool, actor: str) -> dict[str, Any]:
     if service not in hub.services:
-        raise HubError("unknown_service", 404, service=service)
+        raise HubError("unknown_service", service=service)
     current = [p for p in hub.paused_services() if p in hub.services]
     if paused and service not in current:
         current.append(service)

@@ -27,12 +27,13 @@ from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from server import ikm, report_stats
-from server.api import json_object
 from server.auth import Principal, current_principal, require_principal
 from server.context import get_hub
 from server.errors import HubError, bad_request
 from server.extensions import csrf, limiter
 from server.i18n import catalog, translate
+from server.openapi import parse
+from server.openapi import requests as req
 from server.supervisor import controls, dashboard, exports, reports, survey
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ def _service_arg(name: str = "service") -> str | None:
         return None
     value = value.strip().upper()
     if value not in get_hub().services:
-        raise HubError("unknown_service", 404, service=value)
+        raise HubError("unknown_service", service=value)
     return value
 
 
@@ -174,7 +175,7 @@ def dashboard_json() -> Any:
 @api.post("/supervisor/move")
 def move_tickets() -> Any:
     principal = _supervisor(write=True)
-    body = json_object({"from": str, "to": str, "limit": int})
+    body = parse(req.MoveBody)
     source = (body.get("from") or "").strip().upper()
     target = (body.get("to") or "").strip().upper()
     if not source or not target:
@@ -186,7 +187,7 @@ def move_tickets() -> Any:
 @api.post("/supervisor/running-text")
 def running_text() -> Any:
     principal = _supervisor(write=True)
-    body = json_object({"text": str})
+    body = parse(req.RunningTextBody)
     if "text" not in body:
         raise bad_request("field 'text' is required")
     return jsonify(controls.set_running_text(get_hub(), body["text"], principal.label))
@@ -195,7 +196,7 @@ def running_text() -> Any:
 @api.post("/supervisor/paused")
 def pause_service() -> Any:
     principal = _supervisor(write=True)
-    body = json_object({"service": str, "paused": bool})
+    body = parse(req.PausedBody)
     service = (body.get("service") or "").strip().upper()
     if not service or "paused" not in body:
         raise bad_request("fields 'service' and 'paused' are required")
@@ -227,7 +228,7 @@ def complaint_list() -> Any:
 @api.post("/supervisor/complaints/<int:response_id>/handled")
 def complaint_handled(response_id: int) -> Any:
     principal = _supervisor(write=True)
-    body = json_object({"note": str}) if request.content_length else {}
+    body = parse(req.HandledBody, empty_ok=True)
     return jsonify(survey.mark_handled(get_hub(), response_id, principal.label,
                                        body.get("note", "")))
 
@@ -243,7 +244,7 @@ def report_json() -> Any:
 def report_export(fmt: str) -> Any:
     _supervisor()
     if fmt not in ("csv", "xlsx"):
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     hub = get_hub()
     period = _period()
     report = reports.build_report(hub, period, _dimension(), g.lang)
@@ -276,8 +277,7 @@ def report_ikm() -> Any:
 @api.post("/survey")
 @limiter.limit("30 per minute", key_func=get_remote_address)
 def survey_answer() -> Any:
-    body = json_object({"status_token": str, "survey_token": str, "scores": list,
-                        "comment": str})
+    body = parse(req.SurveyBody)
     token, signed = body.get("status_token"), body.get("survey_token")
     if not token and not signed:
         raise bad_request("field 'status_token' is required")
@@ -292,7 +292,7 @@ def survey_answer() -> Any:
             else:
                 ticket_id = int(payload)
         except (BadData, TypeError, ValueError, IndexError):
-            raise HubError("not_found", 404) from None
+            raise HubError("not_found") from None
     result = survey.record_response(
         get_hub(), token, body["scores"], body.get("comment", ""), ticket_id=ticket_id,
         counter_allowed=survey.counter_rule(current_principal(), tablet_counter))

@@ -74,7 +74,7 @@ def record_response(
     if len(comment) > MAX_COMMENT:
         raise bad_request(f"the comment is longer than {MAX_COMMENT} characters")
     if ticket_id is None and (not token or len(token) > 64):
-        raise HubError("not_found", 404)
+        raise HubError("not_found")
     now = hub.clock()
     try:
         with hub.db.session() as s:
@@ -85,15 +85,15 @@ def record_response(
                     select(Ticket).where(Ticket.status_token_hash == hash_token(str(token)))
                 ).one_or_none()
             if ticket is None:
-                raise HubError("not_found", 404)
+                raise HubError("not_found")
             if counter_allowed is not None and not counter_allowed(ticket.counter_id):
                 log.warning("survey for %s refused: served at counter %s, not this tablet's",
                             ticket.label, ticket.counter_id)
-                raise HubError("survey_other_counter", 403, ticket=ticket.label)
+                raise HubError("survey_other_counter", ticket=ticket.label)
             if s.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket.id)):
-                raise HubError("survey_done", 409, ticket=ticket.label)
+                raise HubError("survey_done", ticket=ticket.label)
             if ticket.status not in SURVEYABLE:
-                raise HubError("survey_not_served", 409, ticket=ticket.label)
+                raise HubError("survey_not_served", ticket=ticket.label)
             row = SurveyResponse(
                 ticket_id=ticket.id,
                 ts=now,
@@ -111,7 +111,7 @@ def record_response(
             label, service = ticket.label, ticket.service
     except IntegrityError:
         # Two tablets answered at once: the unique ticket_id let only one in.
-        raise HubError("survey_done", 409, ticket="") from None
+        raise HubError("survey_done", ticket="") from None
     log.info("survey response for %s", label)
     return {"ticket": label, "service": service, "recorded_at": hub.iso(now)}
 
@@ -223,9 +223,9 @@ def mark_handled(hub: Hub, response_id: int, actor: str, note: str = "") -> dict
     with hub.db.session() as s:
         row = s.get(SurveyResponse, response_id)
         if row is None or not row.has_comment:
-            raise HubError("not_found", 404)
+            raise HubError("not_found")
         if row.handled_ts is not None:
-            raise HubError("already_handled", 409)
+            raise HubError("already_handled")
         row.handled_ts, row.handled_by, row.handled_note = now, actor, note.strip()
     hub.audit(actor, "complaint:handled", str(response_id), note.strip())
     return {"id": response_id, "handled_at": hub.iso(now), "handled_by": actor}

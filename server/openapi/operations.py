@@ -1,0 +1,187 @@
+"""What the OpenAPI document says about each route of the JSON API that is not in its code:
+who may call it, what it answers and with which refusals. Keyed by the Flask endpoint; a
+test checks every ``/api/`` rule of the hall's app has an entry here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from server.openapi import answers
+from server.openapi import requests as req
+
+PUBLIC = "public"
+STAFF = "staff"
+"""A signed-in officer/supervisor/admin (session cookie, CSRF header on writes) or a token."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    tag: str
+    auth: str = STAFF
+    body: tuple[type[BaseModel], ...] = ()
+    answer: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[str, ...] = ()
+    media: str = "application/json"
+    query: tuple[tuple[str, str], ...] = ()
+    """(name, description) of query parameters."""
+    body_required: bool = True
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+SUP = ("unauthorized", "forbidden")
+PERIOD = (("from", "First day `YYYY-MM-DD` (default: today)."),
+          ("to", "Last day `YYYY-MM-DD` (default: `from`)."))
+
+OPERATIONS: dict[str, Operation] = {
+    # ------------------------------------------------------------------ queue
+    "api.issue_ticket": Operation(
+        "Take a ticket", "queue", PUBLIC, (req.TicketRequest,), answers.TicketIssued, 201,
+        ("bad_request", "bad_phone", "priority_forbidden", "kiosk_mismatch", "unknown_service",
+         "closed", "paused", "quota_full", "rate_limited")),
+    "api.counter_action": Operation(
+        "A counter's action (open, next, recall, start, done, no_show, transfer, break, "
+        "resume, close; force_close and reset for supervisors)", "queue", STAFF,
+        (req.TicketActionBody, req.TransferBody, req.NoBody), answers.CounterState, 200,
+        ("bad_request", "csrf", *SUP, "unknown_counter", "unknown_action", "unknown_service",
+         "unknown_ticket", "empty", "counter_closed", "on_break", "no_current", "not_callable",
+         "not_skipped", "other_service", "same_service", "ticket_closed"),
+        body_required=False),
+    "api.counter_state": Operation(
+        "A counter's state", "queue", STAFF, (), answers.CounterState, 200,
+        (*SUP, "unknown_counter")),
+    "api.state": Operation(
+        "The hall's state (services, counters, recent calls)", "queue", PUBLIC, (),
+        answers.StateSnapshot, 200, (), query=(("zone", "Only this zone's counters."),)),
+    "api.ticket_status": Operation(
+        "A ticket's status (its holder's page)", "queue", PUBLIC, (), answers.TicketStatus,
+        200, ("not_found",)),
+    "notify.opt_in": Operation(
+        "Ask for WhatsApp/SMS notices on a ticket", "queue", PUBLIC, (req.PhoneBody,),
+        None, 200, ("bad_request", "bad_phone", "not_found", "notify_unavailable",
+                    "ticket_closed", "rate_limited")),
+    "kiosk.services": Operation("Services a kiosk offers", "kiosk", PUBLIC),
+    "kiosk.kiosks": Operation("Configured kiosks and their printers", "kiosk", STAFF,
+                              errors=SUP),
+    "kiosk.check_endpoint": Operation(
+        "Check a kiosk's printer", "kiosk", PUBLIC, errors=("kiosk_not_paired", "not_found"),
+        body_required=False),
+    "kiosk.print_endpoint": Operation(
+        "Print a ticket on a kiosk's printer", "kiosk", PUBLIC,
+        errors=("bad_request", "kiosk_not_paired", "not_found"), body_required=False),
+    "assistance.request_help": Operation(
+        "Ask for help (kiosk or status page)", "assistance", PUBLIC, (req.AssistanceBody,),
+        None, 201, ("bad_request", "rate_limited")),
+    "assistance.open_list": Operation(
+        "Open help requests", "assistance", STAFF, errors=(*SUP, "unknown_counter"),
+        query=(("counter", "Only requests of this counter's zone."),)),
+    "assistance.taken": Operation(
+        "Take a help request", "assistance", STAFF, (req.NoBody,),
+        errors=(*SUP, "csrf", "not_found", "assistance_taken"), body_required=False),
+    # ------------------------------------------------------------------ supervisor
+    "supervisor_api.dashboard_json": Operation("Dashboard figures", "supervisor",
+                                               errors=SUP),
+    "supervisor_api.move_tickets": Operation(
+        "Move waiting tickets to another service", "supervisor", STAFF, (req.MoveBody,),
+        errors=("bad_request", "csrf", *SUP, "unknown_service", "same_service")),
+    "supervisor_api.running_text": Operation(
+        "Set the running text", "supervisor", STAFF, (req.RunningTextBody,),
+        errors=("bad_request", "csrf", *SUP)),
+    "supervisor_api.pause_service": Operation(
+        "Pause or resume a service", "supervisor", STAFF, (req.PausedBody,),
+        errors=("bad_request", "csrf", *SUP, "unknown_service")),
+    "supervisor_api.audit_log": Operation(
+        "Audit log", "supervisor", errors=("bad_request", *SUP),
+        query=(("limit", "1-1000 entries (default 100)."),)),
+    "supervisor_api.complaint_list": Operation(
+        "Complaints (survey and online)", "supervisor", errors=SUP,
+        query=(("all", "`1`: handled ones too."),)),
+    "supervisor_api.complaint_handled": Operation(
+        "Mark a survey complaint handled", "supervisor", STAFF, (req.HandledBody,),
+        errors=("bad_request", "csrf", *SUP, "not_found", "already_handled"),
+        body_required=False),
+    "supervisor_api.report_json": Operation(
+        "Service report for a period", "reports", errors=("bad_request", *SUP),
+        query=(*PERIOD, ("by", "`service`, `agency`, `counter` or `officer`."))),
+    "supervisor_api.report_export": Operation(
+        "Report as CSV or Excel (`fmt`: `csv`, `xlsx`)", "reports", media="text/csv",
+        errors=("bad_request", *SUP, "not_found"), query=PERIOD),
+    "supervisor_api.report_ikm": Operation(
+        "IKM (SKM index) for a period", "reports", errors=("bad_request", *SUP),
+        query=(*PERIOD, ("service", "Only this service."))),
+    "supervisor_api.survey_answer": Operation(
+        "Answer the satisfaction survey (SKM)", "survey", PUBLIC, (req.SurveyBody,), None,
+        201, ("bad_request", "not_found", "survey_done", "survey_not_served",
+              "survey_other_counter", "rate_limited")),
+    # ------------------------------------------------------------------ signage
+    "signage_api.upload_media": Operation(
+        "Upload an image or video for the screens (multipart `file`)", "signage",
+        errors=("bad_request", "csrf", *SUP, "unsupported_media", "video_unavailable",
+                "too_large"), status=201, media="multipart/form-data"),
+    "signage_api.list_media": Operation("Uploaded media", "signage", errors=SUP),
+    "signage_api.delete_media": Operation(
+        "Delete an uploaded medium", "signage", errors=("csrf", *SUP, "not_found"),
+        status=204),
+    "signage_api.all_playlists": Operation("Every screen group's playlist", "signage",
+                                           errors=SUP),
+    "signage_api.one_playlist": Operation("A screen group's playlist", "signage",
+                                          errors=(*SUP, "unknown_group")),
+    "signage_api.put_playlist": Operation(
+        "Set a screen group's playlist", "signage", STAFF, (req.PlaylistBody,),
+        errors=("bad_request", "csrf", *SUP, "unknown_group", "unknown_media",
+                "unknown_service")),
+    "signage_api.put_standar": Operation(
+        "Set a service's Standar Pelayanan (admins)", "signage", STAFF, (req.StandarBody,),
+        errors=("bad_request", "csrf", *SUP, "unknown_service")),
+    "signage_api.put_maklumat": Operation(
+        "Set the Maklumat Pelayanan", "signage", STAFF, (req.MaklumatBody,),
+        errors=("bad_request", "csrf", *SUP, "unknown_media")),
+    "signage_api.list_texts": Operation("Scheduled running texts", "signage", errors=SUP),
+    "signage_api.add_text": Operation(
+        "Add a scheduled running text", "signage", STAFF, (req.RunningTextItemBody,),
+        status=201, errors=("bad_request", "csrf", *SUP, "unknown_zone")),
+    "signage_api.delete_text": Operation(
+        "Delete a scheduled running text", "signage", errors=("csrf", *SUP, "not_found"),
+        status=204),
+    "signage_api.info_all": Operation("Public service information", "signage", PUBLIC),
+    "signage_api.info_one": Operation("One service's public information", "signage",
+                                      PUBLIC, errors=("unknown_service",)),
+    "signage_api.skm_public": Operation("The published SKM result", "signage", PUBLIC),
+    "signage_api.put_skm_public": Operation(
+        "Publish an SKM result", "signage", STAFF, (req.SkmPublicBody,),
+        errors=("bad_request", "csrf", *SUP)),
+    "signage_api.signage_state": Operation("What the screens show", "signage", PUBLIC),
+    "signage_api.list_complaints": Operation(
+        "Online complaints (pengaduan)", "signage", errors=SUP,
+        query=(("all", "`1`: answered ones too."),)),
+    "signage_api.answer_complaint": Operation(
+        "Answer an online complaint", "signage", STAFF, (req.ComplaintAnswerBody,),
+        errors=("bad_request", "csrf", *SUP, "not_found", "already_handled")),
+    # ------------------------------------------------------------------ notices, integrations
+    "notify.health": Operation("Notice delivery health", "integrations", errors=SUP),
+    "integrations_webhooks.list_webhooks": Operation("Webhook subscriptions",
+                                                     "integrations", errors=SUP),
+    "integrations_webhooks.create_webhook": Operation(
+        "Subscribe to events (admins)", "integrations", STAFF, (req.WebhookBody,),
+        status=201, errors=("bad_request", "csrf", *SUP, "webhook_exists")),
+    "integrations_webhooks.delete_webhook": Operation(
+        "Delete a subscription (admins)", "integrations",
+        errors=("csrf", *SUP, "not_found", "webhook_from_config")),
+    "integrations_webhooks.health": Operation("Webhook delivery health", "integrations",
+                                              errors=SUP),
+    "open_data.daily": Operation(
+        "Open data: daily figures per service (JSON or CSV)", "open data", PUBLIC,
+        errors=("bad_request",),
+        query=(*PERIOD, ("format", "`json` (default) or `csv`."))),
+    "open_data.ikm": Operation("Open data: IKM per period", "open data", PUBLIC,
+                               errors=("bad_request",), query=PERIOD),
+    "open_data.meta": Operation("Open data: metadata (Satu Data Indonesia)", "open data",
+                                PUBLIC),
+    # ------------------------------------------------------------------ the document
+    "openapi.spec": Operation("This document (OpenAPI 3.1)", "meta", PUBLIC),
+    "openapi.docs": Operation("This reference, readable (Swagger UI)", "meta", PUBLIC,
+                              media="text/html"),
+}
