@@ -29,7 +29,7 @@ from server.hub import hash_token
 from server.models import ApiToken, AuditEntry, User, UserSession
 
 USER_ROLES = ("officer", "supervisor", "admin")
-TOKEN_ROLES = ("device", "announcer", "supervisor")
+TOKEN_ROLES = ("device", "announcer", "supervisor", "admin")
 MIN_PASSWORD = 10
 MIN_STRENGTH = 3
 """zxcvbn score (0-4) a password needs: 3 is "safely unguessable" for an online attack and

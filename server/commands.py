@@ -346,7 +346,8 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", type=click.Choice(["device", "announcer", "supervisor"]), required=True)
+@click.option("--role", type=click.Choice(["device", "announcer", "supervisor", "admin"]),
+              required=True)
 @click.option("--name", required=True, help="What the token is for (e.g. bridge-lantai-1).")
 @click.option("--counters", default="", help="Comma-separated counter ids (device tokens).")
 @config_option

@@ -109,7 +109,7 @@ class Hub(CounterActions):
         return self.hall.services
 
     @property
-    def counters(self) -> dict[str, CounterSection]:
+    def counters(self) -> dict[str, CounterSection]:  # type: ignore[override]
         return self.hall.counters
 
     def hall_changed(self) -> None:

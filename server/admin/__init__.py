@@ -1,0 +1,17 @@
+"""Live administration of the hall: the store that holds its configuration, the hall calendar,
+the admin API and pages, and the ``loket config`` / ``loket calendar`` commands."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin API (and its error handler for calendar refusals)."""
+    from server.admin import access, api, calendar_api, messages  # noqa: F401  (strings)
+    from server.extensions import csrf
+
+    for blueprint in (api.api, calendar_api.api):
+        csrf.exempt(blueprint)  # checked per request: only session-authenticated writes
+        app.register_blueprint(blueprint)
+    app.register_error_handler(access.InvalidChange, access.invalid_response)
