@@ -406,13 +406,14 @@ def _counter_ids(config: LoketConfig, text: str) -> list[str]:
 def _add_part_commands() -> None:
     import audio.cli
     import counter_panel.cli
+    import server.admin.cli
     import server.backup_cli
     import server.city.cli
     import server.kiosk.cli
     import server.notify.cli
 
     for module in (counter_panel.cli, audio.cli, server.city.cli, server.kiosk.cli,
-                   server.backup_cli, server.notify.cli):
+                   server.backup_cli, server.notify.cli, server.admin.cli):
         for command in module.commands:
             cli.add_command(command)
 

@@ -60,6 +60,8 @@ SUPERVISOR_ACTIONS = ("open", "close")
 MAX_DAILY_NUMBER = 999
 """Highest number a service without a quota issues in a day (labels keep three digits)."""
 Spawn = Callable[[Callable[[], None]], Any]
+HALL_POLL_S = 1.0
+"""How often each hub process checks the hall's version in the database."""
 CALL_ORDER_LOCK = 7242011
 """PostgreSQL advisory lock key that orders counter actions across hub processes."""
 
@@ -148,6 +150,7 @@ class Hub(CounterActions):
         if spawn is not None and not self._notifier_started:
             self._notifier_started = True
             spawn(self._queue_notifier)
+            spawn(self._hall_watcher)
 
     # ------------------------------------------------------------------ time
     def local(self, ts: float) -> datetime:
@@ -637,6 +640,19 @@ class Hub(CounterActions):
             except Exception:
                 log.exception("could not publish waiting counts")
             time.sleep(interval)
+
+    def _hall_watcher(self) -> None:
+        """Notice hall changes made by another program (``loket config import``, ``loket
+        calendar import``) or a process whose relay event was lost: one tiny query a second."""
+        while True:
+            time.sleep(HALL_POLL_S)
+            try:
+                if self.hall.reload():
+                    self._ensure_counter_rows()
+                    self.events.publish(Event("hall", {"version": self.hall.version}))
+                    self._mark_queue_dirty()
+            except Exception:
+                log.exception("could not check the hall's configuration")
 
 
 _WAITING_COUNTS = text(

@@ -87,10 +87,12 @@ class HallStore:
 
     def reload(self, force: bool = False) -> bool:
         """Re-read the hall when the database holds a newer version; True when it did."""
-        with self._lock, self.db.session() as s:
-            row = s.get(HallDocument, 1)
-            if row is None or (not force and row.version == self.version):
+        with self._lock, self.db.read() as s:
+            current = s.scalar(select(HallDocument.version).where(HallDocument.id == 1))
+            if current is None or (not force and current == self.version):
                 return False
+            row = s.get(HallDocument, 1)
+            assert row is not None
             document = json.loads(row.document)
             version = row.version
             rows = [_row_dict(r) for r in s.scalars(select(CalendarEntry)
