@@ -32,7 +32,8 @@ LAYOUTS = ("auto", "calls", "media", "portrait")
 
 
 def _config() -> LoketConfig:
-    config: LoketConfig = current_app.config["LOKET_CONFIG"]
+    """The hall's live configuration (counters and services as changed in /admin)."""
+    config: LoketConfig = current_app.extensions["loket.hub"].config
     return config
 
 
