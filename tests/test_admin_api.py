@@ -274,3 +274,54 @@ def test_changes_survive_a_restart(config: Any, app: Any, client: Any,
         assert hub2.hall.calendar_rows[0]["reason"] == "Natal"
     finally:
         again.extensions["loket.hub"].db.dispose()
+
+
+STRONG = "kuda-laut-berlari-pagi-7"
+
+
+def test_users_add_bind_disable_enable_reset_role(client: Any, hub: Any,
+                                                   admin: dict[str, str],
+                                                   supervisor: dict[str, str]) -> None:
+    new = {"username": "budi", "password": STRONG, "role": "officer", "counters": ["5"]}
+    assert client.post("/api/admin/users", json=new, headers=supervisor).status_code == 403
+    made = client.post("/api/admin/users", json=new, headers=admin)
+    assert made.status_code == 201 and made.get_json()["counters"] == ["5"]
+    assert client.post("/api/admin/users", json=new, headers=admin).status_code == 409
+    weak = client.post("/api/admin/users", json={**new, "username": "x", "password": "123"},
+                       headers=admin).get_json()
+    assert (weak["error"], weak["field"]) == ("invalid", "password")
+    bad = client.post("/api/admin/users", json={**new, "username": "y", "counters": ["99"]},
+                      headers=admin).get_json()
+    assert bad["field"] == "counters"
+    assert client.patch("/api/admin/users/budi", json={"active": False},
+                        headers=admin).get_json()["active"] is False
+    assert client.patch("/api/admin/users/budi", json={"active": True},
+                        headers=admin).get_json()["active"] is True
+    changed = client.patch("/api/admin/users/budi", json={"role": "supervisor", "counters": []},
+                           headers=admin).get_json()
+    assert changed["role"] == "supervisor" and changed["counters"] == []
+    assert client.patch("/api/admin/users/budi", json={"password": "kopi-hitam-tanpa-gula-9"},
+                        headers=admin).status_code == 200
+    assert client.patch("/api/admin/users/nobody", json={"active": True},
+                        headers=admin).status_code == 404
+    from server.auth import verify_user
+    assert verify_user(hub.db, "budi", "kopi-hitam-tanpa-gula-9") is not None
+    actions = [e["action"] for e in client.get("/api/supervisor/audit",
+                                               headers=admin).get_json()["entries"]]
+    assert {"user:add", "user:disable", "user:enable", "user:role", "user:passwd"} <= set(actions)
+
+
+def test_tokens_created_once_listed_revoked(client: Any, admin: dict[str, str],
+                                            supervisor: dict[str, str]) -> None:
+    body = {"name": "dashboard-2", "role": "supervisor"}
+    assert client.post("/api/admin/tokens", json=body, headers=supervisor).status_code == 403
+    made = client.post("/api/admin/tokens", json=body, headers=admin)
+    assert made.status_code == 201
+    value = made.get_json()["token"]
+    listed = client.get("/api/admin/tokens", headers=admin).get_json()["tokens"]
+    assert value not in str(listed) and any(t["name"] == "dashboard-2" for t in listed)
+    assert client.get("/api/admin/hall", headers=bearer(value)).status_code == 200
+    assert client.delete(f"/api/admin/tokens/{made.get_json()['id']}",
+                         headers=admin).status_code == 204
+    assert client.get("/api/admin/hall", headers=bearer(value)).status_code == 401
+    assert client.delete("/api/admin/tokens/999", headers=admin).status_code == 404

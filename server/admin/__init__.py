@@ -8,10 +8,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the admin API (and its error handler for calendar refusals)."""
-    from server.admin import access, api, calendar_api, messages  # noqa: F401  (strings)
+    from server.admin import access, accounts_api, api, calendar_api, messages  # noqa: F401
     from server.extensions import csrf
 
-    for blueprint in (api.api, calendar_api.api):
+    for blueprint in (api.api, calendar_api.api, accounts_api.api):
         csrf.exempt(blueprint)  # checked per request: only session-authenticated writes
         app.register_blueprint(blueprint)
     app.register_error_handler(access.InvalidChange, access.invalid_response)
