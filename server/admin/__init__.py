@@ -14,4 +14,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (api.api, calendar_api.api, accounts_api.api):
         csrf.exempt(blueprint)  # checked per request: only session-authenticated writes
         app.register_blueprint(blueprint)
+    from server.admin import pages
+
+    app.register_blueprint(pages.pages)
     app.register_error_handler(access.InvalidChange, access.invalid_response)
