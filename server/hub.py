@@ -555,6 +555,7 @@ class Hub(CounterActions):
             )
             result["name"] = counter.name
             result["services"] = list(counter.services)
+            result["calendar_break"] = self._calendar_break(counter)
             counters.append(result)
         return {
             "hall": {
@@ -641,12 +642,39 @@ class Hub(CounterActions):
                 log.exception("could not publish waiting counts")
             time.sleep(interval)
 
+    def _calendar_break(self, counter: CounterSection) -> str | None:
+        """The reason of the calendar break or closure every service of ``counter`` is in now
+        (the counter's screen shows a break); None when it may call."""
+        now = self.local(self.clock())
+        reasons = set()
+        for prefix in counter.services:
+            svc = self.services.get(prefix)
+            refusal = None if svc is None else self.hall.calendar.refusal(
+                prefix, now, svc.opening_rules, None)
+            if refusal is None or refusal.kind not in ("break", "closure"):
+                return None
+            reasons.add(refusal.reason)
+        return sorted(reasons)[0] if reasons else None
+
+    def _blocked_now(self) -> frozenset[str]:
+        now = self.local(self.clock())
+        return frozenset(p for p, svc in self.services.items() if self.hall.calendar.refusal(
+            p, now, svc.opening_rules, svc.cutoff) is not None)
+
     def _hall_watcher(self) -> None:
         """Notice hall changes made by another program (``loket config import``, ``loket
-        calendar import``) or a process whose relay event was lost: one tiny query a second."""
+        calendar import``) or a process whose relay event was lost: one tiny query a second.
+        A break, a closure or a last-ticket time that starts or ends is told to the pages the
+        same way (a ``hall`` event), so kiosks and counter screens follow the calendar."""
+        blocked = self._blocked_now()
         while True:
             time.sleep(HALL_POLL_S)
             try:
+                now_blocked = self._blocked_now()
+                if now_blocked != blocked:
+                    blocked = now_blocked
+                    self.events.publish(Event("hall", {"version": self.hall.version,
+                                                       "calendar": True}))
                 if self.hall.reload():
                     self._ensure_counter_rows()
                     self.events.publish(Event("hall", {"version": self.hall.version}))

@@ -234,17 +234,17 @@ def test_break_refuses_and_says_when_issuing_resumes(client: Any, hub: Any,
                                                      admin: dict[str, str],
                                                      device: dict[str, str]) -> None:
     now = datetime.now(ZoneInfo("Asia/Jakarta"))
-    if now.hour == 23:
-        pytest.skip("the break must end today")
+    start, end = now - timedelta(minutes=1), now + timedelta(minutes=20)
+    if start.date() != now.date() or end.date() != now.date():
+        pytest.skip("the break must be within today")
     day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[now.weekday()]
-    end = (now + timedelta(hours=1)).replace(minute=0)
-    rule = f"{day} {now.hour:02d}:00-{end.hour:02d}:00"
+    rule = f"{day} {start:%H:%M}-{end:%H:%M}"
     assert client.post("/api/admin/calendar", json={"rule": rule,
                                                     "reason": "Istirahat salat Jumat"},
                        headers=admin).status_code == 201
     body = issue(client, device, "A").get_json()
     assert body["error"] == "closed"
-    assert "Istirahat salat Jumat" in body["message"] and f"{end.hour:02d}.00" in body["message"]
+    assert "Istirahat salat Jumat" in body["message"] and f"{end:%H.%M}" in body["message"]
 
 
 def test_every_change_is_audited(client: Any, hub: Any, admin: dict[str, str]) -> None:
@@ -325,3 +325,19 @@ def test_tokens_created_once_listed_revoked(client: Any, admin: dict[str, str],
                          headers=admin).status_code == 204
     assert client.get("/api/admin/hall", headers=bearer(value)).status_code == 401
     assert client.delete("/api/admin/tokens/999", headers=admin).status_code == 404
+
+
+def test_a_break_ahead_lengthens_the_estimate() -> None:
+    from server.admin.calendar import Break, Calendar, break_seconds
+    from server.hours import parse_rule
+
+    tz = ZoneInfo("Asia/Jakarta")
+    friday = datetime(2026, 3, 6, 11, 0, tzinfo=tz)  # a Friday
+    calendar = Calendar(breaks=(Break(1, parse_rule("fri 11:30-13:00"), "fri 11:30-13:00",
+                                      frozenset(), "Istirahat salat Jumat"),))
+    assert break_seconds(calendar, "A", friday, 45 * 60) == 90 * 60  # runs into the break
+    assert break_seconds(calendar, "A", friday, 20 * 60) == 0  # served before it
+    assert break_seconds(calendar, "A", friday + timedelta(days=1), 4 * 3600) == 0  # Saturday
+    refusal = calendar.refusal("A", friday.replace(hour=12))
+    assert refusal is not None and refusal.kind == "break"
+    assert refusal.resumes == friday.replace(hour=13)

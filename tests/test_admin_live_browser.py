@@ -16,6 +16,15 @@ pytestmark = pytest.mark.browser
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def break_rule(minutes: int = 20) -> str | None:
+    """A break that started a minute ago and lasts ``minutes`` more (None near midnight)."""
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    start, end = now - timedelta(minutes=1), now + timedelta(minutes=minutes)
+    if start.date() != now.date() or end.date() != now.date():
+        return None
+    return f"{DAYS[now.weekday()]} {start:%H:%M}-{end:%H:%M}"
+
+
 def wait_text(page: Any, selector: str, text: str, within_s: float = 2.0) -> float:
     """Seconds until ``text`` shows in ``selector`` (fails after ``within_s``)."""
     started = time.monotonic()
@@ -58,9 +67,8 @@ def test_admin_changes_reach_open_pages_and_survive_a_restart(
 
     # a break on the service, now (today's weekday, this hour)
     now = datetime.now(ZoneInfo("Asia/Jakarta"))
-    if now.hour < 23:
-        end = (now + timedelta(hours=1)).replace(minute=0)
-        rule = f"{DAYS[now.weekday()]} {now.hour:02d}:00-{end.hour:02d}:00"
+    rule = break_rule()
+    if rule is not None:
         assert requests.post(hub.url + "/api/admin/calendar",
                              json={"rule": rule, "services": ["K"],
                                    "reason": "Istirahat salat Jumat"},
@@ -89,3 +97,23 @@ def test_admin_changes_reach_open_pages_and_survive_a_restart(
     hall = requests.get(hub.url + "/api/admin/hall", headers=admin, timeout=5).json()
     assert next(s for s in hall["services"] if s["prefix"] == "A")["quota"] == 1
     context.close()
+
+
+def test_counter_screen_shows_a_calendar_break(browser: Any, live_hub: Any) -> None:
+    hub = live_hub()
+    admin = {"Authorization": f"Bearer {hub.token('admin', 'admin-brk')}"}
+    page = browser.new_page()
+    page.goto(hub.url + "/display/counter/2")  # counter 2 serves B only
+    page.wait_for_selector("#cs-stage.is-idle")
+    rule = break_rule()
+    if rule is None:
+        pytest.skip("the break must end today")
+    response = requests.post(hub.url + "/api/admin/calendar",
+                             json={"rule": rule, "services": ["B"], "reason": "Istirahat"},
+                             headers=admin, timeout=5)
+    assert response.status_code == 201
+    page.wait_for_selector("#cs-stage.is-break", timeout=2000)
+    requests.delete(f"{hub.url}/api/admin/calendar/{response.json()['id']}", headers=admin,
+                    timeout=5)
+    page.wait_for_selector("#cs-stage.is-idle", timeout=2000)
+    page.close()

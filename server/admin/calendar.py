@@ -103,3 +103,22 @@ class Calendar:
                 return candidate
             candidate = blocked[2]
         return None
+
+
+def break_seconds(calendar: Calendar, prefix: str, start: datetime, wait_s: float) -> int:
+    """Seconds of breaks of ``prefix`` that fall in a wait of ``wait_s`` from ``start``
+    (counters stop calling during a break, so a wait across one lasts that much longer)."""
+    extra = 0.0
+    end = start + timedelta(seconds=wait_s)
+    for pause in calendar.breaks:
+        if pause.services and prefix not in pause.services:
+            continue
+        for offset in range(2):
+            day = start.date() + timedelta(days=offset)
+            if day.weekday() not in pause.rule.days:
+                continue
+            begin = datetime.combine(day, pause.rule.start, tzinfo=start.tzinfo)
+            if start <= begin < end + timedelta(seconds=extra):
+                finish = hours.rule_end(pause.rule, begin)
+                extra += (finish - begin).total_seconds()
+    return int(extra)

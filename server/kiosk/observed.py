@@ -4,6 +4,7 @@ the same weekday of past weeks, and the counters serving a service now. The arit
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.admin.calendar import break_seconds
 from server.estimate import (
     MIN_SAMPLES,
     ServiceTime,
@@ -109,5 +111,19 @@ def estimate(hub: Hub, s: Session, service: str, ahead: int, priority: bool = Fa
              waiting: dict[str, int] | None = None) -> WaitEstimate:
     """The estimated wait of a ticket of ``service`` with ``ahead`` tickets before it."""
     servers, idle = capacity(hub, s, service, waiting)
-    return wait_estimate(ahead, servers, service_times(hub, s, service), idle,
-                         regular=not priority)
+    found = wait_estimate(ahead, servers, service_times(hub, s, service), idle,
+                          regular=not priority)
+    return with_breaks(hub, service, found)
+
+
+def with_breaks(hub: Hub, service: str, found: WaitEstimate) -> WaitEstimate:
+    """A wait that runs into a break of the hall calendar (the Friday prayer) lasts the break
+    longer: nobody is called meanwhile."""
+    extra = break_seconds(hub.hall.calendar, service, hub.local(hub.clock()), found.seconds)
+    if not extra:
+        return found
+    minutes = extra // 60
+    return dataclasses.replace(found, seconds=found.seconds + extra,
+                               minutes=found.minutes + minutes,
+                               low_min=found.low_min + minutes,
+                               high_min=found.high_min + minutes)
