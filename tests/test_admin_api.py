@@ -341,3 +341,19 @@ def test_a_break_ahead_lengthens_the_estimate() -> None:
     refusal = calendar.refusal("A", friday.replace(hour=12))
     assert refusal is not None and refusal.kind == "break"
     assert refusal.resumes == friday.replace(hour=13)
+
+
+def test_announcer_says_the_new_spoken_name(client: Any, hub: Any, config: Any,
+                                            admin: dict[str, str],
+                                            device: dict[str, str]) -> None:
+    from audio.phrases import sentence
+
+    calls: list[Any] = []
+    hub.events.subscribe(lambda event: calls.append(event.data), {"call"})
+    client.patch("/api/admin/counters/1", json={"spoken_name": "Loket Kependudukan"},
+                 headers=admin)
+    issue(client, device, "A")
+    hub.counter_action("1", "next")
+    assert calls and calls[-1]["counter_spoken_name"] == "Loket Kependudukan"
+    # an announcer on another PC, with the hall's old file, says the new name
+    assert "loket kependudukan" in sentence(calls[-1], config).text.lower()
