@@ -357,3 +357,21 @@ def test_announcer_says_the_new_spoken_name(client: Any, hub: Any, config: Any,
     assert calls and calls[-1]["counter_spoken_name"] == "Loket Kependudukan"
     # an announcer on another PC, with the hall's old file, says the new name
     assert "loket kependudukan" in sentence(calls[-1], config).text.lower()
+
+
+def test_kiosks_add_change_remove(client: Any, admin: dict[str, str],
+                                  supervisor: dict[str, str]) -> None:
+    new = {"id": "pintu-utara", "name": "Pintu utara", "rate_limit": "6/minute"}
+    assert client.post("/api/admin/kiosks", json=new, headers=supervisor).status_code == 403
+    assert client.post("/api/admin/kiosks", json=new, headers=admin).status_code == 201
+    assert client.post("/api/admin/kiosks", json=new, headers=admin).status_code == 409
+    bad = client.patch("/api/admin/kiosks/pintu-utara", json={"rate_limit": "lots"},
+                       headers=admin).get_json()
+    assert (bad["error"], bad["field"]) == ("invalid", "rate_limit")
+    assert client.patch("/api/admin/kiosks/pintu-utara", json={"printer": "network://10.0.0.9:9100"},
+                        headers=admin).status_code == 200
+    kiosk = client.get("/api/admin/hall", headers=admin).get_json()["kiosks"][0]
+    assert (kiosk["printer"], kiosk["rate_limit"]) == ("network://10.0.0.9:9100", "6/minute")
+    assert client.patch("/api/admin/kiosks/nope", json={"name": "x"},
+                        headers=admin).status_code == 404
+    assert client.delete("/api/admin/kiosks/pintu-utara", headers=admin).status_code == 204

@@ -8,10 +8,17 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the admin API (and its error handler for calendar refusals)."""
-    from server.admin import access, accounts_api, api, calendar_api, messages  # noqa: F401
+    from server.admin import (  # noqa: F401  (messages registers strings)
+        access,
+        accounts_api,
+        api,
+        calendar_api,
+        kiosks_api,
+        messages,
+    )
     from server.extensions import csrf
 
-    for blueprint in (api.api, calendar_api.api, accounts_api.api):
+    for blueprint in (api.api, calendar_api.api, accounts_api.api, kiosks_api.api):
         csrf.exempt(blueprint)  # checked per request: only session-authenticated writes
         app.register_blueprint(blueprint)
     from server.admin import pages
