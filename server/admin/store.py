@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from server.admin.calendar import Break, Calendar, Closure
 from server.config import ConfigError, LoketConfig, parse_config
@@ -78,11 +79,14 @@ class HallStore:
     # ------------------------------------------------------------------ loading
     def load(self) -> None:
         """Seed the database from the file if it holds no hall yet, then read it."""
-        with self.db.session() as s:
-            row = s.get(HallDocument, 1)
-            if row is None:
-                s.add(HallDocument(id=1, version=1, document=json.dumps(document_of(self.base)),
-                                   updated_ts=self.clock()))
+        try:
+            with self.db.session() as s:
+                if s.get(HallDocument, 1) is None:
+                    s.add(HallDocument(id=1, version=1, updated_ts=self.clock(),
+                                       document=json.dumps(document_of(self.base),
+                                                           ensure_ascii=False)))
+        except IntegrityError:  # another hub process seeded it at the same moment
+            log.info("the hall was seeded by another process")
         self.reload(force=True)
 
     def reload(self, force: bool = False) -> bool:
