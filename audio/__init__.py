@@ -30,11 +30,17 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
     hub = get_hub(app)
     announcer = Announcer(config).start()
     unsubscribe = hub.events.subscribe(announcer.on_event, {"call"})
+
+    def follow_hall(_event: object) -> None:  # a counter's spoken name changed in /admin
+        announcer.config = hub.config
+
+    unfollow = hub.events.subscribe(follow_hall, {"hall"})
     zones = ", ".join(config.audio.zones) or "every zone"
     log.info("announcer speaks calls of %s (engines: %s)", zones, ", ".join(config.audio.engines))
 
     def stop() -> None:
         unsubscribe()
+        unfollow()
         announcer.stop()
 
     return stop

@@ -45,8 +45,12 @@ def ticket_words(label: str) -> tuple[str, list[str]]:
     return text, [*(letter_fragment(c) for c in prefix), *words.split()]
 
 
-def counter_words(config: LoketConfig, counter_id: str, counter_name: str = "") -> str:
-    """The counter as said: its ``spoken_name``, else "loket" and its number in words."""
+def counter_words(config: LoketConfig, counter_id: str, counter_name: str = "",
+                  spoken_name: str = "") -> str:
+    """The counter as said: its ``spoken_name`` (the call's, which follows /admin, else this
+    config's), else "loket" and its number in words."""
+    if spoken_name:
+        return spoken_name.lower()
     counter = next((c for c in config.counters if c.id == counter_id), None)
     if counter is not None and counter.spoken_name:
         return counter.spoken_name.lower()
@@ -67,7 +71,8 @@ def sentence(call: dict[str, Any], config: LoketConfig) -> Sentence:
     recall)."""
     template = config.audio.recall_template if call.get("recall") else config.audio.template
     ticket_text, ticket_fragments = ticket_words(call["ticket"])
-    counter_text = counter_words(config, str(call["counter"]), call.get("counter_name", ""))
+    counter_text = counter_words(config, str(call["counter"]), call.get("counter_name", ""),
+                                 str(call.get("counter_spoken_name") or ""))
     values = {"ticket": (ticket_text, ticket_fragments),
               "counter": (counter_text, counter_text.split())}
     text_parts: list[str] = []

@@ -185,9 +185,24 @@ class RemoteBackend:
             if isinstance(data, dict):
                 listener.on_queue(data)
 
+        @sio.on("hall", namespace="/display")
+        def _hall(_data: Any) -> None:  # counters or services changed in /admin
+            sio.start_background_task(self._resync)
+
         self._thread = threading.Thread(target=self._connect_loop, name="keypads-hub",
                                         daemon=True)
         self._thread.start()
+
+    def _resync(self) -> None:
+        """Ask for a fresh snapshot (renamed counters, changed services) and apply it."""
+        try:
+            data = self.sio.call("snapshot", {}, namespace="/display", timeout=self.timeout)
+        except Exception as exc:  # a timeout or a dropped link: the next snapshot catches up
+            log.info("could not refresh the hall after a change (%s)", exc)
+            return
+        if self._listener is not None and isinstance(data, dict):
+            for counter in data.get("counters", []):
+                self._listener.on_counter(counter)
 
     def _connect_loop(self) -> None:
         """python-socketio reconnects a dropped connection itself; this covers the first

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, g, render_template, request, send_file, url_
 from werkzeug.wrappers import Response
 
 from server.config import LoketConfig
-from server.context import get_config, get_hub
+from server.context import get_hub
 from server.i18n import catalog, translate
 from server.signage import push as signage_push
 
@@ -33,7 +33,8 @@ LAYOUTS = ("auto", "calls", "media", "portrait")
 
 
 def _config() -> LoketConfig:
-    config: LoketConfig = get_config()
+    """The hall's live configuration (counters and services as changed in /admin)."""
+    config: LoketConfig = get_hub().config
     return config
 
 

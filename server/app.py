@@ -137,11 +137,11 @@ def create_app(
     import audio
     import counter_panel
     import display
-    from server import assistance, integrations, kiosk, notify, signage, supervisor
+    from server import admin, assistance, integrations, kiosk, notify, signage, supervisor
 
     # Each part registers its blueprints, Socket.IO handlers and event subscribers.
     for part in (display, counter_panel, audio, kiosk, supervisor, notify, assistance, signage,
-                 integrations):
+                 integrations, admin):
         part.init_app(app)
 
     @app.before_request

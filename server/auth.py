@@ -31,7 +31,7 @@ from server.hub import hash_token
 from server.models import ApiToken, AuditEntry, User, UserSession
 
 USER_ROLES = ("officer", "supervisor", "admin")
-TOKEN_ROLES = ("device", "announcer", "supervisor", "integration", "integration-act")
+TOKEN_ROLES = ("device", "announcer", "supervisor", "admin", "integration", "integration-act")
 INTEGRATION_ROLES = ("integration", "integration-act")
 """Agencies' systems: ``integration`` reads (GET), ``integration-act`` may also issue
 tickets (``loket token create --role integration [--scope read|act]``)."""
@@ -134,6 +134,7 @@ def add_user(
     counters: list[str] | None = None,
     display_name: str = "",
     now: float = 0.0,
+    actor: str = "cli",
 ) -> None:
     _check_role(role)
     plain = username.replace(".", "").replace("_", "").replace("-", "")
@@ -154,7 +155,7 @@ def add_user(
                 created_ts=now,
             )
         )
-        s.add(AuditEntry(ts=now, actor="cli", action="user:add", target=username, detail=role))
+        s.add(AuditEntry(ts=now, actor=actor, action="user:add", target=username, detail=role))
 
 
 def _check_role(role: str) -> None:
@@ -162,7 +163,8 @@ def _check_role(role: str) -> None:
         raise AuthError(f"role must be one of {', '.join(USER_ROLES)}")
 
 
-def set_password(db: Database, username: str, password: str, now: float = 0.0) -> None:
+def set_password(db: Database, username: str, password: str, now: float = 0.0,
+                 actor: str = "cli") -> None:
     """Change a password; every session of the user ends."""
     check_password_strength(password, username)
     with db.session() as s:
@@ -171,10 +173,11 @@ def set_password(db: Database, username: str, password: str, now: float = 0.0) -
             raise AuthError(f"no user {username!r}")
         user.password_hash = generate_password_hash(password)
         _end_sessions(s, user.id)
-        s.add(AuditEntry(ts=now, actor="cli", action="user:passwd", target=username))
+        s.add(AuditEntry(ts=now, actor=actor, action="user:passwd", target=username))
 
 
-def set_active(db: Database, username: str, active: bool, now: float = 0.0) -> None:
+def set_active(db: Database, username: str, active: bool, now: float = 0.0,
+               actor: str = "cli") -> None:
     """Enable or disable a user; disabling ends every session of the user."""
     with db.session() as s:
         user = s.scalars(select(User).where(User.username == username)).first()
@@ -184,11 +187,12 @@ def set_active(db: Database, username: str, active: bool, now: float = 0.0) -> N
         if not active:
             _end_sessions(s, user.id)
         action = "user:enable" if active else "user:disable"
-        s.add(AuditEntry(ts=now, actor="cli", action=action, target=username))
+        s.add(AuditEntry(ts=now, actor=actor, action=action, target=username))
 
 
 def set_role(
-    db: Database, username: str, role: str, counters: list[str] | None = None, now: float = 0.0
+    db: Database, username: str, role: str, counters: list[str] | None = None, now: float = 0.0,
+    actor: str = "cli",
 ) -> None:
     """Change a user's role and counters; every session of the user ends."""
     _check_role(role)
@@ -199,7 +203,7 @@ def set_role(
         user.role = role
         user.counters = ",".join(counters or [])
         _end_sessions(s, user.id)
-        s.add(AuditEntry(ts=now, actor="cli", action="user:role", target=username,
+        s.add(AuditEntry(ts=now, actor=actor, action="user:role", target=username,
                          detail=f"{role} {user.counters}".strip()))
 
 
@@ -272,7 +276,8 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
 
 def create_token(
-    db: Database, name: str, role: str, counters: list[str] | None = None, now: float = 0.0
+    db: Database, name: str, role: str, counters: list[str] | None = None, now: float = 0.0,
+    actor: str = "cli",
 ) -> str:
     """Create a token and return it; only its hash is stored, so it is shown once."""
     if role not in TOKEN_ROLES:
@@ -290,17 +295,17 @@ def create_token(
                 created_ts=now,
             )
         )
-        s.add(AuditEntry(ts=now, actor="cli", action="token:create", target=name, detail=role))
+        s.add(AuditEntry(ts=now, actor=actor, action="token:create", target=name, detail=role))
     return token
 
 
-def revoke_token(db: Database, token_id: int, now: float = 0.0) -> None:
+def revoke_token(db: Database, token_id: int, now: float = 0.0, actor: str = "cli") -> None:
     with db.session() as s:
         row = s.get(ApiToken, token_id)
         if row is None:
             raise AuthError(f"no token with id {token_id}")
         row.revoked_ts = now
-        s.add(AuditEntry(ts=now, actor="cli", action="token:revoke", target=row.name))
+        s.add(AuditEntry(ts=now, actor=actor, action="token:revoke", target=row.name))
 
 
 def principal_for_token(db: Database, token: str) -> Principal | None:

@@ -14,6 +14,7 @@ import click
 
 import audio.cli
 import counter_panel.cli
+import server.admin.cli
 import server.backup_cli
 import server.city.cli
 import server.kiosk.cli
@@ -303,8 +304,8 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", type=click.Choice(["device", "announcer", "supervisor", "integration"]),
-              required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["device", "announcer", "supervisor", "admin", "integration"]))
 @click.option("--name", required=True, help="What the token is for (e.g. bridge-lantai-1).")
 @click.option("--counters", default="", help="Comma-separated counter ids (device tokens).")
 @click.option("--scope", type=click.Choice(["read", "act"]), default="read",
@@ -369,7 +370,7 @@ def _counter_ids(config: LoketConfig, text: str) -> list[str]:
 # in ``commands``). ``server.cli`` imports this module after gevent has patched the standard
 # library, so the parts' imports come after the patching too.
 PART_CLIS = (counter_panel.cli, audio.cli, server.city.cli, server.kiosk.cli, server.backup_cli,
-             server.notify.cli)
+             server.notify.cli, server.admin.cli)
 for _part in PART_CLIS:
     for _command in _part.commands:
         cli.add_command(_command)

@@ -217,6 +217,7 @@ class CounterActions:
             "service": record.service,
             "counter": record.counter_id,
             "counter_name": counter.name if counter else record.counter_id,
+            "counter_spoken_name": counter.spoken_name if counter else "",
             "zone": counter.zone if counter else "",
             "recall": bool(record.recall),
             "priority": bool(priority),

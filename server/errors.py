@@ -13,17 +13,19 @@ log = logging.getLogger(__name__)
 ERROR_STATUS: dict[str, int] = {
     # 400: the request itself is wrong
     "bad_request": 400, "bad_phone": 400, "csrf": 400, "unknown_zone": 400,
-    "unknown_media": 400, "unsupported_media": 400, "video_unavailable": 400,
+    "unknown_media": 400, "unsupported_media": 400, "video_unavailable": 400, "invalid": 400,
     # 401/403: who is asking
     "unauthorized": 401, "kiosk_not_paired": 401,
     "forbidden": 403, "kiosk_mismatch": 403, "priority_forbidden": 403,
     "survey_other_counter": 403,
     # 404: what is named does not exist
     "not_found": 404, "unknown_counter": 404, "unknown_action": 404, "unknown_service": 404,
-    "unknown_ticket": 404, "unknown_group": 404,
+    "unknown_ticket": 404, "unknown_group": 404, "unknown_entry": 404, "unknown_token": 404,
+    "unknown_user": 404,
     "method_not_allowed": 405,
     # 409: it exists, but its state refuses the request
-    "already_handled": 409, "assistance_taken": 409, "closed": 409, "counter_closed": 409,
+    "already_handled": 409, "exists": 409, "has_waiting": 409, "assistance_taken": 409,
+    "closed": 409, "counter_closed": 409,
     "empty": 409, "no_current": 409, "not_callable": 409, "not_skipped": 409,
     "notify_unavailable": 409, "on_break": 409, "other_service": 409, "paused": 409,
     "quota_full": 409, "same_service": 409, "survey_done": 409, "survey_not_served": 409,

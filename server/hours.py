@@ -96,3 +96,21 @@ def next_opening(rules: tuple[OpeningRule, ...], moment: datetime) -> datetime |
         if best is not None:
             return best
     return best
+
+
+def parse_clock(text: str) -> time:
+    """``"14:30"`` -> 14:30; ValueError with a readable reason otherwise (a per-service
+    last-ticket time, "last ticket at 14:30")."""
+    if not re.fullmatch(r"\d{1,2}:\d{2}", text.strip()):
+        raise ValueError(f"{text!r} is not a time of the form '14:30'")
+    hours, minutes = (int(part) for part in text.strip().split(":"))
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"{text!r} is not a time of day")
+    return time(hours, minutes)
+
+
+def rule_end(rule: OpeningRule, moment: datetime) -> datetime:
+    """When the window of ``rule`` that contains ``moment`` ends."""
+    if rule.end == time.max:
+        return datetime.combine(moment.date() + timedelta(days=1), time(0), tzinfo=moment.tzinfo)
+    return datetime.combine(moment.date(), rule.end, tzinfo=moment.tzinfo)

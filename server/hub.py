@@ -29,8 +29,9 @@ from sqlalchemy import Connection, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server import hours, queue_rules
+from server import queue_rules
 from server import service_times as observed
+from server.admin.store import HallStore
 from server.config import LoketConfig
 from server.config.hall import CounterSection, ServiceSection
 from server.counter_actions import HANDLERS, CounterActions, parse_label
@@ -59,6 +60,8 @@ SUPERVISOR_ACTIONS = ("open", "close")
 MAX_DAILY_NUMBER = 999
 """Highest number a service without a quota issues in a day (labels keep three digits)."""
 Spawn = Callable[[Callable[[], None]], Any]
+HALL_POLL_S = 1.0
+"""How often each hub process checks the hall's version in the database."""
 CALL_ORDER_LOCK = 7242011
 """PostgreSQL advisory lock key that orders counter actions across hub processes."""
 
@@ -77,13 +80,13 @@ class Hub(CounterActions):
         clock: Callable[[], float] = time.time,
         events: EventBus | None = None,
     ) -> None:
-        self.config = config
         self.db = db
         self.clock = clock
         self.events = events or EventBus()
         self.tz = ZoneInfo(config.hall.timezone)
-        self.services: dict[str, ServiceSection] = {s.prefix: s for s in config.services}
-        self.counters: dict[str, CounterSection] = {c.id: c for c in config.counters}
+        self.hall = HallStore(config, db, clock)
+        """The live agencies, services, counters and calendar (see :mod:`server.admin.store`)."""
+        self.events.subscribe(self._on_hall_event)
         self.policy = queue_rules.Policy(
             priority_policy=config.queue.priority_policy,
             priority_every=config.queue.priority_every,
@@ -97,9 +100,46 @@ class Hub(CounterActions):
         self._numbering_rows: set[tuple[str, str]] = set()
         """(day, service) whose ServiceDay row is known to exist (rows are never deleted)."""
 
+    # ------------------------------------------------------------------ hall configuration
+    @property
+    def config(self) -> LoketConfig:
+        """The hall's configuration: the file's, with the live hall tables of the database."""
+        return self.hall.config
+
+    @property
+    def services(self) -> dict[str, ServiceSection]:
+        return self.hall.services
+
+    @property
+    def counters(self) -> dict[str, CounterSection]:  # type: ignore[override]
+        return self.hall.counters
+
+    def hall_changed(self) -> None:
+        """After a committed hall change: reload, create rows for new counters, tell every
+        page (``hall`` event) and, through the relay, every other hub process."""
+        self.hall.reload()
+        self._ensure_counter_rows()
+        self.events.publish(Event("hall", {"version": self.hall.version}))
+        self._mark_queue_dirty()
+
+    def _on_hall_event(self, event: Event) -> None:
+        if event.kind == "hall" and event.remote and self.hall.reload():
+            self._ensure_counter_rows()
+
+    def _ensure_counter_rows(self) -> None:
+        with self.db.session() as s:
+            known = set(s.scalars(select(Counter.id)))
+            for counter_id in self.counters:
+                if counter_id not in known:  # several processes may start at once
+                    _insert_ignore(s, Counter, {"id": counter_id, "status": "open",
+                                                "updated_ts": self.clock(),
+                                                "calls_since_priority": 0})
+
     # ------------------------------------------------------------------ setup
     def start(self, spawn: Spawn | None = None) -> None:
-        """Create counter rows for configured counters; start the waiting-count notifier."""
+        """Load the live hall (seeding it from the file on first start), create counter rows
+        for its counters; start the waiting-count notifier."""
+        self.hall.load()
         with self.db.session() as s:
             known = set(s.scalars(select(Counter.id)))
             for counter_id in self.counters:
@@ -110,6 +150,7 @@ class Hub(CounterActions):
         if spawn is not None and not self._notifier_started:
             self._notifier_started = True
             spawn(self._queue_notifier)
+            spawn(self._hall_watcher)
 
     # ------------------------------------------------------------------ time
     def local(self, ts: float) -> datetime:
@@ -139,19 +180,20 @@ class Hub(CounterActions):
         """Whether tickets can be taken for a service now, and why not."""
         service = self.services[prefix]
         now = self.local(self.clock())
-        open_now = hours.is_open(service.opening_rules, now)
+        refusal = self.hall.calendar.refusal(prefix, now, service.opening_rules, service.cutoff)
+        open_now = refusal is None
         if paused_services is None:
             paused_services = self.paused_services()
         paused = prefix in paused_services
         return {
             "open": open_now and not paused,
             "paused": paused,
-            "next_opening": None
-            if open_now
-            else self.iso(_ts(hours.next_opening(service.opening_rules, now))),
+            "next_opening": None if refusal is None else self.iso(_ts(refusal.resumes)),
             "next_opening_text": None
-            if open_now
-            else self.describe_opening(hours.next_opening(service.opening_rules, now), lang),
+            if refusal is None
+            else self.describe_opening(refusal.resumes, lang),
+            "closed_kind": None if refusal is None else refusal.kind,
+            "closed_reason": None if refusal is None else refusal.reason,
         }
 
     def issue_ticket(
@@ -171,6 +213,10 @@ class Hub(CounterActions):
             if state["paused"]:
                 raise HubError("paused", service=svc.name)
             if not state["open"]:
+                if state["closed_reason"]:
+                    raise HubError("closed", service=svc.name,
+                                   next_opening=state["next_opening_text"],
+                                   reason=f" ({state['closed_reason']})")
                 raise HubError("closed", service=svc.name,
                                next_opening=state["next_opening_text"])
             if (day, service) not in self._numbering_rows:
@@ -506,6 +552,7 @@ class Hub(CounterActions):
             )
             result["name"] = counter.name
             result["services"] = list(counter.services)
+            result["calendar_break"] = self._calendar_break(counter)
             counters.append(result)
         return {
             "hall": {
@@ -591,6 +638,46 @@ class Hub(CounterActions):
             except Exception:
                 log.exception("could not publish waiting counts")
             time.sleep(interval)
+
+    def _calendar_break(self, counter: CounterSection) -> str | None:
+        """The reason of the calendar break or closure every service of ``counter`` is in now
+        (the counter's screen shows a break); None when it may call."""
+        now = self.local(self.clock())
+        reasons = set()
+        for prefix in counter.services:
+            svc = self.services.get(prefix)
+            refusal = None if svc is None else self.hall.calendar.refusal(
+                prefix, now, svc.opening_rules, None)
+            if refusal is None or refusal.kind not in ("break", "closure"):
+                return None
+            reasons.add(refusal.reason)
+        return sorted(reasons)[0] if reasons else None
+
+    def _blocked_now(self) -> frozenset[str]:
+        now = self.local(self.clock())
+        return frozenset(p for p, svc in self.services.items() if self.hall.calendar.refusal(
+            p, now, svc.opening_rules, svc.cutoff) is not None)
+
+    def _hall_watcher(self) -> None:
+        """Notice hall changes made by another program (``loket config import``, ``loket
+        calendar import``) or a process whose relay event was lost: one tiny query a second.
+        A break, a closure or a last-ticket time that starts or ends is told to the pages the
+        same way (a ``hall`` event), so kiosks and counter screens follow the calendar."""
+        blocked = self._blocked_now()
+        while True:
+            time.sleep(HALL_POLL_S)
+            try:
+                now_blocked = self._blocked_now()
+                if now_blocked != blocked:
+                    blocked = now_blocked
+                    self.events.publish(Event("hall", {"version": self.hall.version,
+                                                       "calendar": True}))
+                if self.hall.reload():
+                    self._ensure_counter_rows()
+                    self.events.publish(Event("hall", {"version": self.hall.version}))
+                    self._mark_queue_dirty()
+            except Exception:
+                log.exception("could not check the hall's configuration")
 
 
 _WAITING_COUNTS = text(

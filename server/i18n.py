@@ -55,8 +55,8 @@ register(
             "en": "Unknown service {service}.",
         },
         "error.closed": {
-            "id": "Layanan {service} sedang tutup. Buka kembali {next_opening}.",
-            "en": "Service {service} is closed now. It opens again {next_opening}.",
+            "id": "Layanan {service} sedang tutup{reason}. Buka kembali {next_opening}.",
+            "en": "Service {service} is closed now{reason}. It opens again {next_opening}.",
         },
         "error.paused": {
             "id": "Pengambilan nomor antrean {service} sedang dihentikan sementara.",

@@ -195,3 +195,35 @@ class LoginFailure(Base):
     ts: Mapped[float] = mapped_column(Float)
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
+
+
+class HallDocument(Base):
+    """The hall's live configuration (agencies, services, counters) edited in ``/admin``: one
+    JSON document, seeded from ``loket.toml`` on first start; ``version`` grows with every
+    change (calendar changes included), so every hub process can tell it is out of date."""
+
+    __tablename__ = "hall_config"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[str] = mapped_column(Text)
+    updated_ts: Mapped[float] = mapped_column(Float)
+
+
+class CalendarEntry(Base):
+    """The hall calendar: a closure on a date or a date range (``kind`` "closure") or a
+    recurring break such as the Friday prayer (``kind`` "break", ``rule`` "fri 11:30-13:00").
+    ``services``: JSON list of prefixes, empty for the whole hall. ``uid``: the iCalendar UID of
+    an imported holiday (imports are idempotent)."""
+
+    __tablename__ = "hall_calendar"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    date_from: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    date_until: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    rule: Mapped[str] = mapped_column(String(40), default="")
+    services: Mapped[str] = mapped_column(Text, default="[]")
+    reason: Mapped[str] = mapped_column(String(200))
+    uid: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    created_ts: Mapped[float] = mapped_column(Float)

@@ -140,6 +140,9 @@ def init_app(app: Flask, hub: Hub) -> None:
             socketio.emit("counter", public, namespace=DISPLAY)
         elif event.kind == "settings":
             socketio.emit("settings", data, namespace=DISPLAY)
+        elif event.kind == "hall":  # the hall's configuration changed: pages re-fetch
+            for namespace in (DISPLAY, STATUS, "/counter", "/supervisor"):
+                socketio.emit("hall", data, namespace=namespace)
         elif event.kind == "ticket":
             public = {k: v for k, v in data.items() if k not in ("token_hash", "id")}
             socketio.emit("ticket", public, namespace=STATUS, to=f"ticket:{data['token_hash']}")

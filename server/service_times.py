@@ -6,14 +6,16 @@ does not import :mod:`server.hub` (which imports it)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.admin.calendar import break_seconds
 from server.config.hall import CounterSection
 from server.estimate import (
     MIN_SAMPLES,
@@ -43,7 +45,12 @@ class HallView(Protocol):
     @property
     def _service_time_cache(self) -> dict[str, tuple[float, Any]]: ...
 
+    @property
+    def hall(self) -> Any: ...  # server.admin.store.HallStore: its ``calendar``
+
     def day(self, ts: float | None = None) -> str: ...
+
+    def local(self, ts: float) -> datetime: ...
 
     def _waiting_counts(self, s: Session) -> dict[str, int]: ...
 
@@ -131,5 +138,19 @@ def estimate(hub: HallView, s: Session, service: str, ahead: int, priority: bool
              waiting: dict[str, int] | None = None) -> WaitEstimate:
     """The estimated wait of a ticket of ``service`` with ``ahead`` tickets before it."""
     servers, idle = capacity(hub, s, service, waiting)
-    return wait_estimate(ahead, servers, service_times(hub, s, service), idle,
-                         regular=not priority)
+    found = wait_estimate(ahead, servers, service_times(hub, s, service), idle,
+                          regular=not priority)
+    return with_breaks(hub, service, found)
+
+
+def with_breaks(hub: HallView, service: str, found: WaitEstimate) -> WaitEstimate:
+    """A wait that runs into a break of the hall calendar (the Friday prayer) lasts the break
+    longer: nobody is called meanwhile."""
+    extra = break_seconds(hub.hall.calendar, service, hub.local(hub.clock()), found.seconds)
+    if not extra:
+        return found
+    minutes = extra // 60
+    return dataclasses.replace(found, seconds=found.seconds + extra,
+                               minutes=found.minutes + minutes,
+                               low_min=found.low_min + minutes,
+                               high_min=found.high_min + minutes)

@@ -299,6 +299,7 @@
     });
     socket.on("queue", refreshSoon);
     socket.on("call", refreshSoon);
+    socket.on("hall", function () { refreshSoon(); }); // the counter's services or name changed
   }
   setInterval(tickCalled, 15000);
   refresh();

@@ -25,6 +25,8 @@
 
   function render() {
     var status = state.ticket ? "serving" : (state.status === "serving" ? "idle" : state.status);
+    // A break of the hall calendar (the Friday prayer) while nobody is at the counter.
+    if (!state.ticket && state.counter && state.counter.calendar_break) { status = "break"; }
     stage.classList.remove("is-idle", "is-serving", "is-break", "is-closed");
     stage.classList.add("is-" + (STATUS_WORDS[status] ? status : "idle"));
     D.setText(ticketEl, state.ticket || "—");
@@ -66,6 +68,9 @@
   });
 
   function applyCounter(row) {
+    if (!("calendar_break" in row) && state.counter) {  // only snapshots say it
+      row.calendar_break = state.counter.calendar_break;
+    }
     state.counter = row;
     state.status = row.status || "idle";
     if (row.ticket_status) {

@@ -329,6 +329,20 @@
         }
       });
     });
+    socket.on("hall", function () {
+      // The hall's configuration changed (/admin): services, counters or the calendar. Ask
+      // for a fresh snapshot (spread over half a second; retried when throttled).
+      function ask(tries) {
+        socket.emit("snapshot", auth || {}, function (snap) {
+          if (snap && snap.error) {
+            if (tries > 0) { setTimeout(function () { ask(tries - 1); }, 1000); }
+            return;
+          }
+          if (snap && handlers.snapshot) { handlers.snapshot(snap); }
+        });
+      }
+      setTimeout(function () { ask(3); }, Math.random() * 500);
+    });
     global.__loketSocket = socket;
     return socket;
   }

@@ -62,6 +62,27 @@ url = "sqlite:////var/lib/loket/loket.db"
 Checks across tables: service prefixes and counter ids are unique; every service a counter
 lists exists; when `[[agencies]]` is given, every service's agency is among them; every keypad
 address maps to an existing counter.
+
+## Which wins: the file or the database?
+
+The hall's **agencies, services and counters** (`[[agencies]]`, `[[services]]`,
+`[[counters]]`) live in the hall's database once the hub has started for the first time:
+
+1. **First start** — the database has no hall yet, so the hub copies these tables from
+   `loket.toml` into it (it *bootstraps* from the file).
+2. **From then on the database is the live truth.** Staff change services, counters, quotas,
+   opening hours and the hall calendar in `/admin` (or the admin API); every hub process picks
+   the change up within 2 seconds, with no restart. Editing these tables in `loket.toml`
+   afterwards changes nothing by itself.
+3. **To apply a file on purpose**, run `loket config import loket.toml` (`--dry-run` prints
+   the difference first). It goes through the same checks and the same audit log as `/admin`.
+   `loket config export --out loket.toml` writes the live hall back as a valid, commented
+   file, e.g. to keep it in version control.
+
+Everything else in the file (`[hall]`, `[storage]`, `[audio]`, `[[keypads]]`, ...) is read from
+the file at start-up as before. `loket check` still validates the whole file. The hall
+calendar (holidays, Friday prayer breaks) lives only in the database: `/admin`, the admin API
+or `loket calendar import holidays.ics`.
 """
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
 from server.config.base import Section
-from server.hours import OpeningRule, parse_rule
+from server.hours import OpeningRule, parse_clock, parse_rule
 
 
 def known_timezone(value: str) -> str:
@@ -88,6 +89,9 @@ class ServiceSection(Section):
     time zone. Empty: always open."""
     sla_minutes: int = Field(default=30, ge=1, le=1440)
     """Target longest wait; the supervisor is alerted when a citizen has waited longer."""
+    last_ticket: str = ""
+    """Early cut-off: no ticket is issued from this time of day on ("14:30" when the hall
+    closes at 15:00). Empty: tickets until the opening hours end."""
 
     @field_validator("opening_hours")
     @classmethod
@@ -95,6 +99,17 @@ class ServiceSection(Section):
         for rule in value:
             parse_rule(rule)
         return value
+
+    @field_validator("last_ticket")
+    @classmethod
+    def _valid_cutoff(cls, value: str) -> str:
+        if value:
+            parse_clock(value)
+        return value
+
+    @property
+    def cutoff(self) -> time | None:
+        return parse_clock(self.last_ticket) if self.last_ticket else None
 
     @property
     def opening_rules(self) -> tuple[OpeningRule, ...]:

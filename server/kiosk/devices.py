@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import secrets
 import socket
@@ -159,6 +160,32 @@ def add_kiosk(config: LoketConfig, db: Database, kiosk_id: str, *, name: str = "
                          detail=printer))
     return KioskInfo(kiosk_id, name, printer, paper_width_mm, tuple(agencies or []),
                      rate_limit, False)
+
+
+def update_kiosk(db: Database, kiosk_id: str, *, name: str | None = None,
+                 printer: str | None = None, rate_limit: str | None = None, now: float = 0.0,
+                 actor: str = "cli") -> None:
+    """Change a database kiosk's name, printer or rate limit (the admin pages)."""
+    if rate_limit is not None:
+        try:
+            _check_limit(rate_limit)
+        except ValueError as exc:
+            raise KioskError(str(exc)) from None
+    with db.session() as s:
+        row = s.get(Kiosk, kiosk_id)
+        if row is None or row.in_file:
+            raise KioskError(f"no kiosk {kiosk_id!r} in the database (kiosks of loket.toml "
+                             "are changed in the file)")
+        before = {"name": row.name, "printer": row.printer, "rate_limit": row.rate_limit}
+        if name is not None:
+            row.name = name[:80]
+        if printer is not None:
+            row.printer = printer[:200]
+        if rate_limit is not None:
+            row.rate_limit = rate_limit
+        after = {"name": row.name, "printer": row.printer, "rate_limit": row.rate_limit}
+        s.add(AuditEntry(ts=now, actor=actor, action="kiosk:update", target=kiosk_id,
+                         detail=json.dumps({"before": before, "after": after})))
 
 
 def remove_kiosk(db: Database, kiosk_id: str, now: float = 0.0, actor: str = "cli") -> None:

@@ -109,7 +109,9 @@ def service_list(hub: Hub, lang: str = "id", agencies: set[str] | None = None
                 "waiting_priority": waiting_priority,
                 "available": reason is None,
                 "reason": reason,
-                "reason_text": translate(f"kiosk.reason.{reason}", lang, when=when or "")
+                "reason_text": (f"{state['closed_reason']}. " if reason == "closed"
+                                and state.get("closed_reason") else "")
+                + translate(f"kiosk.reason.{reason}", lang, when=when or "")
                 if reason else None,
                 "next_opening": state["next_opening"],
                 "quota": svc.quota,

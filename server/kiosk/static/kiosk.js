@@ -365,6 +365,7 @@
     var socket = io("/display", { transports: ["websocket", "polling"] });
     socket.on("queue", onQueue);
     socket.on("settings", scheduleRefetch);
+    socket.on("hall", scheduleRefetch); // services, quotas or the calendar changed in /admin
     socket.on("connect", function () {
       clearTimeout(offlineTimer);
       $("kiosk-offline").hidden = true;

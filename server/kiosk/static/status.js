@@ -127,6 +127,7 @@
     if (typeof io === "undefined") { return; }
     socket = io("/status", { auth: { token: token }, transports: ["websocket", "polling"] });
     socket.on("ticket", function (data) { apply(data); });
+    socket.on("hall", function () { refreshSoon(); }); // a renamed counter or service
     socket.on("queue", function (payload) {
       var mine = (payload.services || []).filter(function (e) { return e.prefix === current.service; })[0];
       if (!mine) { return; }

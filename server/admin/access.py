@@ -1,0 +1,40 @@
+"""Who may use the admin API, and reading its bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from server.admin.store import InvalidChange
+from server.auth import Principal, require_principal
+from server.extensions import csrf
+
+ADMINS = ("admin",)
+SUPERVISORS = ("supervisor", "admin")
+
+
+def principal(*roles: str) -> Principal:
+    """The caller, if one of ``roles``; a session's write must carry the CSRF token."""
+    who = require_principal(*roles)
+    if who.kind == "user" and request.method not in ("GET", "HEAD"):
+        csrf.protect()  # a session cookie is ambient; a Bearer token is not
+    return who
+
+
+def body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidChange("body", "the body must be a JSON object")
+    return data
+
+
+def only(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    for key in data:
+        if key not in allowed:
+            raise InvalidChange(key, f"{key}: is not a known setting (check its spelling)")
+    return data
+
+
+def invalid_response(exc: InvalidChange) -> tuple[Response, int]:
+    return jsonify({"error": "invalid", "message": str(exc), "field": exc.field}), 400
