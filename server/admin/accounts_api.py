@@ -9,9 +9,8 @@ from typing import Any
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
-from server.admin.access import ADMINS, body, only, principal
+from server.admin.access import ADMINS, parsed, principal
 from server.admin.store import InvalidChange
-from server.app import get_hub
 from server.auth import (
     AuthError,
     add_user,
@@ -21,8 +20,10 @@ from server.auth import (
     set_password,
     set_role,
 )
+from server.context import get_hub
 from server.errors import HubError
 from server.models import ApiToken, User
+from server.openapi import requests as req
 
 api = Blueprint("admin_accounts_api", __name__, url_prefix="/api/admin")
 USER_FIELDS = ("username", "password", "role", "counters", "display_name", "active")
@@ -77,7 +78,7 @@ def list_users() -> Any:
 @api.post("/users")
 def create_user() -> Any:
     who = principal(*ADMINS)
-    data = only(body(), USER_FIELDS)
+    data = parsed(req.AdminUserBody)
     hub = get_hub()
     username = str(data.get("username") or "")
     try:
@@ -95,7 +96,7 @@ def create_user() -> Any:
 def update_user(username: str) -> Any:
     """Any of ``active`` (enable, disable), ``password`` (reset), ``role`` and ``counters``."""
     who = principal(*ADMINS)
-    data = only(body(), USER_FIELDS)
+    data = parsed(req.AdminUserBody)
     hub = get_hub()
     current = next((u for u in users() if u["username"] == username), None)
     if current is None:
@@ -126,7 +127,7 @@ def list_tokens() -> Any:
 def new_token() -> Any:
     """Create a token: its value is in this answer only (only its hash is stored)."""
     who = principal(*ADMINS)
-    data = only(body(), TOKEN_FIELDS)
+    data = parsed(req.AdminTokenBody)
     hub = get_hub()
     try:
         value = create_token(hub.db, str(data.get("name") or ""), str(data.get("role") or ""),

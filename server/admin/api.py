@@ -12,12 +12,13 @@ from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 
 from server.admin import calendar_api
-from server.admin.access import ADMINS, SUPERVISORS, body, only, principal
+from server.admin.access import ADMINS, SUPERVISORS, parsed, principal
 from server.admin.store import Document, InvalidChange, known
-from server.app import get_hub
+from server.context import get_hub
 from server.errors import HubError
 from server.kiosk.devices import all_kiosks
 from server.models import Ticket, TicketStatus
+from server.openapi import requests as req
 
 api = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 SERVICE_FIELDS = ("prefix", "name", "name_en", "agency", "quota", "opening_hours",
@@ -82,7 +83,7 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
 @api.post("/services")
 def create_service() -> Any:
     who = principal(*ADMINS)
-    data = only(body(), SERVICE_FIELDS)
+    data = parsed(req.AdminServiceBody)
     prefix = data.get("prefix")
     if not isinstance(prefix, str) or not prefix:
         raise InvalidChange("prefix", "prefix: is required but missing")
@@ -105,7 +106,7 @@ def update_service(prefix: str) -> Any:
     who = principal(*SUPERVISORS)
     if prefix not in hub.services:
         raise HubError("unknown_service", service=prefix)
-    data = only(body(), SERVICE_FIELDS)
+    data = parsed(req.AdminServiceBody)
     if who.role != "admin" and any(k not in SUPERVISOR_SERVICE_FIELDS for k in data):
         raise HubError("forbidden")
     if data.get("prefix", prefix) != prefix:
@@ -158,7 +159,7 @@ def delete_service(prefix: str) -> Any:
 @api.post("/counters")
 def create_counter() -> Any:
     who = principal(*ADMINS)
-    data = only(body(), COUNTER_FIELDS)
+    data = parsed(req.AdminCounterBody)
     counter_id = data.get("id")
     if not isinstance(counter_id, str) or not counter_id:
         raise InvalidChange("id", "id: is required but missing")
@@ -181,7 +182,7 @@ def update_counter(counter_id: str) -> Any:
     who = principal(*ADMINS)
     if counter_id not in hub.counters:
         raise HubError("unknown_counter", counter=counter_id)
-    data = only(body(), COUNTER_FIELDS)
+    data = parsed(req.AdminCounterBody)
     if data.get("id", counter_id) != counter_id:
         raise InvalidChange("id", "id: cannot be changed (keypads and tokens use it)")
 
@@ -223,7 +224,7 @@ def delete_counter(counter_id: str) -> Any:
 @api.post("/agencies")
 def create_agency() -> Any:
     who = principal(*ADMINS)
-    data = only(body(), AGENCY_FIELDS)
+    data = parsed(req.AdminAgencyBody)
     hub = get_hub()
 
     def edit(doc: Document) -> tuple[Any, Any]:

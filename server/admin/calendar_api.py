@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
-from server.admin.access import SUPERVISORS, body, principal
+from server.admin.access import SUPERVISORS, parsed, principal
 from server.admin.store import InvalidChange, audit_row
-from server.app import get_hub
+from server.context import get_hub
 from server.errors import HubError
 from server.hours import parse_rule
 from server.models import CalendarEntry
+from server.openapi import requests as req
 
 if TYPE_CHECKING:
     from server.hub import Hub
@@ -115,7 +116,7 @@ def remove_entry(hub: Hub, actor: str, entry_id: int) -> None:
 @api.post("/calendar")
 def create() -> Any:
     who = principal(*SUPERVISORS)
-    return jsonify(add_entry(get_hub(), who.label, body())), 201
+    return jsonify(add_entry(get_hub(), who.label, parsed(req.AdminCalendarBody))), 201
 
 
 @api.get("/calendar")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from server.commands import config_option, load, open_database
+from server.cli_support import config_option, load, open_database
 from server.config import ConfigError, load_config
 
 if TYPE_CHECKING:

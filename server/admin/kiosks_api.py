@@ -8,11 +8,12 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from server.admin.access import ADMINS, body, only, principal
+from server.admin.access import ADMINS, only, parsed, principal
 from server.admin.store import InvalidChange
-from server.app import get_hub
+from server.context import get_hub
 from server.errors import HubError
 from server.kiosk.devices import KioskError, add_kiosk, remove_kiosk, update_kiosk
+from server.openapi import requests as req
 
 api = Blueprint("admin_kiosks_api", __name__, url_prefix="/api/admin")
 FIELDS = ("id", "name", "printer", "rate_limit", "agencies", "paper_width_mm")
@@ -31,7 +32,7 @@ def _refused(exc: KioskError) -> InvalidChange:
 @api.post("/kiosks")
 def create() -> Any:
     who = principal(*ADMINS)
-    data = only(body(), FIELDS)
+    data = parsed(req.AdminKioskBody)
     hub = get_hub()
     kiosk_id = str(data.get("id") or "")
     try:
@@ -52,7 +53,7 @@ def create() -> Any:
 @api.patch("/kiosks/<kiosk_id>")
 def update(kiosk_id: str) -> Any:
     who = principal(*ADMINS)
-    data = only(body(), ("name", "printer", "rate_limit"))
+    data = only(parsed(req.AdminKioskBody), ("name", "printer", "rate_limit"))
     hub = get_hub()
     try:
         update_kiosk(hub.db, kiosk_id, name=data.get("name"), printer=data.get("printer"),

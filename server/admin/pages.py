@@ -12,8 +12,8 @@ from flask_login import current_user
 from server.admin.access import SUPERVISORS
 from server.admin.accounts_api import tokens, users
 from server.admin.api import hall_json
-from server.app import get_hub
 from server.auth import TOKEN_ROLES, USER_ROLES
+from server.context import get_hub
 from server.i18n import catalog
 
 pages = Blueprint("admin", __name__, template_folder="templates", static_folder="static",

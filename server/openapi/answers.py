@@ -20,6 +20,8 @@ class Error(Answer):
     model_config = ConfigDict(extra="forbid")
     error: str = Field(description="Stable error code, e.g. `quota_full`.")
     message: str = Field(description="Readable message (Indonesian or English).")
+    field: str | None = Field(None, description="`invalid` (admin changes): the field "
+                                                "refused, as `loket check` names it.")
 
 
 class Estimate(Answer):

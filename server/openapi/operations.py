@@ -33,6 +33,8 @@ class Operation:
 
 
 SUP = ("unauthorized", "forbidden")
+ADMIN_WRITE = ("invalid", "csrf", *SUP)
+"""What an admin change may be refused with (``invalid`` names the field)."""
 PERIOD = (("from", "First day `YYYY-MM-DD` (default: today)."),
           ("to", "Last day `YYYY-MM-DD` (default: `from`)."))
 
@@ -180,6 +182,60 @@ OPERATIONS: dict[str, Operation] = {
                                errors=("bad_request",), query=PERIOD),
     "open_data.meta": Operation("Open data: metadata (Satu Data Indonesia)", "open data",
                                 PUBLIC),
+    # ------------------------------------------------------------------ the hall's administration
+    "admin_api.hall": Operation("The live hall: agencies, services, counters, kiosks, calendar",
+                                "admin", errors=SUP),
+    "admin_api.create_service": Operation(
+        "Add a service (admins)", "admin", STAFF, (req.AdminServiceBody,), status=201,
+        errors=(*ADMIN_WRITE, "exists")),
+    "admin_api.update_service": Operation(
+        "Change a service (supervisors: quota, opening hours, last ticket)", "admin", STAFF,
+        (req.AdminServiceBody,), errors=(*ADMIN_WRITE, "unknown_service")),
+    "admin_api.delete_service": Operation(
+        "Delete a service with nobody waiting (admins)", "admin", status=204,
+        errors=("csrf", *SUP, "unknown_service", "has_waiting")),
+    "admin_api.create_counter": Operation(
+        "Add a counter (admins)", "admin", STAFF, (req.AdminCounterBody,), status=201,
+        errors=(*ADMIN_WRITE, "exists")),
+    "admin_api.update_counter": Operation(
+        "Change a counter: name, zone, services in order, spoken name (admins)", "admin",
+        STAFF, (req.AdminCounterBody,), errors=(*ADMIN_WRITE, "unknown_counter")),
+    "admin_api.delete_counter": Operation(
+        "Delete a counter (admins)", "admin", status=204,
+        errors=("csrf", *SUP, "unknown_counter", "invalid")),
+    "admin_api.create_agency": Operation(
+        "Add an agency (admins)", "admin", STAFF, (req.AdminAgencyBody,), status=201,
+        errors=(*ADMIN_WRITE, "exists")),
+    "admin_calendar_api.create": Operation(
+        "Close the hall or services on dates, or add a recurring break", "admin", STAFF,
+        (req.AdminCalendarBody,), status=201, errors=ADMIN_WRITE),
+    "admin_calendar_api.listing": Operation("The hall calendar", "admin", errors=SUP),
+    "admin_calendar_api.delete": Operation(
+        "Delete a calendar entry", "admin", status=204,
+        errors=("csrf", *SUP, "unknown_entry", "not_found")),
+    "admin_accounts_api.list_users": Operation("Users (admins)", "admin", errors=SUP),
+    "admin_accounts_api.create_user": Operation(
+        "Add a user (admins)", "admin", STAFF, (req.AdminUserBody,), status=201,
+        errors=(*ADMIN_WRITE, "exists")),
+    "admin_accounts_api.update_user": Operation(
+        "Change a user: counters, role, password, enable or disable (admins)", "admin", STAFF,
+        (req.AdminUserBody,), errors=(*ADMIN_WRITE, "unknown_user")),
+    "admin_accounts_api.list_tokens": Operation("Device tokens (admins)", "admin",
+                                                errors=SUP),
+    "admin_accounts_api.new_token": Operation(
+        "Create a device token, shown once (admins)", "admin", STAFF, (req.AdminTokenBody,),
+        status=201, errors=ADMIN_WRITE),
+    "admin_accounts_api.delete_token": Operation(
+        "Revoke a device token (admins)", "admin", status=204,
+        errors=("csrf", *SUP, "unknown_token", "not_found")),
+    "admin_kiosks_api.create": Operation(
+        "Add a kiosk (admins)", "admin", STAFF, (req.AdminKioskBody,), status=201,
+        errors=(*ADMIN_WRITE, "exists")),
+    "admin_kiosks_api.update": Operation(
+        "Change a kiosk (admins)", "admin", STAFF, (req.AdminKioskBody,),
+        errors=(*ADMIN_WRITE, "not_found")),
+    "admin_kiosks_api.delete": Operation(
+        "Delete a kiosk (admins)", "admin", status=204, errors=("csrf", *SUP, "not_found")),
     # ------------------------------------------------------------------ the document
     "openapi.spec": Operation("This document (OpenAPI 3.1)", "meta", PUBLIC),
     "openapi.docs": Operation("This reference, readable (Swagger UI)", "meta", PUBLIC,

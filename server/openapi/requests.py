@@ -172,3 +172,83 @@ class WebhookBody(Body):
                                                          "survey comments.")
     timeout_s: int | float = Field(5.0, description="Longest wait for the receiver "
                                                     "(0-30 s).")
+
+
+# ---------------------------------------------------------------------- the hall's administration
+# The admin routes check values through the hall's config models (the same rules and words as
+# `loket check`) and answer 400 {"error": "invalid", "field"}; these models fix the fields and
+# their JSON types. Left-out fields keep their value (PATCH) or their default (POST).
+class AdminServiceBody(Body):
+    """``POST /api/admin/services`` (``prefix``, ``name`` and ``agency`` required) and
+    ``PATCH /api/admin/services/<prefix>``; supervisors may change only ``quota``,
+    ``opening_hours`` and ``last_ticket``."""
+
+    prefix: str | None = absent("One or two capital letters, e.g. `A`.")
+    name: str | None = absent("The service's name as citizens see it.")
+    name_en: str | None = absent("The name in English (empty: the same).")
+    agency: str | None = absent("The agency's id or name.")
+    quota: int | None = absent("Tickets a day (1-9999); `null`: no quota.")
+    opening_hours: list[str] | None = absent("Rules such as `mon-fri 07:30-15:00`.")
+    sla_minutes: int | None = absent("Target longest wait in minutes.")
+    last_ticket: str | None = absent("Last ticket of the day, `HH:MM` (empty: closing time).")
+
+
+class AdminCounterBody(Body):
+    """``POST /api/admin/counters`` (``id``, ``name`` and ``services`` required) and
+    ``PATCH /api/admin/counters/<id>``."""
+
+    id: str | None = absent("1-16 letters, digits, `-` or `_`.")
+    name: str | None = absent("As shown on the screens, e.g. `Loket 5`.")
+    zone: str | None = absent("The zone (screen group) it belongs to.")
+    services: list[str] | None = absent("Service prefixes in the order it serves them.")
+    spoken_name: str | None = absent("How the announcer says it (empty: the name).")
+
+
+class AdminAgencyBody(Body):
+    """``POST /api/admin/agencies``."""
+
+    id: str | None = absent("Short id, e.g. `dukcapil`.")
+    name: str | None = absent("Short name, e.g. `Dukcapil`.")
+    full_name: str | None = absent("Full name.")
+
+
+class AdminCalendarBody(Body):
+    """``POST /api/admin/calendar``: a closure (``date``, ``until``?) or a recurring break
+    (``rule``), for the whole hall or some ``services``, with the ``reason`` citizens see."""
+
+    date: str | None = absent("First day closed, `YYYY-MM-DD`.")
+    until: str | None = absent("Last day closed, `YYYY-MM-DD` (default: `date`).")
+    services: list[str] | None = absent("Service prefixes (left out: the whole hall).")
+    reason: str | None = absent("1-200 characters, e.g. `Libur Nasional: Idulfitri`.")
+    rule: str | None = absent("A recurring break, e.g. `fri 11:30-13:00`.")
+    uid: str | None = absent("An outside id (iCalendar UID) that makes a re-import idempotent.")
+
+
+class AdminKioskBody(Body):
+    """``POST /api/admin/kiosks`` and ``PATCH /api/admin/kiosks/<id>``."""
+
+    id: str | None = absent("The kiosk's id.")
+    name: str | None = absent("Where it stands.")
+    printer: str | None = absent("Its ticket printer (e.g. `usb:0x0416:0x5011`; empty: none).")
+    rate_limit: str | None = absent("Its own limit, e.g. `10 per 10 seconds`.")
+    agencies: list[str] | None = absent("Agencies it offers (left out: all).")
+    paper_width_mm: int | None = absent("Paper width of its printer.")
+
+
+class AdminUserBody(Body):
+    """``POST /api/admin/users`` and ``PATCH /api/admin/users/<username>``."""
+
+    username: str | None = absent("The login name.")
+    password: str | None = absent("A new password (the password policy applies).")
+    role: str | None = absent("`officer`, `supervisor` or `admin`.")
+    counters: list[str] | str | None = absent("Counters an officer may act at.")
+    display_name: str | None = absent("The name shown on pages.")
+    active: bool | None = absent("`false` disables the account, `true` enables it.")
+
+
+class AdminTokenBody(Body):
+    """``POST /api/admin/tokens``: a device token, shown once."""
+
+    name: str | None = absent("What the token is for.")
+    role: str | None = absent("`device`, `announcer`, `supervisor`, `admin` or `integration`.")
+    counters: list[str] | str | None = absent("Counters a device token may act at.")

@@ -1,6 +1,6 @@
 """admin: the hall's live configuration and the hall calendar
 
-Revision ID: 0012_admin
+Revision ID: 0011_admin
 Revises: 0010_webhooks
 
 ``hall_config`` holds one row: the agencies, services and counters as a JSON document with a
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_admin"
+revision = "0011_admin"
 down_revision = "0010_webhooks"
 branch_labels = None
 depends_on = None
