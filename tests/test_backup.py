@@ -29,8 +29,8 @@ from server.config import load_config
 from server.db import alembic_config
 from server.service import ServiceOptions, render_unit
 from server.supervisor import dashboard
-from tests.conftest import ROOT, SMALL_HALL
-from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.hall import ROOT, SMALL_HALL
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 MAIN_HEAD = max(ScriptDirectory.from_config(alembic_config()).get_heads())
 """The newest revision of the main line of migrations (0002_kiosk is an older, second head)."""
@@ -370,7 +370,7 @@ def test_postgresql_backup_and_restore(
 
 def test_version_on_healthz_cli_and_supervisor_page(client: Any, hub: Any) -> None:
     from server.version import version
-    from tests.supervisor_helpers import login
+    from tests.support.login import login
 
     assert client.get("/healthz").get_json()["version"] == version() != "0+unknown"
     assert loket("--version").stdout.split()[-1] == version()

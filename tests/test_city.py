@@ -28,9 +28,9 @@ from server.db import Database
 from server.ikm import ikm_from_responses
 from server.models import Ticket
 from server.supervisor.survey import record_response
-from tests.conftest import ROOT, SMALL_HALL
-from tests.services import TcpProxy, pg_server, pg_url  # noqa: F401  (fixtures)
-from tests.supervisor_helpers import login
+from tests.support.hall import ROOT, SMALL_HALL
+from tests.support.login import login
+from tests.support.services import TcpProxy, pg_server, pg_url  # noqa: F401  (fixtures)
 
 SECOND_HALL = """
 [hall]
@@ -374,7 +374,7 @@ def test_forward_and_status_commands(tmp_path: Path) -> None:
 
 
 def test_city_serve_command_answers(tmp_path: Path) -> None:
-    from tests.conftest import free_port
+    from tests.support.hall import free_port
 
     city_toml = tmp_path / "city.toml"
     city_toml.write_text(f'[city]\nname = "Kota Uji"\n[storage]\nurl = "sqlite:///'

@@ -15,7 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SMALL_HALL, free_port
+from tests.support.hall import ROOT, SMALL_HALL, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "kata-sandi-kota-1"

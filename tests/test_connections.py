@@ -82,7 +82,7 @@ def _client(url: str) -> socketio.Client:
 
 @pytest.mark.slow
 def test_real_hub_caps_websockets_per_address(live_hub: Any, write_config: Any) -> None:
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     hub = live_hub(write_config(SMALL_HALL, "[security]\nmax_connections_per_address = 3\n"))
     clients = [_client(hub.url) for _ in range(3)]
@@ -124,7 +124,7 @@ def test_real_hub_refuses_foreign_origins(live_hub: Any) -> None:
 
 @pytest.mark.slow
 def test_trusted_proxies_on_a_public_bind_warns(live_hub: Any, write_config: Any) -> None:
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     path = write_config(SMALL_HALL, "[server]\ntrusted_proxies = 1\nhost = \"0.0.0.0\"\n")
     hub = live_hub(path, ["--no-devices", "--host", "0.0.0.0"])

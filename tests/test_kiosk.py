@@ -18,8 +18,8 @@ from server.app import create_app
 from server.auth import create_token
 from server.config import load_config
 from server.kiosk.printing import DUMMY_DIR_ENV
-from tests.conftest import SMALL_HALL
-from tests.kiosk_helpers import cli_pair_code, pair, pair_session
+from tests.support.hall import SMALL_HALL
+from tests.support.kiosk import cli_pair_code, pair, pair_session
 
 
 def _day_name(offset: int) -> str:

@@ -18,8 +18,8 @@ from server.app import database_url
 from server.config import load_config
 from server.db import Database
 from server.notify.models import NotifyOutbox, NotifyPhone
-from tests.conftest import SMALL_HALL, LiveHub
-from tests.notify_gateways import Gateway
+from tests.support.gateways import Gateway
+from tests.support.hall import SMALL_HALL, LiveHub
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -151,7 +151,7 @@ def test_dashboard_shows_delivery_health_and_a_failing_channel(
     page: Any, live_hub: Callable[..., LiveHub], write_config: Callable[..., Path],
     gateway: Gateway, tmp_path: Path,
 ) -> None:
-    from tests.supervisor_helpers import PASSWORD
+    from tests.support.login import PASSWORD
     from tests.test_supervisor_browser import add_supervisor
 
     down = Gateway(mode="fail", failures=10**9).start()

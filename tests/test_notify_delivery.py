@@ -15,9 +15,9 @@ from server.config import LoketConfig
 from server.notify import enqueue_notice, outbox
 from server.notify.models import NotifyChannelStat
 from server.notify.worker import Worker
-from tests import notify_helpers
-from tests.notify_gateways import Gateway, MailBox
-from tests.notify_helpers import (
+from tests.support import notify as notify_helpers
+from tests.support.gateways import Gateway, MailBox
+from tests.support.notify import (
     PUBLIC,
     Hall,
     assert_exactly_once_in_order,

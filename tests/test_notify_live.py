@@ -24,9 +24,9 @@ from server.db import Database
 from server.hub import Hub
 from server.notify.models import NotifyOutbox
 from server.notify.worker import Worker
-from tests.conftest import ROOT, SMALL_HALL, LiveHub, free_port
-from tests.notify_gateways import Gateway
-from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.gateways import Gateway
+from tests.support.hall import ROOT, SMALL_HALL, LiveHub, free_port
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
 

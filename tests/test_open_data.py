@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ROOT, SMALL_HALL
 from sqlalchemy import select
 
 from server.app import create_app, database_url
@@ -27,6 +26,7 @@ from server.integrations import open_data
 from server.models import Ticket
 from server.report_stats import percentile_nearest_rank
 from server.supervisor import survey
+from tests.support.hall import ROOT, SMALL_HALL
 
 TZ = ZoneInfo("Asia/Jakarta")
 FORMULA_NAME = "=Paspor+HYPERLINK(1)"

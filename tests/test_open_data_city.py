@@ -19,7 +19,7 @@ from server.city.forward import Forwarder
 from server.config import load_city_config, load_config
 from server.db import Database
 from server.hub import Hub
-from tests.conftest import SMALL_HALL
+from tests.support.hall import SMALL_HALL
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ import pytest
 import requests
 
 from server import vendor
-from tests.conftest import ROOT, free_port
+from tests.support.hall import ROOT, free_port
 
 pytestmark = [pytest.mark.slow]
 

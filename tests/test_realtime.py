@@ -14,7 +14,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import SMALL_HALL, LiveHub, free_port
+from tests.support.hall import SMALL_HALL, LiveHub, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ import redis
 from server.events import Event, EventBus
 from server.extensions import socketio
 from server.relay import EventRelay, channel_for
-from tests.services import TcpProxy, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.support.services import TcpProxy, redis_server, redis_url  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.services
 
@@ -229,7 +229,7 @@ def test_links_to_redis_cannot_hang_for_ever(
     client.connection_pool.release(connection)
     client.close()
 
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     path = write_config(SMALL_HALL.replace(
         "[realtime]\n", f'[realtime]\nmessage_queue = "{redis_url}"\n'))

@@ -21,8 +21,8 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
-from tests.conftest import ROOT, LiveHub, free_port
-from tests.services import pg_server, pg_url, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.support.hall import ROOT, LiveHub, free_port
+from tests.support.services import pg_server, pg_url, redis_server, redis_url  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 COUNTERS = 100

@@ -14,7 +14,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SMALL_HALL
+from tests.support.hall import ROOT, SMALL_HALL
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "rahasia-supervisor-1"

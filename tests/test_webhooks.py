@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from supervisor_helpers import csrf_from, login
 
 from server.app import create_app, database_url
 from server.config import ConfigError, LoketConfig, load_config
@@ -29,7 +28,8 @@ from server.integrations.models import WebhookSubscription
 from server.notify.models import NotifyOutbox
 from server.notify.worker import Worker
 from server.supervisor import survey
-from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.login import csrf_from, login
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 SECRET = "uji-rahasia-webhook-0123456789abcdef"
 OTHER_SECRET = "rahasia-lain-yang-cukup-panjang-42"

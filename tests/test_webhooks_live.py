@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import SMALL_HALL
 from test_webhooks import SECRET, Receiver
+
+from tests.support.hall import SMALL_HALL
 
 pytestmark = [pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the display tests (no tests here): a live hall driven through the API,
+"""Helpers shared by the display tests: a live hall driven through the API,
 and small readers of the display page's DOM. Pages run under the real CSP, so every script
 given to Playwright is a function (Playwright calls it without eval)."""
 
@@ -15,7 +15,7 @@ from server.auth import create_token
 from server.config import load_config
 from server.db import Database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Hall:

@@ -17,7 +17,7 @@ from server.db import Database
 from server.hub import Hub
 from server.notify.models import NotifyChannelStat, NotifyOutbox
 from server.notify.worker import Worker
-from tests.notify_gateways import Gateway
+from tests.support.gateways import Gateway
 
 PUBLIC = "https://antrean.example.go.id"
 
