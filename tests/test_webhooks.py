@@ -20,15 +20,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server.app import create_app, database_url
 from server.config import ConfigError, LoketConfig, load_config
-from server.db import Database
-from server.hub import Hub
 from server.integrations.models import WebhookSubscription
 from server.notify.models import NotifyOutbox
-from server.notify.worker import Worker
 from server.supervisor import survey
 from tests.support.login import csrf_from, login
+from tests.support.outbox import OutboxHall, halls
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 SECRET = "uji-rahasia-webhook-0123456789abcdef"
@@ -159,56 +156,13 @@ retry_max_s = 8
     return make
 
 
-class Hall:
-    def __init__(self, config: LoketConfig, worker_clock: Callable[[], float] = time.time):
-        db = Database(database_url(config))
-        db.upgrade()
-        self.hub = Hub(config, db)
-        self.app = create_app(config, async_mode="threading", testing=True, hub=self.hub)
-        self.client = self.app.test_client()
-        self.worker = Worker(config, db, clock=worker_clock)
+class Hall(OutboxHall):
+    """An in-process hub whose worker (on a fake clock) sends the webhook events."""
 
-    def ticket(self, service: str = "A") -> dict[str, Any]:
-        response = self.client.post("/api/tickets", json={"service": service})
-        assert response.status_code == 201, response.json
-        return response.json
-
-    def outbox(self) -> list[NotifyOutbox]:
-        with self.hub.db.read() as s:
-            return list(s.scalars(select(NotifyOutbox).where(NotifyOutbox.kind == "webhook")
-                                  .order_by(NotifyOutbox.id)))
-
-    def settle(self, clock: FakeClock | None = None, rounds: int = 400) -> None:
-        """Worker rounds (moving the fake clock on) until nothing is pending or in flight."""
-        for _ in range(rounds):
-            self.worker.run_once()
-            deadline = time.monotonic() + 5
-            while self.worker.in_flight and time.monotonic() < deadline:
-                time.sleep(0.005)
-            if not any(r.state in ("queued", "sending") for r in self.outbox()):
-                return
-            if clock is not None:
-                clock.advance(1.0)
-            else:
-                time.sleep(0.02)
-        raise AssertionError("events still pending")
-
-    def close(self) -> None:
-        self.worker.close()
-        self.hub.db.dispose()
+    kind = "webhook"
 
 
-@pytest.fixture
-def hall() -> Iterator[Callable[..., Hall]]:
-    made: list[Hall] = []
-
-    def make(config: LoketConfig, clock: Callable[[], float] = time.time) -> Hall:
-        made.append(Hall(config, clock))
-        return made[-1]
-
-    yield make
-    for h in made:
-        h.close()
+hall = halls(Hall)
 
 
 def busy_day(h: Hall) -> None:
