@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 
 from tests.support.hall import ROOT, LiveHub, free_port
 from tests.support.services import pg_server, pg_url, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 COUNTERS = 100
@@ -119,15 +120,6 @@ class DisplayPool:
         asyncio.run_coroutine_threadsafe(disconnect(), self.loop).result(30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
-
-
-def wait_until(predicate: Any, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
 
 
 def start_all(hubs: list[LiveHub]) -> list[LiveHub]:

@@ -4,7 +4,6 @@ given to Playwright is a function (Playwright calls it without eval)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -95,15 +94,6 @@ def assert_only_hub(page: Any, base_url: str) -> None:
               if not url.startswith(base_url + "/") and not url.startswith(("data:", "blob:"))]
     assert others == [], f"the page reached another host: {others}"
     assert getattr(page, "display_errors", []) == [], "the page had script errors"
-
-
-def wait_until(predicate: Any, timeout: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return bool(predicate())
 
 
 def demo_hall_config(flash_seconds: float = 1.0) -> str:
