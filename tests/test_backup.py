@@ -31,6 +31,7 @@ from server.service import ServiceOptions, render_unit
 from server.supervisor import dashboard
 from tests.support.hall import ROOT, SMALL_HALL
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 MAIN_HEAD = max(ScriptDirectory.from_config(alembic_config()).get_heads())
 """The newest revision of the main line of migrations (0002_kiosk is an older, second head)."""
@@ -304,9 +305,7 @@ def test_the_running_hub_backs_up_by_itself(
     hub = live_hub(config_path)
     requests.post(f"{hub.url}/api/tickets", json={"service": "A"}, timeout=5)
     status_file = config_path.parent / "saved" / "last-backup.json"
-    deadline = time.monotonic() + 20
-    while not status_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(status_file.exists, 20)  # written by another process
     status = json.loads(status_file.read_text())
     assert status["ok"] is True, status
     assert Path(status["last_file"]).exists()

@@ -31,6 +31,7 @@ from server.supervisor.survey import record_response
 from tests.support.hall import ROOT, SMALL_HALL
 from tests.support.login import login
 from tests.support.services import TcpProxy, pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 SECOND_HALL = """
 [hall]
@@ -217,10 +218,8 @@ def test_catching_up_after_an_outage_on_postgresql(
     assert fwd.backlog() >= 36
     assert city_rows(direct, "mpp-pg") != hall_rows(hub)
     proxy.restore()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and (fwd.backlog() or
-                                           city_rows(direct, "mpp-pg") != hall_rows(hub)):
-        time.sleep(0.2)
+    wait_until(lambda: not fwd.backlog() and city_rows(direct, "mpp-pg") == hall_rows(hub),
+               30, step=0.2)
     stop.set()
     runner.join(10)
     assert city_rows(direct, "mpp-pg") == hall_rows(hub)

@@ -4,7 +4,6 @@ check."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ import websocket
 from server.config.security import SecuritySection
 from server.connections import ConnectionGuard, client_address
 from server.extensions import socketio as flask_socketio
+from tests.support.wait import wait_until
 
 # ------------------------------------------------------------------ unit level
 
@@ -93,10 +93,8 @@ def test_real_hub_caps_websockets_per_address(live_hub: Any, write_config: Any) 
         assert health.status_code == 200 and health.json()["connections"]["open"] == 3
         assert requests.get(hub.url + "/api/state", timeout=5).status_code == 200
         clients.pop().disconnect()
-        deadline = time.monotonic() + 5
-        while requests.get(hub.url + "/healthz", timeout=5).json()["connections"]["open"] > 2:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        assert wait_until(lambda: requests.get(
+            hub.url + "/healthz", timeout=5).json()["connections"]["open"] <= 2, 5)
         clients.append(_client(hub.url))
     finally:
         for c in clients:

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent import futures
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from server.supervisor import survey
 from tests.support.login import csrf_from, login
 from tests.support.outbox import OutboxHall, halls
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 SECRET = "uji-rahasia-webhook-0123456789abcdef"
 OTHER_SECRET = "rahasia-lain-yang-cukup-panjang-42"
@@ -284,9 +286,7 @@ def test_every_event_arrives_after_the_receiver_was_down_for_a_minute(
     busy_day(h)
     for _ in range(60):  # a minute of the worker's time, retrying with backoff
         h.worker.run_once()
-        deadline = time.monotonic() + 5
-        while h.worker.in_flight and time.monotonic() < deadline:
-            time.sleep(0.005)
+        futures.wait(tuple(h.worker.in_flight), timeout=5)
         clock.advance(1.0)
     rows = h.outbox()
     assert not receiver.requests
@@ -344,9 +344,7 @@ def test_a_hanging_receiver_holds_nothing_up(
     try:
         for _ in range(30):
             h.hub.issue_ticket("A", False)
-        deadline = time.monotonic() + 10
-        while len(hanging.requests) < 4 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: len(hanging.requests) >= 4, 10)
         times = []
         for _ in range(30):
             start = time.perf_counter()
@@ -454,9 +452,7 @@ def test_dashboard_page_has_the_webhook_section(
     h.ticket("A")
     for _ in range(3):
         h.worker.run_once()
-        deadline = time.monotonic() + 5
-        while h.worker.in_flight and time.monotonic() < deadline:
-            time.sleep(0.005)
+        futures.wait(tuple(h.worker.in_flight), timeout=5)
         with h.hub.db.session() as s:  # due again at once
             s.execute(NotifyOutbox.__table__.update().values(next_attempt_ts=0))
     c = h.client

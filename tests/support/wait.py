@@ -6,6 +6,7 @@ in another process's database, a file written by a subprocess)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -40,3 +41,37 @@ def wait_for(check: Callable[[], T], timeout: float = DEFAULT_TIMEOUT, step: flo
         if time.monotonic() >= deadline:
             raise AssertionError(f"{what} not met within {timeout} s")
         time.sleep(step)
+
+
+class Collected(list[T]):
+    """Items appended by another thread (socket events, a process's output lines);
+    ``first`` wakes on each new item instead of polling."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._changed = threading.Condition()
+
+    def append(self, item: T) -> None:
+        with self._changed:
+            super().append(item)
+            self._changed.notify_all()
+
+    def first(self, match: Callable[[T], object], timeout: float = DEFAULT_TIMEOUT) -> T | None:
+        """Wait until an item matches; return the first match, or None after ``timeout``."""
+        found: list[T] = []
+
+        def matched() -> bool:
+            found[:] = [item for item in self if match(item)][:1]
+            return bool(found)
+
+        with self._changed:
+            self._changed.wait_for(matched, timeout)
+        return found[0] if found else None
+
+
+class Lines(Collected[str]):
+    """A process's output lines, appended by a reader thread."""
+
+    def wait_for(self, text: str, timeout: float = DEFAULT_TIMEOUT) -> bool:
+        """Wait until some line contains ``text``; return whether one does."""
+        return self.first(lambda line: text in line, timeout) is not None
