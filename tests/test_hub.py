@@ -496,7 +496,9 @@ def test_ahead_sql_matches_expression(make_hub, policy: str) -> None:
     for _ in range(4):
         hub.counter_action("1", "next")
     with hub.db.session() as s:
-        for ticket in s.scalars(select(Ticket).where(Ticket.status == "waiting")):
+        waiting = list(s.scalars(select(Ticket).where(Ticket.status == "waiting")))
+        assert len(waiting) == 26
+        for ticket in waiting:
             assert hub._ahead(s, ticket) == hub._ahead_expression(s, ticket)
 
 
