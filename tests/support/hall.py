@@ -72,6 +72,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path,
+                 timeout: float = 20.0) -> requests.Response:
+    """Wait until the server process at ``url`` answers ``/healthz`` with 200 and return that
+    answer; fail with the tail of its log if it exits or does not come up in time."""
+    answers: list[requests.Response] = []
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited: {log_path.read_text()[-3000:]}")
+        try:
+            answers[:] = [requests.get(url + "/healthz", timeout=0.5)]
+        except requests.RequestException:
+            return False
+        return answers[0].status_code == 200
+
+    if not wait_until(healthy, timeout, step=0.05):
+        raise RuntimeError(f"{url} did not come up: {log_path.read_text()[-3000:]}")
+    return answers[0]
+
+
 class LiveHub:
     """A real `loket serve` process (gevent, real sockets) for end-to-end tests."""
 
@@ -91,19 +111,8 @@ class LiveHub:
              "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
-        process = self.process
-
-        def healthy() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"hub exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                return requests.get(self.url + "/healthz", timeout=0.5).status_code == 200
-            except requests.RequestException:
-                return False
-
-        if wait_until(healthy, timeout, step=0.05):
-            return self
-        raise RuntimeError(f"hub did not start: {self.log_path.read_text()[-3000:]}")
+        wait_healthy(self.url, self.process, self.log_path, timeout)
+        return self
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
