@@ -18,14 +18,11 @@ import requests
 import socketio
 
 from counter_panel.simulator import VirtualKeypadPort, pty_pair
+from tests.support.keypads import DEVICES_ON, keypads_toml
 from tests.support.wait import Collected, Lines
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow, pytest.mark.hardware]
-DEVICES_ON = ["--log-level", "info"]
-"""Any argument but --no-devices (the live_hub default): keypads run inside the hub."""
-
-
 class DisplayClient:
     """A python-socketio client on ``/display`` that records ``call`` events."""
 
@@ -43,16 +40,6 @@ class DisplayClient:
 
     def close(self) -> None:
         self.sio.disconnect()
-
-
-def keypads_toml(path: str, addresses: str = '{ "1" = "1" }', dialect: str = "loket") -> str:
-    return f"""
-[[keypads]]
-port = "{path}"
-dialect = "{dialect}"
-addresses = {addresses}
-double_press_s = 0
-"""
 
 
 def issue(url: str, service: str) -> str:

@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from tests.support.hall import SMALL_HALL, LiveHub
 from tests.support.kiosk import cli_pair_code, pair_session
-from tests.test_supervisor_browser import PASSWORD, add_supervisor
+from tests.support.login import PASSWORD
+from tests.support.staff import add_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -152,7 +152,7 @@ def test_dashboard_shows_delivery_health_and_a_failing_channel(
     gateway: Gateway, tmp_path: Path,
 ) -> None:
     from tests.support.login import PASSWORD
-    from tests.test_supervisor_browser import add_supervisor
+    from tests.support.staff import add_supervisor
 
     down = Gateway(mode="fail", failures=10**9).start()
     try:

@@ -293,7 +293,7 @@ def test_network_keypad_bridge_on_any_process(tmp_path: Path, three_hubs: Any) -
     display sits on process 1: the keypad shows the waiting count, its NEXT reaches the
     display, and the keypad shows the called number."""
     from counter_panel.simulator import VirtualKeypadPort, pty_pair
-    from tests.test_keypad_live import keypads_toml
+    from tests.support.keypads import keypads_toml
 
     hubs, _url = three_hubs
     master, path = pty_pair()
@@ -356,7 +356,7 @@ def test_keypads_and_supervisors_follow_the_other_processes(
     supervisors."""
     from counter_panel.simulator import VirtualKeypadPort, pty_pair
     from server.supervisor.live import COALESCE_S
-    from tests.test_keypad_live import DEVICES_ON, keypads_toml
+    from tests.support.keypads import DEVICES_ON, keypads_toml
 
     master, path = pty_pair()
     keypad = VirtualKeypadPort(master)

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import requests
-from test_webhooks import SECRET, Receiver
 
 from tests.support.hall import SMALL_HALL
+from tests.support.receivers import SECRET, Receiver
 from tests.support.wait import wait_until
 
 pytestmark = [pytest.mark.slow]

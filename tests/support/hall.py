@@ -92,6 +92,22 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path,
     return answers[0]
 
 
+def hall_with_counters(n: int = 100) -> str:
+    """A hall of ``n`` counters (two services, two floors) for load and concurrency tests."""
+    parts = [
+        '[hall]\nname = "MPP Beban"\ntimezone = "Asia/Jakarta"\n',
+        '[[services]]\nprefix = "A"\nname = "KTP-el"\nagency = "Dukcapil"\n',
+        '[[services]]\nprefix = "B"\nname = "Paspor"\nagency = "Imigrasi"\n',
+    ]
+    for i in range(1, n + 1):
+        services = '["A", "B"]' if i % 2 else '["B", "A"]'
+        zone = "lantai-1" if i <= n // 2 else "lantai-2"
+        parts.append(f'[[counters]]\nid = "{i}"\nname = "Loket {i}"\nzone = "{zone}"\n'
+                     f"services = {services}\n")
+    parts.append("[audio]\nenabled = false\n")
+    return "\n".join(parts)
+
+
 class LiveHub:
     """A real `loket serve` process (gevent, real sockets) for end-to-end tests."""
 
