@@ -51,7 +51,9 @@ class OutboxHall:
             body["phone"] = phone
         response = self.client.post(f"/api/tickets?lang={lang}", json=body)
         assert response.status_code == 201, response.json
-        return dict(response.json)
+        body = response.get_json()
+        assert isinstance(body, dict)
+        return body
 
     def outbox(self) -> list[NotifyOutbox]:
         query = select(NotifyOutbox).order_by(NotifyOutbox.id)
