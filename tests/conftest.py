@@ -4,7 +4,6 @@ that need real sockets."""
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from server.app import create_app
 from server.auth import create_token
 from server.config import LoketConfig, load_config
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.hall import ROOT, SMALL_HALL, LiveHub, free_port
 
 __all__ = ["ROOT", "SMALL_HALL", "LiveHub", "free_port"]  # older tests import them from here
@@ -71,21 +71,6 @@ def live_hub(write_config: Callable[..., Path]) -> Iterator[Callable[..., LiveHu
     yield start
     for hub in started:
         hub.stop()
-
-
-CHROMIUM = os.environ.get("LOKET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-    # Any host but loopback fails to resolve, so a page that reaches out is caught.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 
 @pytest.fixture(scope="session")

@@ -57,8 +57,11 @@ def open_display(page: Any, url: str) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Failed loads (the hub down, no audio yet) are expected; the handlers' own errors are not.
-    page.on("console", lambda m: m.type == "error" and m.text.startswith("display:")
-            and errors.append(m.text))
+    def on_console(message: Any) -> None:
+        if message.type == "error" and message.text.startswith("display:"):
+            errors.append(message.text)
+
+    page.on("console", on_console)
     page.display_errors = errors
     page.goto(url)
     page.wait_for_function("() => (window.__loketSnapshots || 0) >= 1", timeout=10_000)
