@@ -106,7 +106,7 @@ def main() -> None:
         if args.city == "postgresql":
             import os
 
-            from tests.services import PostgresServer, postgres_bin
+            from tests.support.services import PostgresServer, postgres_bin
 
             bin_dir = postgres_bin()
             if bin_dir is None:

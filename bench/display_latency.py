@@ -28,10 +28,11 @@ import requests
 import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, LiveHub, free_port  # noqa: E402
-from test_display_support import token  # noqa: E402
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.support.display import token  # noqa: E402
+from tests.support.hall import LiveHub, free_port  # noqa: E402
 
 BENCH_HALL = """
 [hall]

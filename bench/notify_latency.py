@@ -34,7 +34,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import LiveHub, free_port  # noqa: E402
+from tests.support.hall import LiveHub, free_port  # noqa: E402
 
 HALL = """
 [hall]
@@ -92,7 +92,7 @@ def pct(values: list[float], q: float) -> float:
 def run(folder: Path, mode: str, tickets: int, calls: int) -> dict[str, Any]:
     # The gateway runs in its own process: its threads must not slow the measuring one.
     gateway = subprocess.Popen(
-        [sys.executable, "-m", "tests.notify_gateways", "hang" if mode == "hanging" else "ok",
+        [sys.executable, "-m", "tests.support.gateways", "hang" if mode == "hanging" else "ok",
          str(10**9 if mode == "hanging" else 0)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert gateway.stdout is not None and gateway.stdin is not None

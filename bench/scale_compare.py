@@ -6,7 +6,7 @@ service) twice on this machine:
 A. one ``loket serve`` (gevent) on the default SQLite file (WAL, ``synchronous=FULL``);
 B. three ``loket serve`` processes sharing one PostgreSQL database (``[storage] url``) and one
    Redis server (``[realtime] message_queue``), both started here on loopback with
-   ``tests/services.py`` (durable settings: fsync and synchronous commit on, like SQLite's).
+   ``tests/support/services.py`` (durable settings: fsync and synchronous commit on, like SQLite's).
 
 In each scenario, tickets are issued in advance; ``--displays`` display clients on
 ``/display`` (Engine.IO over aiohttp websockets, ``RawClient`` from ``bench/hub_load.py``) are
@@ -61,8 +61,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from hub_load import PREFIXES, display_worker, free_port, hall_toml, pct  # noqa: E402
 
-from tests.conftest import LiveHub  # noqa: E402
-from tests.services import PostgresServer, RedisServer, postgres_bin  # noqa: E402
+from tests.support.hall import LiveHub  # noqa: E402
+from tests.support.services import PostgresServer, RedisServer, postgres_bin  # noqa: E402
 
 HUB_ARGS = ["--no-devices", "--log-level", "warning"]
 Press = tuple[str | None, int, float, float]  # (ticket called, HTTP status, sent, answered)

@@ -4,80 +4,20 @@ that need real sockets."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from server.app import create_app
 from server.auth import create_token
 from server.config import LoketConfig, load_config
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.hall import ROOT, SMALL_HALL, LiveHub, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-
-SMALL_HALL = """
-[hall]
-name = "MPP Uji"
-timezone = "Asia/Jakarta"
-
-[queue]
-priority_policy = "first"
-
-[[services]]
-prefix = "A"
-name = "KTP-el"
-agency = "Dukcapil"
-quota = 50
-
-[[services]]
-prefix = "B"
-name = "Kartu Keluarga"
-agency = "Dukcapil"
-
-[[services]]
-prefix = "C"
-name = "Paspor"
-agency = "Imigrasi"
-
-[[counters]]
-id = "1"
-name = "Loket 1"
-zone = "lantai-1"
-services = ["A", "B"]
-
-[[counters]]
-id = "2"
-name = "Loket 2"
-zone = "lantai-1"
-services = ["B"]
-
-[[counters]]
-id = "5"
-name = "Loket 5"
-zone = "lantai-2"
-services = ["C", "A"]
-
-[audio]
-enabled = false
-
-[realtime]
-queue_event_interval_s = 0.05
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
+__all__ = ["ROOT", "SMALL_HALL", "LiveHub", "free_port"]  # older tests import them from here
 
 @pytest.fixture
 def write_config(tmp_path: Path) -> Callable[..., Path]:
@@ -118,60 +58,6 @@ def device_token(hub: Any) -> str:
     return create_token(hub.db, "test-bridge", "device")
 
 
-class LiveHub:
-    """A real `loket serve` process (gevent, real sockets) for end-to-end tests."""
-
-    def __init__(self, config_path: Path, port: int, extra_args: list[str] | None = None):
-        self.config_path = config_path
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.extra_args = ["--no-devices"] if extra_args is None else extra_args
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = config_path.parent / f"hub-{port}.log"
-
-    def start(self, timeout: float = 20.0) -> LiveHub:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--config", str(self.config_path),
-             "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"hub exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=0.5).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"hub did not start: {self.log_path.read_text()[-3000:]}")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-    def token(self, role: str = "device", name: str = "test", counters: str = "") -> str:
-        args = [sys.executable, "-m", "server", "token", "create", "--config",
-                str(self.config_path), "--role", role, "--name", name]
-        if counters:
-            args += ["--counters", counters]
-        out = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True)
-        return out.stdout.strip().splitlines()[-1]
-
-
 @pytest.fixture
 def live_hub(write_config: Callable[..., Path]) -> Iterator[Callable[..., LiveHub]]:
     """Factory: ``live_hub()`` starts a hub on the small hall (or ``live_hub(path)``)."""
@@ -185,21 +71,6 @@ def live_hub(write_config: Callable[..., Path]) -> Iterator[Callable[..., LiveHu
     yield start
     for hub in started:
         hub.stop()
-
-
-CHROMIUM = os.environ.get("LOKET_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-    # Any host but loopback fails to resolve, so a page that reaches out is caught.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 
 @pytest.fixture(scope="session")

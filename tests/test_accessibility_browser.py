@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from audio import pcm
-from tests.conftest import ROOT, SMALL_HALL, LiveHub
+from tests.support.hall import ROOT, SMALL_HALL, LiveHub
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -584,7 +584,7 @@ def test_public_information_pages_pass_axe(
 ) -> None:
     """/info, /info/<prefix>, /skm, /pengaduan and a complaint's own page, on a phone and at
     200 % zoom (a 390 px phone zoomed is 195 CSS px): no violation, no sideways scrolling."""
-    from tests.signage_support import add_survey_answers, set_standar
+    from tests.support.signage import add_survey_answers, set_standar
 
     config = hall_config(write_config)
     hub = live_hub(config)

@@ -188,7 +188,7 @@ def test_lockout_counts_failures_per_account_and_address(client: Any, hub: Any,
 
 def test_a_noisy_address_never_locks_out_a_correct_login(write_config: Any) -> None:
     from server.app import create_app
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     config = load_config(write_config(SMALL_HALL, "[security]\nlogin_address_max_failures = 6\n"))
     app = create_app(config, async_mode="threading", testing=True)

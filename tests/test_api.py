@@ -111,7 +111,7 @@ def test_error_messages_in_english(client: Any) -> None:
 def test_quota_full_409_changes_nothing(write_config: Any) -> None:
     from server.app import create_app
     from server.config import load_config
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     config = load_config(write_config(SMALL_HALL.replace("quota = 50", "quota = 1")))
     app = create_app(config, async_mode="threading", testing=True)
@@ -131,7 +131,7 @@ def test_quota_full_409_changes_nothing(write_config: Any) -> None:
 def test_closed_409_names_next_opening(write_config: Any) -> None:
     from server.app import create_app
     from server.config import load_config
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     # open only one minute a week, on a day other than today: always closed now
     today = datetime.now().astimezone().strftime("%a").lower()

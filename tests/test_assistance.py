@@ -15,8 +15,8 @@ import pytest
 
 from audio import pcm
 from server.extensions import socketio
-from tests.conftest import SMALL_HALL
-from tests.supervisor_helpers import login
+from tests.support.hall import SMALL_HALL
+from tests.support.login import login
 
 KIOSKS = """
 [[kiosks]]

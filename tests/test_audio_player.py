@@ -16,7 +16,7 @@ from audio import pcm
 from audio.announcement import Renderer
 from audio.player import Announcer
 from server.config import LoketConfig, load_config
-from tests.conftest import ROOT, SMALL_HALL
+from tests.support.hall import ROOT, SMALL_HALL
 
 SHORT = SMALL_HALL.replace(
     "[audio]\nenabled = false",

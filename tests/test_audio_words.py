@@ -85,7 +85,7 @@ def test_sentence_matches_the_issue(config: LoketConfig) -> None:
 
 def test_spoken_name_and_templates(write_config) -> None:  # type: ignore[no-untyped-def]
     from server.config import load_config
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     spoken = 'name = "Loket 5"\nspoken_name = "loket pajak lima"'
     text = SMALL_HALL.replace('name = "Loket 5"', spoken)

@@ -29,8 +29,9 @@ from server.config import load_config
 from server.db import alembic_config
 from server.service import ServiceOptions, render_unit
 from server.supervisor import dashboard
-from tests.conftest import ROOT, SMALL_HALL
-from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.hall import ROOT, SMALL_HALL
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 MAIN_HEAD = max(ScriptDirectory.from_config(alembic_config()).get_heads())
 """The newest revision of the main line of migrations (0002_kiosk is an older, second head)."""
@@ -304,9 +305,7 @@ def test_the_running_hub_backs_up_by_itself(
     hub = live_hub(config_path)
     requests.post(f"{hub.url}/api/tickets", json={"service": "A"}, timeout=5)
     status_file = config_path.parent / "saved" / "last-backup.json"
-    deadline = time.monotonic() + 20
-    while not status_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(status_file.exists, 20)  # written by another process
     status = json.loads(status_file.read_text())
     assert status["ok"] is True, status
     assert Path(status["last_file"]).exists()
@@ -370,7 +369,7 @@ def test_postgresql_backup_and_restore(
 
 def test_version_on_healthz_cli_and_supervisor_page(client: Any, hub: Any) -> None:
     from server.version import version
-    from tests.supervisor_helpers import login
+    from tests.support.login import login
 
     assert client.get("/healthz").get_json()["version"] == version() != "0+unknown"
     assert loket("--version").stdout.split()[-1] == version()

@@ -15,8 +15,8 @@ from werkzeug.exceptions import InternalServerError
 from server.app import create_app
 from server.auth import add_user
 from server.config import load_config
-from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
-from tests.supervisor_helpers import PASSWORD
+from tests.support.login import PASSWORD
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 SURROGATE = "\ud800"
 HUGE = 2**64

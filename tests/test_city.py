@@ -28,9 +28,10 @@ from server.db import Database
 from server.ikm import ikm_from_responses
 from server.models import Ticket
 from server.supervisor.survey import record_response
-from tests.conftest import ROOT, SMALL_HALL
-from tests.services import TcpProxy, pg_server, pg_url  # noqa: F401  (fixtures)
-from tests.supervisor_helpers import login
+from tests.support.hall import ROOT, SMALL_HALL
+from tests.support.login import login
+from tests.support.services import TcpProxy, pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 SECOND_HALL = """
 [hall]
@@ -217,10 +218,8 @@ def test_catching_up_after_an_outage_on_postgresql(
     assert fwd.backlog() >= 36
     assert city_rows(direct, "mpp-pg") != hall_rows(hub)
     proxy.restore()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and (fwd.backlog() or
-                                           city_rows(direct, "mpp-pg") != hall_rows(hub)):
-        time.sleep(0.2)
+    wait_until(lambda: not fwd.backlog() and city_rows(direct, "mpp-pg") == hall_rows(hub),
+               30, step=0.2)
     stop.set()
     runner.join(10)
     assert city_rows(direct, "mpp-pg") == hall_rows(hub)
@@ -374,7 +373,7 @@ def test_forward_and_status_commands(tmp_path: Path) -> None:
 
 
 def test_city_serve_command_answers(tmp_path: Path) -> None:
-    from tests.conftest import free_port
+    from tests.support.hall import free_port
 
     city_toml = tmp_path / "city.toml"
     city_toml.write_text(f'[city]\nname = "Kota Uji"\n[storage]\nurl = "sqlite:///'

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SMALL_HALL, free_port
+from tests.support.hall import ROOT, SMALL_HALL, free_port, wait_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "kata-sandi-kota-1"
@@ -47,14 +46,7 @@ def test_city_page_follows_a_hall_live(
     ]
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(url + "/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, (tmp_path / "city.log").read_text()
-                time.sleep(0.1)
+        wait_healthy(url, processes[1], tmp_path / "city.log")
         device = {"Authorization": f"Bearer {hall.token('device', 'bridge')}"}
         for _ in range(3):
             assert requests.post(f"{hall.url}/api/tickets", json={"service": "C"},

@@ -19,23 +19,9 @@ from server.db import Database
 from server.errors import HubError
 from server.hub import Hub
 from server.models import CallRecord, Counter, ServiceDay, Ticket
+from tests.support.hall import hall_with_counters
 
 N_COUNTERS = 100
-
-
-def hall_with_counters(n: int = N_COUNTERS) -> str:
-    parts = [
-        '[hall]\nname = "MPP Beban"\ntimezone = "Asia/Jakarta"\n',
-        '[[services]]\nprefix = "A"\nname = "KTP-el"\nagency = "Dukcapil"\n',
-        '[[services]]\nprefix = "B"\nname = "Paspor"\nagency = "Imigrasi"\n',
-    ]
-    for i in range(1, n + 1):
-        services = '["A", "B"]' if i % 2 else '["B", "A"]'
-        zone = "lantai-1" if i <= n // 2 else "lantai-2"
-        parts.append(f'[[counters]]\nid = "{i}"\nname = "Loket {i}"\nzone = "{zone}"\n'
-                     f"services = {services}\n")
-    parts.append("[audio]\nenabled = false\n")
-    return "\n".join(parts)
 
 
 @pytest.fixture

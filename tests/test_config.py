@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from server.config import ConfigError, demo_config, load_config, sample_toml
-from tests.conftest import SMALL_HALL
+from tests.support.hall import SMALL_HALL
 
 SMALLEST = """
 [hall]

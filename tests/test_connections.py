@@ -4,7 +4,6 @@ check."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ import websocket
 from server.config.security import SecuritySection
 from server.connections import ConnectionGuard, client_address
 from server.extensions import socketio as flask_socketio
+from tests.support.wait import wait_until
 
 # ------------------------------------------------------------------ unit level
 
@@ -82,7 +82,7 @@ def _client(url: str) -> socketio.Client:
 
 @pytest.mark.slow
 def test_real_hub_caps_websockets_per_address(live_hub: Any, write_config: Any) -> None:
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     hub = live_hub(write_config(SMALL_HALL, "[security]\nmax_connections_per_address = 3\n"))
     clients = [_client(hub.url) for _ in range(3)]
@@ -93,10 +93,8 @@ def test_real_hub_caps_websockets_per_address(live_hub: Any, write_config: Any) 
         assert health.status_code == 200 and health.json()["connections"]["open"] == 3
         assert requests.get(hub.url + "/api/state", timeout=5).status_code == 200
         clients.pop().disconnect()
-        deadline = time.monotonic() + 5
-        while requests.get(hub.url + "/healthz", timeout=5).json()["connections"]["open"] > 2:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        assert wait_until(lambda: requests.get(
+            hub.url + "/healthz", timeout=5).json()["connections"]["open"] <= 2, 5)
         clients.append(_client(hub.url))
     finally:
         for c in clients:
@@ -124,7 +122,7 @@ def test_real_hub_refuses_foreign_origins(live_hub: Any) -> None:
 
 @pytest.mark.slow
 def test_trusted_proxies_on_a_public_bind_warns(live_hub: Any, write_config: Any) -> None:
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     path = write_config(SMALL_HALL, "[server]\ntrusted_proxies = 1\nhost = \"0.0.0.0\"\n")
     hub = live_hub(path, ["--no-devices", "--host", "0.0.0.0"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,8 @@ from typing import Any
 import pytest
 import requests
 import socketio
+
+from tests.support.wait import Collected
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -39,7 +40,7 @@ def test_officer_presses_next_and_the_display_updates(
     for _ in range(2):
         assert requests.post(f"{hub.url}/api/tickets", json={"service": "A"},
                              timeout=5).status_code == 201
-    calls: list[dict[str, Any]] = []
+    calls: Collected[dict[str, Any]] = Collected()
     display = socketio.Client()
     display.on("call", calls.append, namespace="/display")
     display.connect(hub.url, namespaces=["/display"], transports=["websocket"], wait_timeout=5)
@@ -56,9 +57,7 @@ def test_officer_presses_next_and_the_display_updates(
         expect(page.locator("#cp-transfer")).to_be_hidden()
         page.click('button[data-action="next"]')
         expect(page.locator("#cp-ticket")).to_have_text("A-001")
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not calls:
-            time.sleep(0.02)
+        calls.first(bool, 5)
         assert [c["ticket"] for c in calls] == ["A-001"]
         assert calls[0]["counter"] == "1"
         state = requests.get(f"{hub.url}/api/state", timeout=5).json()

@@ -240,7 +240,7 @@ def test_call_races_across_processes(tmp_path: Any) -> None:
     from server.config import load_config
     from server.db import Database
     from server.hub import Hub
-    from tests.test_concurrency import hall_with_counters
+    from tests.support.hall import hall_with_counters
 
     path = tmp_path / "loket.toml"
     path.write_text(hall_with_counters(8), encoding="utf-8")

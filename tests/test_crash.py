@@ -18,7 +18,8 @@ from server.app import database_url
 from server.config import load_config
 from server.db import Database
 from server.models import Counter, ServiceDay, Ticket
-from tests.conftest import SMALL_HALL
+from tests.support.hall import SMALL_HALL
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -121,9 +122,8 @@ def test_sigkill_mid_burst_loses_nothing(live_hub, write_config) -> None:
     for round_ in range(2):
         burst = Burst(hub.url, token)
         burst.start()
-        deadline = time.monotonic() + 10
-        while len(burst.acknowledged) < 60 + 40 * round_ and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wanted = 60 + 40 * round_
+        wait_until(lambda b=burst, n=wanted: len(b.acknowledged) >= n, 10)
         hub.kill()  # SIGKILL in the middle of the burst
         burst.join()
         assert burst.acknowledged, "the burst issued nothing before the kill"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import SMALL_HALL, LiveHub
-from test_display_support import (
+
+from tests.support.display import (
     Hall,
     assert_only_hub,
     demo_hall_config,
@@ -24,6 +24,7 @@ from test_display_support import (
     token,
     wait_recent,
 )
+from tests.support.hall import SMALL_HALL, LiveHub
 
 pytestmark = pytest.mark.browser
 

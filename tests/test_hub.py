@@ -16,7 +16,7 @@ from server.errors import HubError
 from server.events import Event
 from server.hub import Hub
 from server.models import CallRecord, Counter, ServiceDay, Ticket
-from tests.conftest import SMALL_HALL
+from tests.support.hall import SMALL_HALL
 
 
 class FakeClock:
@@ -496,7 +496,9 @@ def test_ahead_sql_matches_expression(make_hub, policy: str) -> None:
     for _ in range(4):
         hub.counter_action("1", "next")
     with hub.db.session() as s:
-        for ticket in s.scalars(select(Ticket).where(Ticket.status == "waiting")):
+        waiting = list(s.scalars(select(Ticket).where(Ticket.status == "waiting")))
+        assert len(waiting) == 26
+        for ticket in waiting:
             assert hub._ahead(s, ticket) == hub._ahead_expression(s, ticket)
 
 

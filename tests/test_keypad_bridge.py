@@ -20,19 +20,10 @@ from counter_panel.backends import InProcessBackend
 from counter_panel.bridge import KeypadBridge
 from counter_panel.dialects import ub485
 from counter_panel.simulator import VirtualKeypadPort, pty_pair
+from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.hardware  # pseudo-terminals
 BridgeFactory = Callable[..., tuple[KeypadBridge, list[VirtualKeypadPort]]]
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

@@ -18,43 +18,28 @@ import requests
 import socketio
 
 from counter_panel.simulator import VirtualKeypadPort, pty_pair
+from tests.support.keypads import DEVICES_ON, keypads_toml
+from tests.support.wait import Collected, Lines
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow, pytest.mark.hardware]
-DEVICES_ON = ["--log-level", "info"]
-"""Any argument but --no-devices (the live_hub default): keypads run inside the hub."""
-
-
 class DisplayClient:
     """A python-socketio client on ``/display`` that records ``call`` events."""
 
     def __init__(self, url: str) -> None:
-        self.calls: list[dict[str, Any]] = []
+        self.calls: Collected[dict[str, Any]] = Collected()
         self.sio = socketio.Client()
         self.sio.on("call", self.calls.append, namespace="/display")
         self.sio.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=5)
 
     def wait_call(self, ticket: str, timeout: float = 5.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for call in self.calls:
-                if call["ticket"] == ticket:
-                    return call
-            time.sleep(0.01)
+        call = self.calls.first(lambda c: c["ticket"] == ticket, timeout)
+        if call is not None:
+            return call
         raise AssertionError(f"no call for {ticket}: {self.calls}")
 
     def close(self) -> None:
         self.sio.disconnect()
-
-
-def keypads_toml(path: str, addresses: str = '{ "1" = "1" }', dialect: str = "loket") -> str:
-    return f"""
-[[keypads]]
-port = "{path}"
-dialect = "{dialect}"
-addresses = {addresses}
-double_press_s = 0
-"""
 
 
 def issue(url: str, service: str) -> str:
@@ -104,7 +89,7 @@ def test_serve_simulates_keypads_without_hardware(
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True,
     )
-    output: list[str] = []
+    output = Lines()
 
     def read() -> None:
         assert process.stdout is not None
@@ -113,16 +98,12 @@ def test_serve_simulates_keypads_without_hardware(
 
     threading.Thread(target=read, daemon=True).start()
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any("keypads (loket)" in o for o in output):
-            time.sleep(0.05)
+        output.wait_for("keypads (loket)", 10)
         assert process.poll() is None, "".join(output)
         assert process.stdin is not None
         process.stdin.write("1 n\n")
         process.stdin.flush()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any(f"D {ticket}" in o for o in output):
-            time.sleep(0.05)
+        output.wait_for(f"D {ticket}", 10)
         assert any(f"counter 1 (address 1) <- D {ticket}" in o for o in output), output
         process.stdin.write("q\n")
         process.stdin.flush()

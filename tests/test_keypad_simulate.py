@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 
 from counter_panel.backends import InProcessBackend
 from counter_panel.bridge import KeypadBridge
+from tests.support.wait import Lines
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.hardware
@@ -26,7 +26,7 @@ def test_simulate_prints_devices_and_presses_keys(hub: Any, config: Any) -> None
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True,
     )
-    output: list[str] = []
+    output = Lines()
 
     def read() -> None:
         assert process.stdout is not None
@@ -36,9 +36,7 @@ def test_simulate_prints_devices_and_presses_keys(hub: Any, config: Any) -> None
     threading.Thread(target=read, daemon=True).start()
     bridge = KeypadBridge(InProcessBackend(hub))
     try:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and not any("Type <counter>" in o for o in output):
-            time.sleep(0.05)
+        output.wait_for("Type <counter>", 15)
         devices = dict(
             (m.group(2), m.group(1)) for o in output
             if (m := re.match(r"keypads \(loket\) on (\S+): address 1 = counter (\S+)", o))
@@ -54,9 +52,7 @@ def test_simulate_prints_devices_and_presses_keys(hub: Any, config: Any) -> None
         assert process.stdin is not None
         process.stdin.write("5 n\n")
         process.stdin.flush()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any("D C-001" in o for o in output):
-            time.sleep(0.05)
+        output.wait_for("D C-001", 10)
         assert any("counter 5 (address 1) <- D C-001" in o for o in output), output
         assert hub.counter_state("5")["ticket"] == "C-001"
         process.stdin.write("q\n")
@@ -73,7 +69,7 @@ class Simulator:
     """A `loket simulate` process whose output is collected line by line."""
 
     def __init__(self, config_path: Path) -> None:
-        self.output: list[str] = []
+        self.output = Lines()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server", "simulate", "--config", str(config_path)],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -87,10 +83,7 @@ class Simulator:
             self.output.append(line)
 
     def wait_for(self, text: str, timeout: float = 15) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not any(text in o for o in self.output):
-            time.sleep(0.05)
-        assert any(text in o for o in self.output), self.output
+        assert self.output.wait_for(text, timeout), self.output
 
     def type(self, line: str) -> None:
         assert self.process.stdin is not None
@@ -134,9 +127,7 @@ def test_simulated_keypads_keep_a_stable_name_across_restarts(hub: Any, config: 
         second = Simulator(config.source)
         second.wait_for("Type <counter>")
         assert link.is_symlink() and str(link.resolve()).startswith("/dev/pts/")
-        deadline = time.monotonic() + 10  # the bridge reopens the same name by itself
-        while time.monotonic() < deadline and not any("<- D C-001" in o for o in second.output):
-            time.sleep(0.05)
+        second.output.wait_for("<- D C-001", 10)  # the bridge reopens the same name by itself
         second.type("5 d")
         second.type("5 n")
         second.wait_for("counter 5 (address 1) <- D C-002")

@@ -18,8 +18,9 @@ from server.app import create_app
 from server.auth import create_token
 from server.config import load_config
 from server.kiosk.printing import DUMMY_DIR_ENV
-from tests.conftest import SMALL_HALL
-from tests.kiosk_helpers import cli_pair_code, pair, pair_session
+from tests.support.hall import SMALL_HALL
+from tests.support.kiosk import cli_pair_code, pair, pair_session
+from tests.support.wait import wait_until
 
 
 def _day_name(offset: int) -> str:
@@ -357,7 +358,6 @@ def test_serial_printer_on_a_pty_under_the_gevent_hub(
     gevent hub, where serial I/O runs in gevent's thread pool."""
     import os
     import select
-    import time
 
     import requests
 
@@ -391,9 +391,7 @@ def test_serial_printer_on_a_pty_under_the_gevent_hub(
         result = kiosk.post(f"{hub.url}/api/kiosks/pintu/print/{ticket['status_token']}",
                             timeout=15).json()
         assert result == {"printed": True, "status": "ok", "message": None}
-        deadline = time.monotonic() + 5
-        while b"\x1dV" not in received and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: b"\x1dV" in received, 5)  # bytes from the printer's pty thread
         assert b"B-001" in received and b"\x1d(k" in received and b"\x1dV" in received
     finally:
         stop.set()

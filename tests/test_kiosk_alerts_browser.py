@@ -13,9 +13,10 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import SMALL_HALL, LiveHub
-from tests.kiosk_helpers import cli_pair_code, pair_session
-from tests.test_supervisor_browser import PASSWORD, add_supervisor
+from tests.support.hall import SMALL_HALL, LiveHub
+from tests.support.kiosk import cli_pair_code, pair_session
+from tests.support.login import PASSWORD
+from tests.support.staff import add_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from server.kiosk.printing import DUMMY_DIR_ENV
-from tests.conftest import SMALL_HALL, LiveHub
-from tests.kiosk_helpers import cli_pair_code
+from tests.support.hall import SMALL_HALL, LiveHub
+from tests.support.kiosk import cli_pair_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

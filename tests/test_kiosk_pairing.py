@@ -22,8 +22,8 @@ from server.kiosk.models import Kiosk
 from server.kiosk.qr import qr_svg
 from server.models import Ticket
 from server.supervisor import dashboard
-from tests.conftest import SMALL_HALL
-from tests.kiosk_helpers import csrf_from, pair, pair_code
+from tests.support.hall import SMALL_HALL
+from tests.support.kiosk import csrf_from, pair, pair_code
 
 HALL = SMALL_HALL + """
 [[services]]
@@ -180,7 +180,7 @@ def test_pairing_with_a_one_time_code_and_unpairing_from_the_cli(
 
 
 def test_an_admin_pairs_the_browser_in_front_of_them(make_app: Callable[..., Any]) -> None:
-    from tests.supervisor_helpers import login
+    from tests.support.login import login
 
     app = make_app()
     browser = app.test_client()

@@ -20,9 +20,9 @@ from server.notify import outbox
 from server.notify.models import NotifyOutbox, NotifyPhone
 from server.notify.notices import render
 from server.notify.phone import BadPhone, mask, normalize
-from tests import notify_helpers
-from tests.notify_gateways import Gateway
-from tests.notify_helpers import (
+from tests.support import notify as notify_helpers
+from tests.support.gateways import Gateway
+from tests.support.notify import (
     PUBLIC,
     Hall,
     busy_day,
@@ -244,7 +244,7 @@ def test_near_notice_when_the_estimate_falls_under_near_minutes(
 @pytest.mark.parametrize("policy", ["first", "interleave"])
 def test_places_agree_with_the_hubs_count_of_people_ahead(
         write_config: Callable[..., Path], policy: str) -> None:
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     config = load_config(write_config(SMALL_HALL.replace(
         'priority_policy = "first"', f'priority_policy = "{policy}"')))

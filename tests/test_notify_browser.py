@@ -5,7 +5,6 @@ refuses a bad one with a clear message, and shows a system notification when cal
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,9 @@ from server.app import database_url
 from server.config import load_config
 from server.db import Database
 from server.notify.models import NotifyOutbox, NotifyPhone
-from tests.conftest import SMALL_HALL, LiveHub
-from tests.notify_gateways import Gateway
+from tests.support.gateways import Gateway
+from tests.support.hall import SMALL_HALL, LiveHub
+from tests.support.wait import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -151,8 +151,8 @@ def test_dashboard_shows_delivery_health_and_a_failing_channel(
     page: Any, live_hub: Callable[..., LiveHub], write_config: Callable[..., Path],
     gateway: Gateway, tmp_path: Path,
 ) -> None:
-    from tests.supervisor_helpers import PASSWORD
-    from tests.test_supervisor_browser import add_supervisor
+    from tests.support.login import PASSWORD
+    from tests.support.staff import add_supervisor
 
     down = Gateway(mode="fail", failures=10**9).start()
     try:
@@ -182,9 +182,7 @@ body = {{ to = "{{phone}}", message = "{{text}}" }}
         for i in range(3):
             assert requests.post(f"{hub.url}/api/tickets", headers=device, timeout=5, json={
                 "service": "A", "phone": f"0812 3456 {i:04d}"}).status_code == 201
-        deadline = time.monotonic() + 20
-        while len(gateway.acked) < 3 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: len(gateway.acked) >= 3, 20)
         assert len(gateway.acked) == 3, "the backup channel delivered every notice"
         page.goto(f"{hub.url}/login?next=/supervisor")
         page.fill("input[name=username]", "sup")

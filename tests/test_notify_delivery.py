@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent import futures
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,9 @@ from server.config import LoketConfig
 from server.notify import enqueue_notice, outbox
 from server.notify.models import NotifyChannelStat
 from server.notify.worker import Worker
-from tests import notify_helpers
-from tests.notify_gateways import Gateway, MailBox
-from tests.notify_helpers import (
+from tests.support import notify as notify_helpers
+from tests.support.gateways import Gateway, MailBox
+from tests.support.notify import (
     PUBLIC,
     Hall,
     assert_exactly_once_in_order,
@@ -259,9 +260,7 @@ def test_rate_limited_channel_defers_without_spending_attempts(
     for i in range(4):
         h.ticket(phone=f"0812 3456 {i:04d}")
     h.worker.run_once()
-    deadline = time.monotonic() + 10
-    while h.worker.in_flight and time.monotonic() < deadline:
-        time.sleep(0.02)
+    futures.wait(tuple(h.worker.in_flight), timeout=10)
     assert len(gateway.acked_keys()) == 2
     assert h.worker.run_once() == 0, "nothing claimed while the channel may not send"
     waiting = [r for r in h.outbox() if r.state == "queued"]

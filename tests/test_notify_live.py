@@ -8,8 +8,7 @@ import os
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,10 @@ from server.db import Database
 from server.hub import Hub
 from server.notify.models import NotifyOutbox
 from server.notify.worker import Worker
-from tests.conftest import ROOT, SMALL_HALL, LiveHub, free_port
-from tests.notify_gateways import Gateway
-from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.gateways import Gateway
+from tests.support.hall import ROOT, SMALL_HALL, LiveHub, free_port
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -72,15 +72,6 @@ class WorkerProcess:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(20)
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 @pytest.fixture
@@ -157,7 +148,7 @@ def test_the_hub_runs_its_own_sender_which_ends_with_the_hub(
             "service": "A", "phone": "0812 3456 7890"},
             headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 201
-        assert wait_until(lambda: gateway.acked_keys() == ["t1:issued"])
+        assert wait_until(lambda: gateway.acked_keys() == ["t1:issued"], timeout=30)
         assert hub.process is not None
         (child,) = [p for p in psutil.Process(hub.process.pid).children()
                     if "notify" in p.cmdline()]

@@ -13,10 +13,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ROOT, SMALL_HALL
 from sqlalchemy import select
 
 from server.app import create_app, database_url
@@ -27,44 +25,15 @@ from server.integrations import open_data
 from server.models import Ticket
 from server.report_stats import percentile_nearest_rank
 from server.supervisor import survey
+from tests.support.hall import ROOT, SMALL_HALL
+from tests.support.open_data import KIOSK, OFFICER, TZ, Clock, run_service, seeded_day
 
-TZ = ZoneInfo("Asia/Jakarta")
 FORMULA_NAME = "=Paspor+HYPERLINK(1)"
-OFFICER = "siti.rahmawati"
 COMMENT = "Nama saya Budi Hartono, HP 0812 9999 0000"
-KIOSK = "kiosk-lobi-utara"
 SCREENSHOTS = os.environ.get("LOKET_SCREENSHOTS") == "1"
 """Set to write docs/open-data-page.png."""
 CONTRACT = ("date", "service", "agency", "issued", "served", "no_show", "wait_median_s",
             "wait_p90_s")
-
-
-class Clock:
-    def __init__(self, start: float) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def seeded_day() -> date:
-    """A day of the previous calendar month (complete, so its IKM is published)."""
-    today = datetime.now(TZ).date()
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=10)
-
-
-def run_service(hub: Hub, clock: Clock, service: str, counter: str, served: int,
-                no_show: int) -> list[str]:
-    tokens = []
-    for _ in range(served + no_show):
-        clock.now += 7
-        tokens.append(hub.issue_ticket(service, kiosk=KIOSK)["status_token"])
-    for i in range(served + no_show):
-        clock.now += 60 + 13 * i
-        hub.counter_action(counter, "next", officer=OFFICER)
-        clock.now += 240 + 5 * i
-        hub.counter_action(counter, "done" if i < served else "skip")
-    return tokens
 
 
 @pytest.fixture

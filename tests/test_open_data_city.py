@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_open_data import OFFICER, TZ, Clock, run_service, seeded_day
 
 from server.app import database_url
 from server.city.app import create_city_app
@@ -19,7 +18,8 @@ from server.city.forward import Forwarder
 from server.config import load_city_config, load_config
 from server.db import Database
 from server.hub import Hub
-from tests.conftest import SMALL_HALL
+from tests.support.hall import SMALL_HALL
+from tests.support.open_data import OFFICER, TZ, Clock, run_service, seeded_day
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ import pytest
 import requests
 
 from server import vendor
-from tests.conftest import ROOT, free_port
+from tests.support.hall import ROOT, free_port, wait_healthy
 
 pytestmark = [pytest.mark.slow]
 
@@ -101,18 +100,7 @@ def installed_hub(venv: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"installed hub exited: {log_path.read_text()[-3000:]}")
-            try:
-                if requests.get(url + "/healthz", timeout=0.5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"installed hub did not start: {log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
+        wait_healthy(url, process, log_path, 60)
         yield url, folder
     finally:
         process.terminate()

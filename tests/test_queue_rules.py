@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,17 +31,60 @@ def c(tid: int, service: str = "A", priority: bool = False, at: float | None = N
     return Candidate(tid, service, priority, float(tid if at is None else at))
 
 
-def test_module_has_no_io_imports() -> None:
-    tree = ast.parse(Path(queue_rules.__file__).read_text(encoding="utf-8"))
+ALLOWED_IMPORTS = {"__future__", "collections", "dataclasses", "typing"}
+BANNED = ("flask", "sqlalchemy", "serial", "pygame", "gtts")
+
+
+def imported_roots(source: str) -> set[str]:
+    """Top-level names a module's source imports: ``import x.y``, ``from x import y``, a
+    relative import (as ``"."``: some project module) and ``__import__``/``import_module``
+    calls with a literal name."""
     imported: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "collections", "dataclasses", "typing"}, imported
-    for banned in ("flask", "sqlalchemy", "serial", "pygame", "gtts"):
-        assert banned not in imported
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." if node.level else (node.module or "").split(".")[0])
+        elif (isinstance(node, ast.Call) and node.args
+              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+              and ((isinstance(node.func, ast.Name) and node.func.id == "__import__")
+                   or (isinstance(node.func, ast.Attribute)
+                       and node.func.attr == "import_module"))):
+            imported.add(node.args[0].value.split(".")[0])
+    return imported
+
+
+def test_module_has_no_io_imports() -> None:
+    imported = imported_roots(Path(queue_rules.__file__).read_text(encoding="utf-8"))
+    assert "dataclasses" in imported, "the walk found the module's imports"
+    assert imported <= ALLOWED_IMPORTS, imported - ALLOWED_IMPORTS
+
+
+@pytest.mark.parametrize("source", [
+    "import flask", "import serial.tools.list_ports", "from sqlalchemy.orm import Session",
+    "from . import hub", "from .db import Database", "gtts = __import__('gtts')",
+    "import importlib\nimportlib.import_module('pygame')",
+])
+def test_import_check_catches_io_imports(source: str) -> None:
+    """The check above can fail: each way of importing I/O code is caught."""
+    assert not imported_roots(source) <= ALLOWED_IMPORTS, source
+
+
+def test_loading_the_rules_loads_no_io_library() -> None:
+    """Loaded on its own in a fresh interpreter, the module pulls in none of the I/O libraries
+    (also through what it imports)."""
+    script = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('rules', {queue_rules.__file__!r})\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['rules'] = module\n"
+        "spec.loader.exec_module(module)\n"
+        "assert module.choose_next\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {BANNED!r}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert out.strip() == "[]", out
 
 
 def test_empty_and_foreign_services() -> None:

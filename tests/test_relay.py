@@ -19,7 +19,8 @@ import redis
 from server.events import Event, EventBus
 from server.extensions import socketio
 from server.relay import EventRelay, channel_for
-from tests.services import TcpProxy, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.support.services import TcpProxy, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.services
 
@@ -28,15 +29,6 @@ def spawn(target: Callable[[], None]) -> threading.Thread:
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     return thread
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return bool(predicate())
 
 
 class Process:
@@ -232,7 +224,7 @@ def test_links_to_redis_cannot_hang_for_ever(
     client.connection_pool.release(connection)
     client.close()
 
-    from tests.conftest import SMALL_HALL
+    from tests.support.hall import SMALL_HALL
 
     path = write_config(SMALL_HALL.replace(
         "[realtime]\n", f'[realtime]\nmessage_queue = "{redis_url}"\n'))

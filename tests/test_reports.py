@@ -18,7 +18,7 @@ from server.hub import hash_token
 from server.models import Ticket
 from server.report_stats import Period, parse_period, percentile_nearest_rank
 from server.supervisor import exports, reports
-from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 TZ = ZoneInfo("Asia/Jakarta")
 DAY = "2026-11-02"

@@ -21,8 +21,9 @@ import requests
 import socketio
 from sqlalchemy import create_engine, text
 
-from tests.conftest import ROOT, LiveHub, free_port
-from tests.services import pg_server, pg_url, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.support.hall import ROOT, LiveHub, free_port
+from tests.support.services import pg_server, pg_url, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 COUNTERS = 100
@@ -119,15 +120,6 @@ class DisplayPool:
         asyncio.run_coroutine_threadsafe(disconnect(), self.loop).result(30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
-
-
-def wait_until(predicate: Any, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
 
 
 def start_all(hubs: list[LiveHub]) -> list[LiveHub]:
@@ -301,7 +293,7 @@ def test_network_keypad_bridge_on_any_process(tmp_path: Path, three_hubs: Any) -
     display sits on process 1: the keypad shows the waiting count, its NEXT reaches the
     display, and the keypad shows the called number."""
     from counter_panel.simulator import VirtualKeypadPort, pty_pair
-    from tests.test_keypad_live import keypads_toml
+    from tests.support.keypads import keypads_toml
 
     hubs, _url = three_hubs
     master, path = pty_pair()
@@ -364,7 +356,7 @@ def test_keypads_and_supervisors_follow_the_other_processes(
     supervisors."""
     from counter_panel.simulator import VirtualKeypadPort, pty_pair
     from server.supervisor.live import COALESCE_S
-    from tests.test_keypad_live import DEVICES_ON, keypads_toml
+    from tests.support.keypads import DEVICES_ON, keypads_toml
 
     master, path = pty_pair()
     keypad = VirtualKeypadPort(master)

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from signage_support import make_video, png_bytes
 
 from server.app import create_app
 from server.auth import add_user, create_token
 from server.config import load_config
+from tests.support.signage import make_video, png_bytes
 
 PASSWORD = "correct-horse-battery"
 
@@ -365,7 +365,8 @@ def test_a_big_image_upload_does_not_stall_the_hub(live_hub: Any) -> None:
 
     import requests
     from PIL import Image
-    from test_display_support import token
+
+    from tests.support.display import token
 
     hub = live_hub()
     headers = {"Authorization": "Bearer " + token(hub.config_path, "supervisor", "big")}

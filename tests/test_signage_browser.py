@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from signage_support import (
+
+from tests.support.display import Hall, assert_only_hub, demo_hall_config, open_display
+from tests.support.signage import (
     Signage,
     add_survey_answers,
     clipped_texts,
@@ -22,7 +24,6 @@ from signage_support import (
     set_standar,
     small_texts,
 )
-from test_display_support import Hall, assert_only_hub, demo_hall_config, open_display
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import LiveHub
+from tests.support.hall import LiveHub
 
 
 def _initial(html: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from server.auth import create_token
 from server.events import Event
 from server.models import Ticket
 from server.supervisor import dashboard
-from tests.supervisor_helpers import login
+from tests.support.login import login
 
 
 def issue(client: Any, service: str, n: int = 1) -> list[str]:

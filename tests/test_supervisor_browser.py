@@ -4,8 +4,6 @@ called through the API: counts, counter states and an SLA alert change without a
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,20 +12,11 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, SMALL_HALL
+from tests.support.hall import SMALL_HALL
+from tests.support.login import PASSWORD
+from tests.support.staff import add_supervisor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PASSWORD = "rahasia-supervisor-1"
-
-
-def add_supervisor(config_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "server", "user", "add", "sup", "--role", "supervisor",
-         "--password-stdin", "--config", str(config_path)],
-        input=PASSWORD + "\n", text=True, cwd=ROOT, check=True, capture_output=True,
-    )
-
-
 def test_dashboard_updates_live(
     page: Any, live_hub: Callable[..., Any], write_config: Callable[..., Path]
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import openpyxl
 
-from tests.supervisor_helpers import login
+from tests.support.login import login
 
 
 def test_xlsx_statuses_in_the_request_language(client: Any, hub: Any) -> None:

@@ -4,7 +4,6 @@ dashboard pushes after hub events."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,12 +11,14 @@ import pytest
 import requests
 import socketio
 
+from tests.support.wait import Collected
+
 pytestmark = pytest.mark.slow
 
 
-def connect(url: str, token: str | None) -> tuple[socketio.Client, list[dict[str, Any]]]:
+def connect(url: str, token: str | None) -> tuple[socketio.Client, Collected[dict[str, Any]]]:
     client = socketio.Client(reconnection=False)
-    received: list[dict[str, Any]] = []
+    received: Collected[dict[str, Any]] = Collected()
     arrived = threading.Event()
 
     def on_dashboard(data: dict[str, Any]) -> None:
@@ -46,13 +47,10 @@ def test_supervisor_namespace(live_hub: Callable[..., Any]) -> None:
         for _ in range(20):
             requests.post(f"{hub.url}/api/tickets", json={"service": "B"}, headers=device,
                           timeout=5)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            latest = {s["prefix"]: s["waiting"] for s in received[-1]["services"]}
-            if latest["B"] == 20:
-                break
-            time.sleep(0.05)
-        assert latest["B"] == 20
+        def waiting_b(push: dict[str, Any]) -> int:
+            return {s["prefix"]: s["waiting"] for s in push["services"]}["B"]
+
+        assert received.first(lambda push: waiting_b(push) == 20, 5), waiting_b(received[-1])
         # Forty-odd hub events (ticket + queue), coalesced into a few pushes.
         assert 2 <= len(received) <= 12, len(received)
     finally:

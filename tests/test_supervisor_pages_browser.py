@@ -147,6 +147,7 @@ def test_dashboard_tables_fit_their_panels(
     overflow = page.eval_on_selector_all(
         ".sup-table", "tables => tables.map(t => [t.id, t.getBoundingClientRect().right,"
         " t.closest('.panel').getBoundingClientRect().right])")
+    assert overflow, "the dashboard has its tables"
     for table, right, panel_right in overflow:
         assert right <= panel_right + 0.5, (size, table, right, panel_right)
     width = page.evaluate("() => document.documentElement.scrollWidth")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from server.auth import create_token
-from tests.supervisor_helpers import login
+from tests.support.login import login
 
 SCORES = [3, 3, 2, 4, 3, 3, 4, 2, 3]
 

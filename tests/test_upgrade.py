@@ -26,7 +26,7 @@ from sqlalchemy import Connection, inspect, text
 from server.app import create_app
 from server.config import load_config
 from server.db import Database, alembic_config
-from tests.conftest import ROOT
+from tests.support.hall import ROOT
 
 RELEASES = {
     "0.1.0": ("0002_kiosk", "0004_city"),

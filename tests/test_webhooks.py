@@ -13,96 +13,22 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent import futures
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from supervisor_helpers import csrf_from, login
 
-from server.app import create_app, database_url
 from server.config import ConfigError, LoketConfig, load_config
-from server.db import Database
-from server.hub import Hub
 from server.integrations.models import WebhookSubscription
 from server.notify.models import NotifyOutbox
-from server.notify.worker import Worker
 from server.supervisor import survey
-from tests.services import pg_server, pg_url  # noqa: F401  (fixtures)
-
-SECRET = "uji-rahasia-webhook-0123456789abcdef"
-OTHER_SECRET = "rahasia-lain-yang-cukup-panjang-42"
-
-
-class Receiver:
-    """A real HTTP receiver on a fixed port. ``mode``: ``ok`` (204), ``fail`` (500 for
-    the first ``failures`` requests), ``hang`` (answers nothing until ``release``).
-    :meth:`down` closes the listening socket (connections are refused) until :meth:`up`."""
-
-    def __init__(self, mode: str = "ok", failures: int = 0) -> None:
-        self.mode, self.failures = mode, failures
-        self.requests: list[dict[str, Any]] = []
-        self.acked: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
-        self.release = threading.Event()
-        self.server: ThreadingHTTPServer | None = None
-        self.port = 0
-        self.up()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks/loket"
-
-    def up(self) -> None:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                record = {"headers": dict(self.headers), "raw": raw, "path": self.path}
-                with receiver.lock:
-                    receiver.requests.append(record)
-                    n = len(receiver.requests)
-                if receiver.mode == "hang":
-                    receiver.release.wait(30)
-                    self.close_connection = True
-                    return
-                if receiver.mode == "fail" and n <= receiver.failures:
-                    self.send_response(500)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                self.send_response(204)
-                self.end_headers()
-                with receiver.lock:
-                    receiver.acked.append(record)
-
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def down(self) -> None:
-        assert self.server is not None
-        self.server.shutdown()
-        self.server.server_close()
-        self.server = None
-
-    def stop(self) -> None:
-        self.release.set()
-        if self.server is not None:
-            self.down()
-
-    def events(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return [json.loads(r["raw"]) for r in self.acked]
+from tests.support.login import csrf_from, login
+from tests.support.outbox import OutboxHall, halls
+from tests.support.receivers import OTHER_SECRET, SECRET, Receiver
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
+from tests.support.wait import wait_until
 
 
 class FakeClock:
@@ -159,56 +85,13 @@ retry_max_s = 8
     return make
 
 
-class Hall:
-    def __init__(self, config: LoketConfig, worker_clock: Callable[[], float] = time.time):
-        db = Database(database_url(config))
-        db.upgrade()
-        self.hub = Hub(config, db)
-        self.app = create_app(config, async_mode="threading", testing=True, hub=self.hub)
-        self.client = self.app.test_client()
-        self.worker = Worker(config, db, clock=worker_clock)
+class Hall(OutboxHall):
+    """An in-process hub whose worker (on a fake clock) sends the webhook events."""
 
-    def ticket(self, service: str = "A") -> dict[str, Any]:
-        response = self.client.post("/api/tickets", json={"service": service})
-        assert response.status_code == 201, response.json
-        return response.json
-
-    def outbox(self) -> list[NotifyOutbox]:
-        with self.hub.db.read() as s:
-            return list(s.scalars(select(NotifyOutbox).where(NotifyOutbox.kind == "webhook")
-                                  .order_by(NotifyOutbox.id)))
-
-    def settle(self, clock: FakeClock | None = None, rounds: int = 400) -> None:
-        """Worker rounds (moving the fake clock on) until nothing is pending or in flight."""
-        for _ in range(rounds):
-            self.worker.run_once()
-            deadline = time.monotonic() + 5
-            while self.worker.in_flight and time.monotonic() < deadline:
-                time.sleep(0.005)
-            if not any(r.state in ("queued", "sending") for r in self.outbox()):
-                return
-            if clock is not None:
-                clock.advance(1.0)
-            else:
-                time.sleep(0.02)
-        raise AssertionError("events still pending")
-
-    def close(self) -> None:
-        self.worker.close()
-        self.hub.db.dispose()
+    kind = "webhook"
 
 
-@pytest.fixture
-def hall() -> Iterator[Callable[..., Hall]]:
-    made: list[Hall] = []
-
-    def make(config: LoketConfig, clock: Callable[[], float] = time.time) -> Hall:
-        made.append(Hall(config, clock))
-        return made[-1]
-
-    yield make
-    for h in made:
-        h.close()
+hall = halls(Hall)
 
 
 def busy_day(h: Hall) -> None:
@@ -330,9 +213,7 @@ def test_every_event_arrives_after_the_receiver_was_down_for_a_minute(
     busy_day(h)
     for _ in range(60):  # a minute of the worker's time, retrying with backoff
         h.worker.run_once()
-        deadline = time.monotonic() + 5
-        while h.worker.in_flight and time.monotonic() < deadline:
-            time.sleep(0.005)
+        futures.wait(tuple(h.worker.in_flight), timeout=5)
         clock.advance(1.0)
     rows = h.outbox()
     assert not receiver.requests
@@ -390,9 +271,7 @@ def test_a_hanging_receiver_holds_nothing_up(
     try:
         for _ in range(30):
             h.hub.issue_ticket("A", False)
-        deadline = time.monotonic() + 10
-        while len(hanging.requests) < 4 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: len(hanging.requests) >= 4, 10)
         times = []
         for _ in range(30):
             start = time.perf_counter()
@@ -500,9 +379,7 @@ def test_dashboard_page_has_the_webhook_section(
     h.ticket("A")
     for _ in range(3):
         h.worker.run_once()
-        deadline = time.monotonic() + 5
-        while h.worker.in_flight and time.monotonic() < deadline:
-            time.sleep(0.005)
+        futures.wait(tuple(h.worker.in_flight), timeout=5)
         with h.hub.db.session() as s:  # due again at once
             s.execute(NotifyOutbox.__table__.update().values(next_attempt_ts=0))
     c = h.client

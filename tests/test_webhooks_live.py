@@ -8,26 +8,17 @@ import hashlib
 import hmac
 import json
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from conftest import SMALL_HALL
-from test_webhooks import SECRET, Receiver
+
+from tests.support.hall import SMALL_HALL
+from tests.support.receivers import SECRET, Receiver
+from tests.support.wait import wait_until
 
 pytestmark = [pytest.mark.slow]
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def test_serve_starts_the_sender_for_webhooks(tmp_path: Path, live_hub: Any,
@@ -97,7 +88,7 @@ secret = "env:LOKET_LIVE_HOOK_SECRET"
         for _ in range(3):
             assert requests.post(f"{hub.url}/api/tickets", json={"service": "A"},
                                  headers=device, timeout=5).status_code == 201
-        assert wait_until(lambda: len(good.acked) == 3 and len(bad.requests) >= 4)
+        assert wait_until(lambda: len(good.acked) == 3 and len(bad.requests) >= 4, timeout=30)
         page.goto(f"{hub.url}/login?next=/supervisor")
         page.fill("input[name=username]", "sup")
         page.fill("input[name=password]", PASSWORD)

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.support.login import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -83,3 +85,8 @@ def focus_ring_failures(page: Any, presses: int = 12) -> list[str]:
             failures.append(f"{found['name']}: {found['style']} {found['width']}px, "
                             f"{ratio:.2f}:1 on {found['background']}")
     return failures
+
+
+def add_supervisor(config_path: Path) -> None:
+    """``loket user add sup --role supervisor`` with the tests' supervisor password."""
+    add_user(config_path, "sup", "supervisor", PASSWORD)

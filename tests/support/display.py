@@ -1,10 +1,9 @@
-"""Helpers shared by the display tests (no tests here): a live hall driven through the API,
+"""Helpers shared by the display tests: a live hall driven through the API,
 and small readers of the display page's DOM. Pages run under the real CSP, so every script
 given to Playwright is a function (Playwright calls it without eval)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from server.auth import create_token
 from server.config import load_config
 from server.db import Database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Hall:
@@ -58,8 +57,11 @@ def open_display(page: Any, url: str) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Failed loads (the hub down, no audio yet) are expected; the handlers' own errors are not.
-    page.on("console", lambda m: m.type == "error" and m.text.startswith("display:")
-            and errors.append(m.text))
+    def on_console(message: Any) -> None:
+        if message.type == "error" and message.text.startswith("display:"):
+            errors.append(message.text)
+
+    page.on("console", on_console)
     page.display_errors = errors
     page.goto(url)
     page.wait_for_function("() => (window.__loketSnapshots || 0) >= 1", timeout=10_000)
@@ -95,15 +97,6 @@ def assert_only_hub(page: Any, base_url: str) -> None:
               if not url.startswith(base_url + "/") and not url.startswith(("data:", "blob:"))]
     assert others == [], f"the page reached another host: {others}"
     assert getattr(page, "display_errors", []) == [], "the page had script errors"
-
-
-def wait_until(predicate: Any, timeout: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return bool(predicate())
 
 
 def demo_hall_config(flash_seconds: float = 1.0) -> str:

@@ -35,7 +35,7 @@ def cli_pair_code(config_path: Any, kiosk_id: str) -> str:
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.support.hall import ROOT
 
     out = subprocess.run(
         [sys.executable, "-m", "server", "kiosk", "pair", kiosk_id, "--config",

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from PIL import Image, ImageDraw
-from test_display_support import token
+
+from tests.support.display import token
 
 
 def png_bytes(size: tuple[int, int] = (1280, 720), color: str = "#1d4a82") -> bytes:

@@ -19,11 +19,12 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.wait import wait_until
 
 
 def free_port() -> int:
@@ -94,15 +95,17 @@ class PostgresServer:
     def _wait_ready(self, timeout: float = 30.0) -> None:
         import psycopg
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"postgres exited: {self.log_path.read_text()[-2000:]}")
             try:
                 with psycopg.connect(self.dsn("postgres"), connect_timeout=2):
-                    return
+                    return True
             except psycopg.OperationalError:
-                time.sleep(0.1)
+                return False
+
+        if wait_until(ready, timeout, step=0.1):
+            return
         raise RuntimeError(f"postgres did not start: {self.log_path.read_text()[-2000:]}")
 
     def dsn(self, database: str) -> str:
@@ -152,13 +155,14 @@ class RedisServer:
         import redis
 
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             try:
-                client.ping()
-                return self
+                return bool(client.ping())
             except redis.RedisError:
-                time.sleep(0.05)
+                return False
+
+        if wait_until(ready, 15):
+            return self
         raise RuntimeError("redis-server did not start")
 
     def stop(self) -> None:

@@ -3,21 +3,15 @@ sender, gateways started per test, and the exactly-once-in-order check."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from server.app import create_app, database_url
 from server.config import LoketConfig, load_config
-from server.db import Database
-from server.hub import Hub
-from server.notify.models import NotifyChannelStat, NotifyOutbox
-from server.notify.worker import Worker
-from tests.notify_gateways import Gateway
+from server.notify.models import NotifyChannelStat
+from tests.support.gateways import Gateway
+from tests.support.outbox import OutboxHall, halls
 
 PUBLIC = "https://antrean.example.go.id"
 
@@ -66,46 +60,14 @@ poll_s = 0.05
     return make
 
 
-class Hall:
-    """An in-process hub with notices, plus its sender."""
+class Hall(OutboxHall):
+    """An in-process hub with notices (on the worker's clock), plus its sender."""
 
-    def __init__(self, config: LoketConfig, clock: Callable[[], float] = time.time) -> None:
-        db = Database(database_url(config))
-        db.upgrade()
-        self.hub = Hub(config, db, clock=clock)
-        self.app = create_app(config, async_mode="threading", testing=True, hub=self.hub)
-        self.client = self.app.test_client()
-        self.worker = Worker(config, db, clock=clock)
-
-    def ticket(self, service: str = "A", phone: str | None = "0812 3456 0001",
-               lang: str = "id") -> dict[str, Any]:
-        body: dict[str, Any] = {"service": service}
-        if phone:
-            body["phone"] = phone
-        response = self.client.post(f"/api/tickets?lang={lang}", json=body)
-        assert response.status_code == 201, response.json
-        return response.json
-
-    def outbox(self) -> list[NotifyOutbox]:
-        with self.hub.db.read() as s:
-            return list(s.scalars(select(NotifyOutbox).order_by(NotifyOutbox.id)))
-
-    def close(self) -> None:
-        self.worker.close()
-        self.hub.db.dispose()
+    clock_hub = True
+    phone = "0812 3456 0001"
 
 
-@pytest.fixture
-def hall() -> Iterator[Callable[..., Hall]]:
-    made: list[Hall] = []
-
-    def make(config: LoketConfig, clock: Callable[[], float] = time.time) -> Hall:
-        made.append(Hall(config, clock))
-        return made[-1]
-
-    yield make
-    for h in made:
-        h.close()
+hall = halls(Hall)
 
 
 def busy_day(h: Hall, tickets: int = 4) -> None:

@@ -143,7 +143,7 @@ class MailBox:
 
 
 def main() -> None:
-    """``python -m tests.notify_gateways MODE [FAILURES]``: a gateway in its own process (for
+    """``python -m tests.support.gateways MODE [FAILURES]``: a gateway in its own process (for
     benchmarks: its threads do not compete with the measuring process). Prints its URL, and
     ``{"requests": n, "acked": n}`` when standard input closes."""
     import sys
