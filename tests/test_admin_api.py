@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from server.auth import create_token
-from tests.supervisor_helpers import login
+from tests.support.login import login
 
 
 def bearer(token: str) -> dict[str, str]:

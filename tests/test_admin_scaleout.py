@@ -13,7 +13,7 @@ import requests
 import socketio
 
 from tests.conftest import SMALL_HALL, LiveHub, free_port
-from tests.services import pg_server, pg_url, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.support.services import pg_server, pg_url, redis_server, redis_url  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 

@@ -58,7 +58,7 @@ secret = "env:LOKET_LIVE_HOOK_SECRET"
 @pytest.mark.browser
 def test_dashboard_shows_a_failing_webhook(tmp_path: Path, live_hub: Any, page: Any,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from test_supervisor_browser import PASSWORD, add_supervisor
+    from tests.support.staff import PASSWORD, add_supervisor
 
     monkeypatch.setenv("LOKET_LIVE_HOOK_SECRET", SECRET)
     good, bad = Receiver(), Receiver("fail", failures=10**6)
