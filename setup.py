@@ -14,13 +14,13 @@ from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
 ROOT = Path(__file__).resolve().parent
-PACKAGE = "server"
+PACKAGE = "loket.server"
 """Package (path under the wheel's root) whose ``_vendor`` folder receives the libraries."""
 
 
 def vendor_files(root: Path) -> list[tuple[Path, str]]:
     """(file under ``root``/node_modules, its path inside ``_vendor``) for every shipped file."""
-    spec = runpy.run_path(str(ROOT / "server" / "vendor_files.py"))
+    spec = runpy.run_path(str(ROOT / "loket" / "server" / "vendor_files.py"))
     out: list[tuple[Path, str]] = []
     for name, (npm, served, patterns) in spec["LIBRARIES"].items():
         package_dir = root / "node_modules" / npm
@@ -44,7 +44,7 @@ class BuildPyWithVendor(build_py):
         super().run()
         if getattr(self, "editable_mode", False):
             return  # an editable install serves the checkout's node_modules
-        spec = runpy.run_path(str(ROOT / "server" / "vendor_files.py"))
+        spec = runpy.run_path(str(ROOT / "loket" / "server" / "vendor_files.py"))
         target = Path(self.build_lib, *PACKAGE.split("."), spec["PACKAGED_DIR"])
         for source, relative in vendor_files(ROOT):
             destination = target / relative

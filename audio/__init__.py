@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from server.context import get_config, get_hub
+from loket.server.context import get_config, get_hub
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
     """Register the audio routes that displays with in-browser sound use."""
-    from audio import web
+    from loket.audio import web
 
     web.init_app(app)
 
@@ -25,7 +25,7 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
     if not config.audio.enabled:
         log.info("speech is off ([audio] enabled = false)")
         return None
-    from audio.player import Announcer
+    from loket.audio.player import Announcer
 
     hub = get_hub(app)
     announcer = Announcer(config).start()

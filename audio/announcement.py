@@ -7,10 +7,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from audio import pcm
-from audio.engines import EspeakEngine, GttsEngine, PackEngine, Speaker, SpeechError
-from audio.phrases import english_sentence, sentence
-from server.config import LoketConfig
+from loket.audio import pcm
+from loket.audio.engines import EspeakEngine, GttsEngine, PackEngine, Speaker, SpeechError
+from loket.audio.phrases import english_sentence, sentence
+from loket.server.config import LoketConfig
 
 log = logging.getLogger(__name__)
 PAUSE_S = 0.35

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from server.backoff import FailureLog, retrying
-from server.cli_support import config_option, load, setup_logging
+from loket.server.backoff import FailureLog, retrying
+from loket.server.cli_support import config_option, load, setup_logging
 
 log = logging.getLogger("loket.audio")
 
@@ -34,8 +34,8 @@ def _call(config: Any, ticket: str, counter: str, recall: bool) -> dict[str, Any
 def say(ticket: str, counter: str, text_only: bool, recall: bool,
         config_path: Path | None) -> None:
     """Speak one call locally (a sound check): loket say A-012 5"""
-    from audio.numbers import split_ticket
-    from audio.phrases import sentence
+    from loket.audio.numbers import split_ticket
+    from loket.audio.phrases import sentence
 
     config = load(config_path)
     try:
@@ -47,7 +47,7 @@ def say(ticket: str, counter: str, text_only: bool, recall: bool,
     if text_only:
         return
     setup_logging("info")
-    from audio.player import Announcer
+    from loket.audio.player import Announcer
 
     announcer = Announcer(config).start()
     announcer.submit(call)
@@ -68,8 +68,8 @@ def voice() -> None:
 @config_option
 def voice_build(out: Path | None, timeout: float, config_path: Path | None) -> None:
     """Synthesise every fragment this hall needs with gTTS (needs internet once)."""
-    from audio.announcement import voice_pack_dir
-    from audio.pack import build_pack
+    from loket.audio.announcement import voice_pack_dir
+    from loket.audio.pack import build_pack
 
     config = load(config_path)
     setup_logging("info")
@@ -86,7 +86,7 @@ def voice_build(out: Path | None, timeout: float, config_path: Path | None) -> N
 @config_option
 def voice_check(folder: Path, config_path: Path | None) -> None:
     """Report the fragments missing from a pack (recorded or built)."""
-    from audio.pack import check_pack
+    from loket.audio.pack import check_pack
 
     config = load(config_path)
     missing, unusable = check_pack(config, folder)
@@ -108,7 +108,7 @@ def announcer(hub_url: str, token: str, zones: tuple[str, ...], config_path: Pat
     """Speak the hub's calls on this PC's speakers (next to the amplifier)."""
     import socketio
 
-    from audio.player import Announcer
+    from loket.audio.player import Announcer
 
     config = load(config_path)
     setup_logging("info")

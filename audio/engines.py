@@ -21,8 +21,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-from audio import pcm
-from audio.phrases import Sentence
+from loket.audio import pcm
+from loket.audio.phrases import Sentence
 
 log = logging.getLogger(__name__)
 FRAGMENT_GAP_S = 0.04
@@ -36,7 +36,7 @@ class Engine(Protocol):
     name: str
 
     def speak(self, sentence: Sentence) -> bytes:
-        """PCM in Loket's format (see :mod:`audio.pcm`), or SpeechError."""
+        """PCM in Loket's format (see :mod:`loket.audio.pcm`), or SpeechError."""
         ...
 
 

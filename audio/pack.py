@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from audio import pcm
-from audio.engines import GttsEngine, SpeechError
-from audio.phrases import hall_fragments
-from server.config import LoketConfig
+from loket.audio import pcm
+from loket.audio.engines import GttsEngine, SpeechError
+from loket.audio.phrases import hall_fragments
+from loket.server.config import LoketConfig
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"

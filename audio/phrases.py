@@ -12,8 +12,8 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from audio.numbers import LETTERS, english, indonesian, split_ticket
-from server.config import LoketConfig
+from loket.audio.numbers import LETTERS, english, indonesian, split_ticket
+from loket.server.config import LoketConfig
 
 _WORD = re.compile(r"[a-z0-9]+")
 

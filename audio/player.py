@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from audio import pcm
-from audio.announcement import Renderer
-from server.backoff import FailureLog, retrying
-from server.config import LoketConfig
+from loket.audio import pcm
+from loket.audio.announcement import Renderer
+from loket.server.backoff import FailureLog, retrying
+from loket.server.config import LoketConfig
 
 log = logging.getLogger(__name__)
 

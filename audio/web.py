@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
-from audio import pcm
-from audio.announcement import Renderer
-from server.context import get_config, get_hub
-from server.models import CallRecord
+from loket.audio import pcm
+from loket.audio.announcement import Renderer
+from loket.server.context import get_config, get_hub
+from loket.server.models import CallRecord
 
 log = logging.getLogger(__name__)
 bp = Blueprint("audio", __name__, url_prefix="/audio")

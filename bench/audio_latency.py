@@ -31,8 +31,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure(config: Any, engines: list[str], calls: int) -> None:
-    from audio import pcm
-    from audio.player import Announcer, Output
+    from loket.audio import pcm
+    from loket.audio.player import Announcer, Output
 
     args = argparse.Namespace(calls=calls)
     cfg = config.model_copy(update={"audio": config.audio.model_copy(
@@ -77,12 +77,12 @@ def main() -> None:
 
     import requests
 
-    from audio import pcm
-    from audio.announcement import voice_pack_dir
-    from audio.engines import EspeakEngine
-    from audio.pack import build_pack
-    from audio.phrases import Sentence
-    from server.config import demo_config
+    from loket.audio import pcm
+    from loket.audio.announcement import voice_pack_dir
+    from loket.audio.engines import EspeakEngine
+    from loket.audio.pack import build_pack
+    from loket.audio.phrases import Sentence
+    from loket.server.config import demo_config
 
     config = demo_config(work)
 

@@ -7,7 +7,7 @@
    :meth:`Forwarder.drain` sends them. Printed as the time taken, entries per second, and
    the p50/p99 of a round (one batch).
 
-The hall runs on a temporary SQLite file through :class:`server.hub.Hub`. The city is a
+The hall runs on a temporary SQLite file through :class:`loket.server.hub.Hub`. The city is a
 throwaway PostgreSQL started on a loopback port (Debian's server binaries; the tests start it
 the same way), or SQLite with ``--city sqlite``.
 
@@ -28,11 +28,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.city.forward import Forwarder  # noqa: E402
-from server.config import parse_config  # noqa: E402
-from server.db import Database  # noqa: E402
-from server.errors import HubError  # noqa: E402
-from server.hub import Hub  # noqa: E402
+from loket.server.city.forward import Forwarder  # noqa: E402
+from loket.server.config import parse_config  # noqa: E402
+from loket.server.db import Database  # noqa: E402
+from loket.server.errors import HubError  # noqa: E402
+from loket.server.hub import Hub  # noqa: E402
 
 HALL = """
 [hall]

@@ -9,7 +9,7 @@ The day (the demo hall's 7 services and 12 counters, ``server/demo_hall.toml``):
 * officers press NEXT when they finish, after a short walk-up gap; some counters open late,
   every counter takes a lunch break (two shifts) and one short break in the afternoon.
 
-Everything runs through :class:`server.hub.Hub` on a temporary SQLite database with a fake
+Everything runs through :class:`loket.server.hub.Hub` on a temporary SQLite database with a fake
 clock. Two Mondays are replayed: the first has no history (cold start), the second can use the
 first's service times while its own are few. Run: ``python bench/estimate_day.py [--seed N]``.
 """
@@ -33,11 +33,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.config import load_config  # noqa: E402
-from server.db import Database  # noqa: E402
-from server.errors import HubError  # noqa: E402
-from server.estimate import rounded_range  # noqa: E402
-from server.hub import Hub  # noqa: E402
+from loket.server.config import load_config  # noqa: E402
+from loket.server.db import Database  # noqa: E402
+from loket.server.errors import HubError  # noqa: E402
+from loket.server.estimate import rounded_range  # noqa: E402
+from loket.server.hub import Hub  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
 ARRIVALS_PER_HOUR = {  # local hour -> citizens per hour (about 600 a day)

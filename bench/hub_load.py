@@ -251,10 +251,10 @@ def issue_tickets(url: str, token: str, processes: int, concurrency: int,
 def check_unique(config_path: Path) -> tuple[int, int]:
     from sqlalchemy import func, select
 
-    from server.app import database_url
-    from server.config import load_config
-    from server.db import Database
-    from server.models import Ticket
+    from loket.server.app import database_url
+    from loket.server.config import load_config
+    from loket.server.db import Database
+    from loket.server.models import Ticket
 
     db = Database(database_url(load_config(config_path)))
     with db.session() as s:
@@ -291,7 +291,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "hub.log").open("wb")
     hub = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--config", str(config_path), "--host",
+        [sys.executable, "-m", "loket", "serve", "--config", str(config_path), "--host",
          "127.0.0.1", "--port", str(port), "--no-devices", "--log-level", "warning"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -307,7 +307,7 @@ def main() -> None:
             except requests.RequestException:
                 time.sleep(0.1)
         token = subprocess.run(
-            [sys.executable, "-m", "server", "token", "create", "--config", str(config_path),
+            [sys.executable, "-m", "loket", "token", "create", "--config", str(config_path),
              "--role", "device", "--name", "bench"], cwd=ROOT, capture_output=True, text=True,
             check=True).stdout.strip().splitlines()[-1]
         print(f"hub pid {hub.pid} on {url}; RSS at start {rss_mb(hub.pid):.0f} MB", flush=True)

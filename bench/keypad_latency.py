@@ -28,7 +28,7 @@ import socketio
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from counter_panel.simulator import VirtualKeypadPort, pty_pair  # noqa: E402
+from loket.counter_panel.simulator import VirtualKeypadPort, pty_pair  # noqa: E402
 
 PORTS, PER_PORT = 10, 10
 SERVICES = "ABCDEFGHIJ"
@@ -82,7 +82,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "hub.log").open("wb")
     hub = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--config", str(config), "--host",
+        [sys.executable, "-m", "loket", "serve", "--config", str(config), "--host",
          "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ),
     )
@@ -98,7 +98,7 @@ def main() -> None:
                 raise SystemExit((workdir / "hub.log").read_text()[-2000:])
             time.sleep(0.1)
         token = subprocess.run(
-            [sys.executable, "-m", "server", "token", "create", "--config", str(config),
+            [sys.executable, "-m", "loket", "token", "create", "--config", str(config),
              "--role", "supervisor", "--name", "bench"],
             cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
         http = requests.Session()

@@ -101,7 +101,7 @@ def run(folder: Path, mode: str, tickets: int, calls: int) -> dict[str, Any]:
     config.write_text(HALL.format(url=url))
     hub = LiveHub(config, free_port()).start()
     log = (folder / f"worker-{mode}.log").open("ab")
-    worker = subprocess.Popen([sys.executable, "-m", "server", "notify", "worker", "--config",
+    worker = subprocess.Popen([sys.executable, "-m", "loket", "notify", "worker", "--config",
                                str(config)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
     try:

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from report_year import generate, hall_toml  # noqa: E402
 
-from server.config import load_config  # noqa: E402
-from server.db import Database  # noqa: E402
-from server.hub import Hub  # noqa: E402
-from server.integrations import open_data  # noqa: E402
-from server.integrations.open_data_views import HallSource, daily_rows, ikm_rows  # noqa: E402
+from loket.server.config import load_config  # noqa: E402
+from loket.server.db import Database  # noqa: E402
+from loket.server.hub import Hub  # noqa: E402
+from loket.server.integrations import open_data  # noqa: E402
+from loket.server.integrations.open_data_views import HallSource, daily_rows, ikm_rows  # noqa: E402
 
 TZ = ZoneInfo("Asia/Jakarta")
 T = TypeVar("T")

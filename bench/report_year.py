@@ -4,7 +4,7 @@
 
 Generates the tickets straight into a SQLite file migrated by Loket itself (so the indexes are
 the real ones), bulk-inserted with ``executemany``, then times the supervisor's report
-(``server.supervisor.reports.build_report``: every figure of every group, the totals, p90s,
+(``loket.server.supervisor.reports.build_report``: every figure of every group, the totals, p90s,
 busiest hours, the hourly profile and the IKM) for a month and for the whole year, per
 service, agency, counter and officer. Prints the median and the worst of several runs.
 """
@@ -29,11 +29,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.config import load_config  # noqa: E402
-from server.db import Database  # noqa: E402
-from server.hub import Hub  # noqa: E402
-from server.report_stats import Period  # noqa: E402
-from server.supervisor import reports  # noqa: E402
+from loket.server.config import load_config  # noqa: E402
+from loket.server.db import Database  # noqa: E402
+from loket.server.hub import Hub  # noqa: E402
+from loket.server.report_stats import Period  # noqa: E402
+from loket.server.supervisor import reports  # noqa: E402
 
 AGENCIES = 12
 SERVICES_PER_AGENCY = 3

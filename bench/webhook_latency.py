@@ -115,7 +115,7 @@ def run(case: str, presses: int, counters: int) -> dict[str, Any]:
                PYTHONUNBUFFERED="1")
     port = free_port()
     log = (folder / "hub.log").open("ab")
-    hub = subprocess.Popen([sys.executable, "-m", "server", "serve", "--config", str(config),
+    hub = subprocess.Popen([sys.executable, "-m", "loket", "serve", "--config", str(config),
                             "--host", "127.0.0.1", "--port", str(port), "--no-devices",
                             "--log-level", "warning"],
                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -132,7 +132,7 @@ def run(case: str, presses: int, counters: int) -> dict[str, Any]:
                 raise RuntimeError((folder / "hub.log").read_text()[-2000:])
             time.sleep(0.1)
         token = subprocess.run(
-            [sys.executable, "-m", "server", "token", "create", "--config", str(config),
+            [sys.executable, "-m", "loket", "token", "create", "--config", str(config),
              "--role", "device", "--name", "bench"], cwd=ROOT, env=env, capture_output=True,
             text=True, check=True).stdout.strip().splitlines()[-1]
         http = requests.Session()

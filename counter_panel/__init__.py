@@ -1,12 +1,12 @@
 """How officers drive the queue: serial counter keypads (the keypad bridge) and the officers'
 web panel at ``/counter``.
 
-* :mod:`counter_panel.protocol` — Loket keypad protocol v1 (pure functions);
-  :mod:`counter_panel.dialects` — wire formats (``loket``, ``ub485``), one module each.
-* :mod:`counter_panel.bridge` + :mod:`counter_panel.link` — ports, presses, displays;
-  :mod:`counter_panel.backends` — the hub in-process or over the network.
-* :mod:`counter_panel.simulator` — virtual keypads on pseudo-terminals.
-* :mod:`counter_panel.web` — the officers' panel and its Socket.IO namespace ``/counter``.
+* :mod:`loket.counter_panel.protocol` — Loket keypad protocol v1 (pure functions);
+  :mod:`loket.counter_panel.dialects` — wire formats (``loket``, ``ub485``), one module each.
+* :mod:`loket.counter_panel.bridge` + :mod:`loket.counter_panel.link` — ports, presses, displays;
+  :mod:`loket.counter_panel.backends` — the hub in-process or over the network.
+* :mod:`loket.counter_panel.simulator` — virtual keypads on pseudo-terminals.
+* :mod:`loket.counter_panel.web` — the officers' panel and its Socket.IO namespace ``/counter``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import Any
 
 from flask import Flask
 
-from server.context import get_hub
+from loket.server.context import get_hub
 
 log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
     """Register the officers' panel and its Socket.IO namespace."""
-    from counter_panel import web
+    from loket.counter_panel import web
 
     web.init_app(app)
 
@@ -33,8 +33,8 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
     """Start the keypad bridge inside ``loket serve``: on the ``[[keypads]]`` ports, or, with
     none configured, on simulated keypads (pseudo-terminals) so the hall can be tried without
     hardware. Returns a stop callable."""
-    from counter_panel.backends import InProcessBackend
-    from counter_panel.bridge import KeypadBridge
+    from loket.counter_panel.backends import InProcessBackend
+    from loket.counter_panel.bridge import KeypadBridge
 
     hub = get_hub(app)
     bridge = KeypadBridge(InProcessBackend(hub))
@@ -42,7 +42,7 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
     if hub.config.keypads:
         bridge.add_config(hub.config.keypads)
     else:
-        from counter_panel.simulator import (
+        from loket.counter_panel.simulator import (
             LINKS_FOLDER,
             PtyRelay,
             simulated_addresses,
@@ -70,12 +70,12 @@ def start_in_hub(app: Flask) -> Callable[[], None] | None:
             ", ".join(f"{a}={c}" for a, c in sorted(addresses.items())),
         )
     bridge.start()
-    app.extensions["counter_panel.bridge"] = bridge
+    app.extensions["loket.counter_panel.bridge"] = bridge
 
     def stop() -> None:
         bridge.stop()
         if relay is not None:
-            from counter_panel.simulator import LINKS_FOLDER, drop_link
+            from loket.counter_panel.simulator import LINKS_FOLDER, drop_link
 
             drop_link(hub.config.base_dir / LINKS_FOLDER / "bus", relay.path_b)
             relay.close()

@@ -8,7 +8,7 @@ import logging
 import threading
 from typing import Any, Protocol
 
-from server.backoff import FailureLog, retrying
+from loket.server.backoff import FailureLog, retrying
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class Backend(Protocol):
 
 
 class InProcessBackend:
-    """Calls the :class:`server.hub.Hub` directly and listens on its event bus."""
+    """Calls the :class:`loket.server.hub.Hub` directly and listens on its event bus."""
 
     def __init__(self, hub: Any) -> None:
         self.hub = hub
@@ -67,7 +67,7 @@ class InProcessBackend:
     def action(
         self, counter_id: str, action: str, service: str | None = None, actor: str = "keypad"
     ) -> dict[str, Any]:
-        from server.errors import HubError
+        from loket.server.errors import HubError
 
         try:
             result: dict[str, Any] = self.hub.counter_action(
@@ -78,7 +78,7 @@ class InProcessBackend:
             raise BackendError(exc.code) from None
 
     def state(self, counter_id: str) -> dict[str, Any]:
-        from server.errors import HubError
+        from loket.server.errors import HubError
 
         try:
             result: dict[str, Any] = self.hub.counter_state(counter_id)

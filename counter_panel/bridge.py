@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from counter_panel.backends import Backend, BackendError
-from counter_panel.dialects import CounterView, UnknownKey
-from counter_panel.link import PortLink
-from counter_panel.protocol import BadKey, Press
+from loket.counter_panel.backends import Backend, BackendError
+from loket.counter_panel.dialects import CounterView, UnknownKey
+from loket.counter_panel.link import PortLink
+from loket.counter_panel.protocol import BadKey, Press
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from server.cli_support import config_option, load, setup_logging
+from loket.server.cli_support import config_option, load, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,8 @@ HELP_KEYS = (
 @click.option("--log-level", default="info", show_default=True)
 def keypads(hub_url: str, token: str, config_path: Path | None, log_level: str) -> None:
     """Run a keypad bridge for the [[keypads]] ports, talking to a hub over the network."""
-    from counter_panel.backends import RemoteBackend
-    from counter_panel.bridge import KeypadBridge
+    from loket.counter_panel.backends import RemoteBackend
+    from loket.counter_panel.bridge import KeypadBridge
 
     config = load(config_path)
     if not config.keypads:
@@ -72,7 +72,7 @@ def _describe(frame: Any) -> str:
 def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
     """Virtual keypads on pseudo-terminals: prints their device paths and lets you press keys
     from this terminal, showing what the hub sends back."""
-    from counter_panel.simulator import (
+    from loket.counter_panel.simulator import (
         LINKS_FOLDER,
         VirtualKeypadPort,
         drop_link,

@@ -12,9 +12,9 @@ from typing import Any, Protocol
 import serial
 import serial.threaded
 
-from counter_panel.dialects import Dialect, get_dialect
-from counter_panel.protocol import BadKey, Press
-from server.backoff import FailureLog, retrying
+from loket.counter_panel.dialects import Dialect, get_dialect
+from loket.counter_panel.protocol import BadKey, Press
+from loket.server.backoff import FailureLog, retrying
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class _Reader(serial.threaded.ReaderThread):
 
 
 class PortOwner(Protocol):
-    """What a port link needs of its keypad bridge (:class:`counter_panel.bridge.KeypadBridge`
+    """What a port link needs of its keypad bridge (:class:`loket.counter_panel.bridge.KeypadBridge`
     is one): the retry delays, and where presses and reconnections go."""
 
     retry_min_s: float

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from counter_panel import protocol
-from counter_panel.dialects import ub485
+from loket.counter_panel import protocol
+from loket.counter_panel.dialects import ub485
 
 log = logging.getLogger(__name__)
 

@@ -26,13 +26,13 @@ from flask_login import current_user, login_required
 from flask_socketio import join_room
 from sqlalchemy import select
 
-from counter_panel import messages  # noqa: F401  (registers the panel's texts)
-from server.auth import Principal, principal_from_socket
-from server.context import get_hub
-from server.events import Event
-from server.extensions import socketio
-from server.i18n import catalog, register
-from server.models import Ticket, TicketStatus
+from loket.counter_panel import messages  # noqa: F401  (registers the panel's texts)
+from loket.server.auth import Principal, principal_from_socket
+from loket.server.context import get_hub
+from loket.server.events import Event
+from loket.server.extensions import socketio
+from loket.server.i18n import catalog, register
+from loket.server.models import Ticket, TicketStatus
 
 register({
     "counter.sign_in": {"id": "Masuk bertugas di loket ini", "en": "Sign in at this counter"},

@@ -1,6 +1,6 @@
 """The wall screens citizens watch: the hall screen (``/display``) and the compact screen above
 one counter (``/display/counter/<id>``). Both are static pages fed by Socket.IO push on the
-``/display`` namespace (see :mod:`server.realtime`); nothing here polls."""
+``/display`` namespace (see :mod:`loket.server.realtime`); nothing here polls."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from display import messages  # noqa: F401  (registers the screens' words)
-from display.views import bp
+from loket.display import messages  # noqa: F401  (registers the screens' words)
+from loket.display.views import bp
 
 
 def init_app(app: Flask) -> None:

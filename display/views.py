@@ -11,10 +11,10 @@ from typing import Any
 from flask import Blueprint, abort, g, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
-from server.config import LoketConfig
-from server.context import get_hub
-from server.i18n import catalog, translate
-from server.signage import push as signage_push
+from loket.server.config import LoketConfig
+from loket.server.context import get_hub
+from loket.server.i18n import catalog, translate
+from loket.server.signage import push as signage_push
 
 log = logging.getLogger(__name__)
 bp = Blueprint(

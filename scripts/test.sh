@@ -18,7 +18,7 @@ if [[ "$fast" != 1 ]]; then
     ./scripts/setup.sh
 fi
 .venv/bin/ruff check .
-.venv/bin/mypy server counter_panel audio display bench
+.venv/bin/mypy loket bench
 if [[ "$fast" == 1 ]]; then
     exec .venv/bin/python -m pytest -m "not slow and not browser and not services" "$@"
 fi

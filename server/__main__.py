@@ -1,5 +1,5 @@
-"""``python -m server``: the same as the ``loket`` command."""
+"""``python -m loket``: the same as the ``loket`` command."""
 
-from server.cli import main
+from loket.server.cli import main
 
 main()

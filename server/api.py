@@ -10,24 +10,24 @@ from flask import Blueprint, Flask, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from pydantic import create_model
 
-from server import context, notify
-from server.auth import current_principal, require_principal
-from server.context import get_extension, get_hub, pick_language
-from server.errors import HubError, bad_request, error_page, error_response
-from server.extensions import csrf, limiter
-from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
-from server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit, ticket_origin
-from server.openapi import Body, parse
-from server.openapi.requests import NoBody, TicketActionBody, TicketRequest, TransferBody
-from server.realtime import public_snapshot
-from server.version import version
+from loket.server import context, notify
+from loket.server.auth import current_principal, require_principal
+from loket.server.context import get_extension, get_hub, pick_language
+from loket.server.errors import HubError, bad_request, error_page, error_response
+from loket.server.extensions import csrf, limiter
+from loket.server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
+from loket.server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit, ticket_origin
+from loket.server.openapi import Body, parse
+from loket.server.openapi.requests import NoBody, TicketActionBody, TicketRequest, TransferBody
+from loket.server.realtime import public_snapshot
+from loket.server.version import version
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 def json_object(allowed: dict[str, type | tuple[type, ...]]) -> dict[str, Any]:
-    """Deprecated (use :func:`server.openapi.parse` with a model of
-    :mod:`server.openapi.requests`): the body as a JSON object whose keys are among
+    """Deprecated (use :func:`loket.server.openapi.parse` with a model of
+    :mod:`loket.server.openapi.requests`): the body as a JSON object whose keys are among
     ``allowed`` with those types, checked by a pydantic model made on the fly."""
     fields: dict[str, Any] = {}
     for key, expected in allowed.items():

@@ -9,16 +9,16 @@ from typing import Any
 from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import context
-from server.config import CityConfig, LoketConfig
-from server.config.hall import slugify
-from server.connections import ConnectionGuard
-from server.context import database_url, pick_language, secret_key
-from server.db import Database
-from server.extensions import csrf, limiter, login_manager, socketio
-from server.hub import Hub
-from server.i18n import translate
-from server.safe_json import BoundedIntConverter, SafeJSONProvider
+from loket.server import context
+from loket.server.config import CityConfig, LoketConfig
+from loket.server.config.hall import slugify
+from loket.server.connections import ConnectionGuard
+from loket.server.context import database_url, pick_language, secret_key
+from loket.server.db import Database
+from loket.server.extensions import csrf, limiter, login_manager, socketio
+from loket.server.hub import Hub
+from loket.server.i18n import translate
+from loket.server.safe_json import BoundedIntConverter, SafeJSONProvider
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def configure_web(app: Flask, config: LoketConfig | CityConfig, testing: bool) -
     if config.server.trusted_proxies:
         n = config.server.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    from server import errors
+    from loket.server import errors
 
     errors.init_app(app)
 
@@ -98,7 +98,7 @@ def create_app(
     if queue_url.startswith(("redis://", "rediss://")):
         import socketio as python_socketio
 
-        from server.relay import link_options
+        from loket.server.relay import link_options
 
         # Flask-SocketIO's own Redis client would wait for ever on a dead link while this
         # process holds the cluster's call-order lock; this one gives up (server.relay).
@@ -124,7 +124,7 @@ def create_app(
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from server import api, auth, openapi, realtime, socket_sessions, vendor, web
+    from loket.server import api, auth, openapi, realtime, socket_sessions, vendor, web
 
     auth.init_app(app)
     socket_sessions.init_app(app, testing)
@@ -134,10 +134,8 @@ def create_app(
     vendor.init_app(app)
     realtime.init_app(app, hub)
 
-    import audio
-    import counter_panel
-    import display
-    from server import admin, assistance, integrations, kiosk, notify, signage, supervisor
+    from loket import audio, counter_panel, display
+    from loket.server import admin, assistance, integrations, kiosk, notify, signage, supervisor
 
     # Each part registers its blueprints, Socket.IO handlers and event subscribers.
     for part in (display, counter_panel, audio, kiosk, supervisor, notify, assistance, signage,
@@ -159,7 +157,7 @@ def create_app(
         }
 
     if config.realtime.message_queue:
-        from server.relay import EventRelay, channel_for
+        from loket.server.relay import EventRelay, channel_for
 
         relay = EventRelay(hub.events, config.realtime.message_queue,
                            channel_for(config.hall.name))

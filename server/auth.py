@@ -22,13 +22,13 @@ from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
-from server import context
-from server.context import find_hub, get_db, get_extension, hall_or_city_config
-from server.db import Database
-from server.errors import HubError
-from server.extensions import login_manager
-from server.hub import hash_token
-from server.models import ApiToken, AuditEntry, User, UserSession
+from loket.server import context
+from loket.server.context import find_hub, get_db, get_extension, hall_or_city_config
+from loket.server.db import Database
+from loket.server.errors import HubError
+from loket.server.extensions import login_manager
+from loket.server.hub import hash_token
+from loket.server.models import ApiToken, AuditEntry, User, UserSession
 
 USER_ROLES = ("officer", "supervisor", "admin")
 TOKEN_ROLES = ("device", "announcer", "supervisor", "admin", "integration", "integration-act")

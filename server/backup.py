@@ -31,9 +31,9 @@ from zoneinfo import ZoneInfo
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
-from server.config import LoketConfig
-from server.db import Database, alembic_config
-from server.version import version, version_tuple
+from loket.server.config import LoketConfig
+from loket.server.db import Database, alembic_config
+from loket.server.version import version, version_tuple
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ def refuse_newer(manifest: dict[str, Any]) -> None:
 
 def restore_backup(config: LoketConfig, path: Path) -> Backup:
     """Replace the hall's database with the backup's, then migrate it to this Loket's schema.
-    The hall must be stopped (see :func:`server.backup_schedule.ensure_hub_stopped`)."""
+    The hall must be stopped (see :func:`loket.server.backup_schedule.ensure_hub_stopped`)."""
     url = database_url(config)
     with tempfile.TemporaryDirectory(prefix=".loket-restore-", dir=config.base_dir) as tmp:
         backup = read_backup(path, Path(tmp))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from server.backup import CONFIG_FILE, BackupError, create_backup, restore_backup
-from server.cli_support import config_option, load, setup_logging
-from server.service import PARTS
+from loket.server.backup import CONFIG_FILE, BackupError, create_backup, restore_backup
+from loket.server.cli_support import config_option, load, setup_logging
+from loket.server.service import PARTS
 
 log = logging.getLogger("loket.backup")
 
@@ -39,7 +39,7 @@ def restore(file: Path, config_path: Path | None) -> None:
 
     The current database is kept beside it (``loket.db.before-restore-*``). With --config
     naming a file that does not exist (a new disk), the backup's loket.toml is put there."""
-    from server.backup_schedule import ensure_hub_stopped
+    from loket.server.backup_schedule import ensure_hub_stopped
 
     setup_logging("warning")
     if config_path is not None and not config_path.exists():
@@ -94,7 +94,7 @@ def service_install(parts: tuple[str, ...], config_file: Path, user: str, state_
                     dry_run: bool) -> None:
     """Write systemd units (run as a dedicated user, state in /var/lib/loket,
     LimitNOFILE=65536, Restart=on-failure)."""
-    from server.service import ServiceOptions, install_units, render_unit, unit_name
+    from loket.server.service import ServiceOptions, install_units, render_unit, unit_name
 
     options = ServiceOptions(config=config_file, user=user, state_dir=state_dir,
                              hub_url=hub_url, zones=zones)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from server.backup import SUFFIX, BackupError, create_backup, database_url
-from server.config import LoketConfig
-from server.context import get_config
+from loket.server.backup import SUFFIX, BackupError, create_backup, database_url
+from loket.server.config import LoketConfig
+from loket.server.context import get_config
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +221,7 @@ def start_in_hub(app: Any) -> Callable[[], None]:
     lock = hold_hub_lock(config)
     stopped = False
     if config.backup.dir:
-        from server.extensions import socketio
+        from loket.server.extensions import socketio
 
         def loop() -> None:
             tz = ZoneInfo(config.hall.timezone)

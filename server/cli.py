@@ -3,7 +3,7 @@
 ``loket serve`` runs Socket.IO on gevent (see docs/benchmarks.md for why), and gevent must
 patch the standard library before anything else is imported; so this module decides that
 from the command line and the config file's ``[realtime] async_mode`` with nothing but
-``tomllib``, then hands over to :mod:`server.commands`."""
+``tomllib``, then hands over to :mod:`loket.server.commands`."""
 
 from __future__ import annotations
 
@@ -48,6 +48,6 @@ def main(argv: list[str] | None = None) -> None:
 
         monkey.patch_all()
         _PATCHED = True
-    from server.commands import cli
+    from loket.server.commands import cli
 
     cli.main(args=args, prog_name="loket")

@@ -1,8 +1,8 @@
 """Helpers every ``loket`` command shares: the ``--config`` option, loading the hall's config
 with one clear error, logging set-up, opening the database and reading a password.
 
-A leaf module (click and :mod:`server.config` only at import time): the core commands
-(:mod:`server.commands`) and the parts' commands (``counter_panel/cli.py``, ``audio/cli.py``,
+A leaf module (click and :mod:`loket.server.config` only at import time): the core commands
+(:mod:`loket.server.commands`) and the parts' commands (``counter_panel/cli.py``, ``audio/cli.py``,
 ``server/city/cli.py``, ...) import it; it imports none of them."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from server.config import ConfigError, LoketConfig, demo_config, load_config
+from loket.server.config import ConfigError, LoketConfig, demo_config, load_config
 
 if TYPE_CHECKING:
-    from server.db import Database
+    from loket.server.db import Database
 
 DEFAULT_CONFIG = "loket.toml"
 
@@ -66,8 +66,8 @@ def setup_logging(level: str) -> None:
 
 def open_database(config: LoketConfig) -> Database:
     """The hall's database, upgraded to the newest schema."""
-    from server.context import database_url
-    from server.db import Database
+    from loket.server.context import database_url
+    from loket.server.db import Database
 
     db = Database(database_url(config))
     db.upgrade()
@@ -86,6 +86,6 @@ def read_password(from_stdin: bool) -> str:
 
 def gevent_patched() -> bool:
     """True when gevent has patched the standard library (``loket serve`` through
-    :func:`server.cli.main`, which patches before anything else is imported)."""
+    :func:`loket.server.cli.main`, which patches before anything else is imported)."""
     monkey = sys.modules.get("gevent.monkey")
     return monkey is not None and bool(monkey.is_module_patched("socket"))

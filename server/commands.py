@@ -1,6 +1,6 @@
 """The ``loket`` commands. Every command takes ``--config PATH`` (default ``./loket.toml``;
 without one, the demo hall with its data in ``./var``). The entry point is
-:func:`server.cli.main`, which monkey-patches for gevent before this module is imported."""
+:func:`loket.server.cli.main`, which monkey-patches for gevent before this module is imported."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from typing import Any
 
 import click
 
-import audio.cli
-import counter_panel.cli
-import server.admin.cli
-import server.backup_cli
-import server.city.cli
-import server.kiosk.cli
-import server.notify.cli
-from server import context
-from server.cli_support import (
+from loket.audio import cli as audio_cli
+from loket.counter_panel import cli as counter_panel_cli
+from loket.server import backup_cli as server_backup_cli
+from loket.server import context
+from loket.server.admin import cli as server_admin_cli
+from loket.server.city import cli as server_city_cli
+from loket.server.cli_support import (
     DEFAULT_CONFIG,
     config_option,
     gevent_patched,
@@ -30,8 +28,10 @@ from server.cli_support import (
     read_password,
     setup_logging,
 )
-from server.config import LoketConfig, sample_toml
-from server.context import get_extension, get_hub
+from loket.server.config import LoketConfig, sample_toml
+from loket.server.context import get_extension, get_hub
+from loket.server.kiosk import cli as server_kiosk_cli
+from loket.server.notify import cli as server_notify_cli
 
 log = logging.getLogger("loket")
 
@@ -61,12 +61,12 @@ def serve(
     if config.realtime.async_mode == "gevent" and not gevent_patched():
         raise click.ClickException(
             "[realtime] async_mode = \"gevent\" needs `loket serve` started through the "
-            "`loket` command (or `python -m server`), which prepares gevent first"
+            "`loket` command (or `python -m loket`), which prepares gevent first"
         )
     setup_logging(log_level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from server.app import create_app
-    from server.extensions import socketio
+    from loket.server.app import create_app
+    from loket.server.extensions import socketio
 
     demo = is_demo(config)
     if demo:
@@ -78,15 +78,14 @@ def serve(
         raise click.ClickException(f"cannot start the hub: {exc}") from exc
     hub = get_hub(app)
     _first_user_hint(hub, demo)
-    from server import backup_schedule
+    from loket.server import backup_schedule
 
     listen_host = host or config.server.host
     listen_port = port or config.server.port
     _security_warnings(app, config, listen_host)
     stoppers = [backup_schedule.start_in_hub(app)]
     if not no_devices:
-        import audio
-        import counter_panel
+        from loket import audio, counter_panel
 
         for part in (counter_panel, audio):
             stoppers.append(part.start_in_hub(app))
@@ -108,7 +107,7 @@ def serve(
 def _security_warnings(app: Any, config: LoketConfig, listen_host: str) -> None:
     """Say at start-up what makes this hub easier to attack (docs/security.md), and raise the
     open files limit towards the recommended one."""
-    from server.connections import (
+    from loket.server.connections import (
         RECOMMENDED_NOFILE,
         ConnectionGuard,
         raise_open_files_limit,
@@ -128,8 +127,8 @@ def _security_warnings(app: Any, config: LoketConfig, listen_host: str) -> None:
 def _first_user_hint(hub: Any, demo: bool) -> None:
     from sqlalchemy import func, select
 
-    from server.auth import add_user
-    from server.models import User
+    from loket.server.auth import add_user
+    from loket.server.models import User
 
     with hub.db.session() as s:
         users = s.scalar(select(func.count()).select_from(User)) or 0
@@ -204,7 +203,7 @@ def user_add(
     config_path: Path | None,
 ) -> None:
     """Add a user; the password is asked for (never a default)."""
-    from server.auth import AuthError, add_user
+    from loket.server.auth import AuthError, add_user
 
     config = load(config_path)
     ids = _counter_ids(config, counters)
@@ -225,7 +224,7 @@ def user_add(
 @config_option
 def user_passwd(username: str, password_stdin: bool, config_path: Path | None) -> None:
     """Set a user's password (their sessions end at once)."""
-    from server.auth import AuthError, set_password
+    from loket.server.auth import AuthError, set_password
 
     config = load(config_path)
     try:
@@ -240,7 +239,7 @@ def user_passwd(username: str, password_stdin: bool, config_path: Path | None) -
 @config_option
 def user_disable(username: str, config_path: Path | None) -> None:
     """Stop a user from logging in (their sessions end at once)."""
-    from server.auth import AuthError, set_active
+    from loket.server.auth import AuthError, set_active
 
     try:
         set_active(open_database(load(config_path)), username, False, time.time())
@@ -254,7 +253,7 @@ def user_disable(username: str, config_path: Path | None) -> None:
 @config_option
 def user_enable(username: str, config_path: Path | None) -> None:
     """Let a disabled user log in again."""
-    from server.auth import AuthError, set_active
+    from loket.server.auth import AuthError, set_active
 
     try:
         set_active(open_database(load(config_path)), username, True, time.time())
@@ -270,7 +269,7 @@ def user_enable(username: str, config_path: Path | None) -> None:
 @config_option
 def user_role(username: str, role: str, counters: str, config_path: Path | None) -> None:
     """Change a user's role and counters; the user's sessions end."""
-    from server.auth import AuthError, set_role
+    from loket.server.auth import AuthError, set_role
 
     config = load(config_path)
     ids = _counter_ids(config, counters)
@@ -289,7 +288,7 @@ def user_list(config_path: Path | None) -> None:
     """List users."""
     from sqlalchemy import select
 
-    from server.models import User
+    from loket.server.models import User
 
     with open_database(load(config_path)).session() as s:
         for row in s.scalars(select(User).order_by(User.username)):
@@ -314,7 +313,7 @@ def token() -> None:
 def token_create(role: str, name: str, counters: str, scope: str,
                  config_path: Path | None) -> None:
     """Create a token; it is printed once, as the last line."""
-    from server.auth import AuthError, create_token
+    from loket.server.auth import AuthError, create_token
 
     if role == "integration" and scope == "act":
         role = "integration-act"
@@ -335,7 +334,7 @@ def token_list(config_path: Path | None) -> None:
     """List tokens (never their values)."""
     from sqlalchemy import select
 
-    from server.models import ApiToken
+    from loket.server.models import ApiToken
 
     with open_database(load(config_path)).session() as s:
         for row in s.scalars(select(ApiToken).order_by(ApiToken.id)):
@@ -348,7 +347,7 @@ def token_list(config_path: Path | None) -> None:
 @config_option
 def token_revoke(token_id: int, config_path: Path | None) -> None:
     """Revoke a token by its id (see `loket token list`)."""
-    from server.auth import AuthError, revoke_token
+    from loket.server.auth import AuthError, revoke_token
 
     try:
         revoke_token(open_database(load(config_path)), token_id, time.time())
@@ -367,10 +366,10 @@ def _counter_ids(config: LoketConfig, text: str) -> list[str]:
 
 
 # The parts' commands, registered here and only here (each part's ``cli`` module lists its own
-# in ``commands``). ``server.cli`` imports this module after gevent has patched the standard
+# in ``commands``). ``loket.server.cli`` imports this module after gevent has patched the standard
 # library, so the parts' imports come after the patching too.
-PART_CLIS = (counter_panel.cli, audio.cli, server.city.cli, server.kiosk.cli, server.backup_cli,
-             server.notify.cli, server.admin.cli)
+PART_CLIS = (counter_panel_cli, audio_cli, server_city_cli, server_kiosk_cli, server_backup_cli,
+             server_notify_cli, server_admin_cli)
 for _part in PART_CLIS:
     for _command in _part.commands:
         cli.add_command(_command)

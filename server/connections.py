@@ -18,8 +18,8 @@ from typing import Any
 
 from werkzeug.wsgi import ClosingIterator
 
-from server.config.security import SecuritySection
-from server.i18n import register, translate
+from loket.server.config.security import SecuritySection
+from loket.server.i18n import register, translate
 
 log = logging.getLogger(__name__)
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

@@ -1,9 +1,9 @@
 """App-level accessors: where a request (or an ``init_app``) finds the hall's hub, database and
 config, and the names under which the application factory stores them.
 
-A leaf module: it imports nothing of Loket's at run time but :mod:`server.i18n`, so every
+A leaf module: it imports nothing of Loket's at run time but :mod:`loket.server.i18n`, so every
 blueprint, Socket.IO handler and part may import it without reaching back into
-:mod:`server.app` (the factory imports the parts; the parts import this)."""
+:mod:`loket.server.app` (the factory imports the parts; the parts import this)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from flask import Flask, current_app, request
 
-from server.i18n import LANGUAGES
+from loket.server.i18n import LANGUAGES
 
 if TYPE_CHECKING:
-    from server.config import CityConfig, LoketConfig
-    from server.db import Database
-    from server.hub import Hub
+    from loket.server.config import CityConfig, LoketConfig
+    from loket.server.db import Database
+    from loket.server.hub import Hub
 
 # Keys of ``app.extensions`` (and of ``app.config`` for the config) set by the factories.
 HUB: Final = "loket.hub"

@@ -3,7 +3,7 @@ ticket, rank the candidates with the pure queue rules, claim the first one still
 RECALL, START, SKIP, DONE, TRANSFER, BREAK, RESUME, OPEN and CLOSE, and the officers' CALL (a
 given number) and BRING_BACK (a no-show back into its queue).
 
-A mixin of :class:`server.hub.Hub`, which owns the transaction, the locking and the events;
+A mixin of :class:`loket.server.hub.Hub`, which owns the transaction, the locking and the events;
 each handler gets the session, the counter's config and locked row, its current ticket, the
 time and the list of events to publish after the commit."""
 
@@ -17,9 +17,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result, bindparam, select, text, update
 from sqlalchemy.orm import Session, object_session
 
-from server import queue_rules
-from server.config.hall import CounterSection
-from server.counter_status import (
+from loket.server import queue_rules
+from loket.server.config.hall import CounterSection
+from loket.server.counter_status import (
     EMPTY,
     NOTHING,
     ActionArgs,
@@ -27,10 +27,10 @@ from server.counter_status import (
     CounterStatus,
     Outcome,
 )
-from server.errors import HubError
-from server.events import Event
-from server.i18n import register
-from server.models import AuditEntry, CallRecord, Counter, Ticket, TicketStatus
+from loket.server.errors import HubError
+from loket.server.events import Event
+from loket.server.i18n import register
+from loket.server.models import AuditEntry, CallRecord, Counter, Ticket, TicketStatus
 
 CALLABLE = (TicketStatus.WAITING, TicketStatus.NO_SHOW)
 """Statuses a CALL of a given number accepts: waiting, or skipped (no-show) earlier today."""
@@ -87,7 +87,7 @@ def _rows(result: Result[Any]) -> int:
 
 class CounterActions:
     """The handlers of the counter actions (:data:`HANDLERS`); see
-    :meth:`server.hub.Hub.counter_action`, which runs them in its transaction."""
+    :meth:`loket.server.hub.Hub.counter_action`, which runs them in its transaction."""
 
     counters: dict[str, CounterSection]
     policy: queue_rules.Policy

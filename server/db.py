@@ -4,7 +4,7 @@ SQLite (the embedded default) runs in WAL mode with ``synchronous=FULL``: a tick
 was told about is on disk before the answer leaves, so a power cut cannot lose it. Writes use
 ``BEGIN IMMEDIATE`` so a read-decide-write (calling the next ticket) holds the database's
 write lock from its first read, across threads and processes alike. PostgreSQL uses row locks
-(see :mod:`server.hub`)."""
+(see :mod:`loket.server.hub`)."""
 
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ class Database:
 
 def alembic_config() -> AlembicConfig:
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(resources.files("server") / "migrations"))
+    cfg.set_main_option("script_location", str(resources.files("loket.server") / "migrations"))
     return cfg
 
 

@@ -55,7 +55,7 @@ class HubError(Exception):
         self.params = params
 
     def message(self, lang: str = "id") -> str:
-        from server.i18n import translate
+        from loket.server.i18n import translate
 
         return translate(f"error.{self.code}", lang, **self.params)
 
@@ -95,7 +95,7 @@ def error_page(status: int, message: str, headers: Any = None) -> Any:
     from flask import make_response, url_for
     from markupsafe import escape
 
-    from server.i18n import translate
+    from loket.server.i18n import translate
 
     lang = _lang()
     try:
@@ -129,7 +129,7 @@ def init_app(app: Any) -> None:
     from sqlalchemy.exc import DataError
     from werkzeug.exceptions import HTTPException
 
-    from server.i18n import register
+    from loket.server.i18n import register
 
     register({
         "error.error": {"id": "Terjadi kesalahan pada server.", "en": "The server had an error."},

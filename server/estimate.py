@@ -1,7 +1,7 @@
 """Estimated waiting time, from what the hall has observed. Pure: no I/O.
 
 The data (service times observed today and on the same weekday before, the counters open for a
-service now) is gathered by :mod:`server.service_times`; this module only does the arithmetic
+service now) is gathered by :mod:`loket.server.service_times`; this module only does the arithmetic
 and the honest rounding a citizen is shown.
 
 Model: a ticket with ``ahead`` tickets before it is called when ``ahead + 1`` tickets have

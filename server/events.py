@@ -19,7 +19,7 @@ class Event:
     """call, queue, counter, ticket or settings."""
     data: dict[str, Any] = field(default_factory=dict)
     remote: bool = False
-    """Made by another hub process and relayed here through Redis (see :mod:`server.relay`).
+    """Made by another hub process and relayed here through Redis (see :mod:`loket.server.relay`).
     Subscribers that emit to Socket.IO skip these: the message queue already carried their
     pushes to every process."""
 

@@ -1,4 +1,4 @@
-"""Flask extensions, created unbound and attached in :func:`server.app.create_app`."""
+"""Flask extensions, created unbound and attached in :func:`loket.server.app.create_app`."""
 
 from __future__ import annotations
 

@@ -29,18 +29,18 @@ from sqlalchemy import Connection, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server import queue_rules
-from server import service_times as observed
-from server.admin.store import HallStore
-from server.config import LoketConfig
-from server.config.hall import CounterSection, ServiceSection
-from server.counter_actions import HANDLERS, CounterActions, parse_label
-from server.counter_status import ActionArgs, CounterAction, CounterState, CounterStatus
-from server.db import Database
-from server.errors import HubError
-from server.events import Event, EventBus
-from server.i18n import translate
-from server.models import (
+from loket.server import queue_rules
+from loket.server import service_times as observed
+from loket.server.admin.store import HallStore
+from loket.server.config import LoketConfig
+from loket.server.config.hall import CounterSection, ServiceSection
+from loket.server.counter_actions import HANDLERS, CounterActions, parse_label
+from loket.server.counter_status import ActionArgs, CounterAction, CounterState, CounterStatus
+from loket.server.db import Database
+from loket.server.errors import HubError
+from loket.server.events import Event, EventBus
+from loket.server.i18n import translate
+from loket.server.models import (
     AuditEntry,
     CallRecord,
     Counter,

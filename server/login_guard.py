@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from server.config.security import SecuritySection
-from server.db import Database
-from server.models import LoginFailure
+from loket.server.config.security import SecuritySection
+from loket.server.db import Database
+from loket.server.models import LoginFailure
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from typing import Any
 from flask import Flask, request
 from flask_socketio import join_room, leave_room, rooms
 
-from server.events import Event
-from server.extensions import socketio
-from server.hub import Hub, hash_token
-from server.i18n import translate
+from loket.server.events import Event
+from loket.server.extensions import socketio
+from loket.server.hub import Hub, hash_token
+from loket.server.i18n import translate
 
 log = logging.getLogger(__name__)
 DISPLAY = "/display"

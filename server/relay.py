@@ -29,9 +29,9 @@ from typing import Any
 
 import redis
 
-from server.backoff import FailureLog, retrying
-from server.config.hall import slugify
-from server.events import Event, EventBus
+from loket.server.backoff import FailureLog, retrying
+from loket.server.config.hall import slugify
+from loket.server.events import Event, EventBus
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 10.0

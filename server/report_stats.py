@@ -1,6 +1,6 @@
 """Pure pieces of the reports: periods, the percentile rank, hour labels, wait histograms.
 
-No I/O here; :mod:`server.supervisor.reports` runs the SQL.
+No I/O here; :mod:`loket.server.supervisor.reports` runs the SQL.
 
 Percentiles use the *nearest-rank* method: the p-th percentile of n sorted values is the value
 at rank ``ceil(p/100 * n)`` (1-based). For p = 90 that rank is ``(9n + 9) // 10`` in integer

@@ -1,8 +1,8 @@
 """Gathering what the waiting-time estimate needs from the database: service times observed
 today and on the same weekday of past weeks, and the counters serving a service now. The
-arithmetic is in :mod:`server.estimate` (pure). Used by the hub (ticket answers, status pages)
+arithmetic is in :mod:`loket.server.estimate` (pure). Used by the hub (ticket answers, status pages)
 and by the kiosk and notices; it needs of the hub only what :class:`HallView` names, so it
-does not import :mod:`server.hub` (which imports it)."""
+does not import :mod:`loket.server.hub` (which imports it)."""
 
 from __future__ import annotations
 
@@ -15,23 +15,23 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.admin.calendar import break_seconds
-from server.config.hall import CounterSection
-from server.estimate import (
+from loket.server.admin.calendar import break_seconds
+from loket.server.config.hall import CounterSection
+from loket.server.estimate import (
     MIN_SAMPLES,
     ServiceTime,
     WaitEstimate,
     service_time,
     wait_estimate,
 )
-from server.models import Counter, Ticket, TicketStatus
-from server.queue_rules import Policy
+from loket.server.models import Counter, Ticket, TicketStatus
+from loket.server.queue_rules import Policy
 
 log = logging.getLogger(__name__)
 
 
 class HallView(Protocol):
-    """What the estimate reads of the hub (:class:`server.hub.Hub` is one)."""
+    """What the estimate reads of the hub (:class:`loket.server.hub.Hub` is one)."""
 
     @property
     def clock(self) -> Callable[[], float]: ...
@@ -83,7 +83,7 @@ def _durations(s: Session, service: str, days: list[str], limit: int) -> list[fl
 def service_times(hub: HallView, s: Session, service: str) -> ServiceTime:
     """Per-ticket time at a counter (first call to finish, so walking up and no-shows count):
     today's, blended with the same weekday of past weeks while today has fewer than
-    :data:`server.estimate.MIN_SAMPLES`."""
+    :data:`loket.server.estimate.MIN_SAMPLES`."""
     now = hub.clock()
     cache = hub._service_time_cache
     cached = cache.get(service)

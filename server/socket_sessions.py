@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Flask
 
-from server import context
-from server.auth import load_session_user
-from server.context import get_db, get_extension
-from server.extensions import socketio
+from loket.server import context
+from loket.server.auth import load_session_user
+from loket.server.context import get_db, get_extension
+from loket.server.extensions import socketio
 
 log = logging.getLogger(__name__)
 SWEEP_S = 30.0

@@ -2,7 +2,7 @@
 and its lock file). TVs and kiosks never load anything from the internet: every page asks
 Loket for ``/vendor/<package>/<file>``.
 
-An installed wheel carries the files the pages use (see :mod:`server.vendor_files`) in the
+An installed wheel carries the files the pages use (see :mod:`loket.server.vendor_files`) in the
 package's ``_vendor`` folder; a checkout serves them from its ``node_modules``."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, send_from_directory
 from werkzeug.wrappers import Response
 
-from server.vendor_files import LIBRARIES, PACKAGED_DIR
+from loket.server.vendor_files import LIBRARIES, PACKAGED_DIR
 
 log = logging.getLogger(__name__)
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")

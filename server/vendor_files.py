@@ -1,7 +1,7 @@
 """Which browser libraries the pages use, and which of their files the built wheel carries.
 
 Pure data (no imports beyond the standard library): ``setup.py`` reads this file at build
-time to copy the files from ``node_modules`` into the wheel, and :mod:`server.vendor` serves
+time to copy the files from ``node_modules`` into the wheel, and :mod:`loket.server.vendor` serves
 them from there (or from the checkout's ``node_modules`` during development)."""
 
 from __future__ import annotations

@@ -22,11 +22,11 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from server import context
-from server.auth import audit, end_session, start_session, verify_user
-from server.context import find_hub, get_db, get_extension, hall_or_city_config
-from server.i18n import register
-from server.login_guard import LoginGuard
+from loket.server import context
+from loket.server.auth import audit, end_session, start_session, verify_user
+from loket.server.context import find_hub, get_db, get_extension, hall_or_city_config
+from loket.server.i18n import register
+from loket.server.login_guard import LoginGuard
 
 bp = Blueprint("web", __name__)
 
@@ -102,7 +102,7 @@ def _security() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """Log in. Only failures are counted (:mod:`server.login_guard`); a locked login is
+    """Log in. Only failures are counted (:mod:`loket.server.login_guard`); a locked login is
     answered 429 with the page in the visitor's language."""
     form = LoginForm()
     failed = False

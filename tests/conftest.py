@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from server.app import create_app
-from server.auth import create_token
-from server.config import LoketConfig, load_config
+from loket.server.app import create_app
+from loket.server.auth import create_token
+from loket.server.config import LoketConfig, load_config
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.hall import ROOT, SMALL_HALL, LiveHub, free_port
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import requests
 
-from audio import pcm
+from loket.audio import pcm
 from tests.support.hall import ROOT, SMALL_HALL, LiveHub
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -322,7 +322,7 @@ def test_accessible_mode_is_large_low_and_spoken(
 
 # --------------------------------------------------------------------------- help on request
 def add_user(config: Path, name: str, role: str, counters: str = "") -> None:
-    args = [sys.executable, "-m", "server", "user", "add", name, "--role", role,
+    args = [sys.executable, "-m", "loket", "user", "add", name, "--role", role,
             "--name", name.title(), "--password-stdin", "--config", str(config)]
     if counters:
         args += ["--counters", counters]

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from server.auth import AuthError, add_user, create_token, set_active, set_password, set_role
-from server.commands import cli
-from server.config import ConfigError, load_config
-from server.extensions import socketio
-from server.models import Ticket, User, UserSession
+from loket.server.auth import AuthError, add_user, create_token, set_active, set_password, set_role
+from loket.server.commands import cli
+from loket.server.config import ConfigError, load_config
+from loket.server.extensions import socketio
+from loket.server.models import Ticket, User, UserSession
 
 PASSWORD = "rahasia-petugas-1"
 
@@ -187,7 +187,7 @@ def test_lockout_counts_failures_per_account_and_address(client: Any, hub: Any,
 
 
 def test_a_noisy_address_never_locks_out_a_correct_login(write_config: Any) -> None:
-    from server.app import create_app
+    from loket.server.app import create_app
     from tests.support.hall import SMALL_HALL
 
     config = load_config(write_config(SMALL_HALL, "[security]\nlogin_address_max_failures = 6\n"))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.auth import create_token
+from loket.server.auth import create_token
 from tests.support.login import login
 
 
@@ -260,7 +260,7 @@ def test_every_change_is_audited(client: Any, hub: Any, admin: dict[str, str]) -
 
 def test_changes_survive_a_restart(config: Any, app: Any, client: Any,
                                   admin: dict[str, str]) -> None:
-    from server.app import create_app
+    from loket.server.app import create_app
 
     client.patch("/api/admin/services/A", json={"quota": 9}, headers=admin)
     client.patch("/api/admin/counters/2", json={"name": "Loket Dua"}, headers=admin)
@@ -304,7 +304,7 @@ def test_users_add_bind_disable_enable_reset_role(client: Any, hub: Any,
                         headers=admin).status_code == 200
     assert client.patch("/api/admin/users/nobody", json={"active": True},
                         headers=admin).status_code == 404
-    from server.auth import verify_user
+    from loket.server.auth import verify_user
     assert verify_user(hub.db, "budi", "kopi-hitam-tanpa-gula-9") is not None
     actions = [e["action"] for e in client.get("/api/supervisor/audit",
                                                headers=admin).get_json()["entries"]]
@@ -328,8 +328,8 @@ def test_tokens_created_once_listed_revoked(client: Any, admin: dict[str, str],
 
 
 def test_a_break_ahead_lengthens_the_estimate() -> None:
-    from server.admin.calendar import Break, Calendar, break_seconds
-    from server.hours import parse_rule
+    from loket.server.admin.calendar import Break, Calendar, break_seconds
+    from loket.server.hours import parse_rule
 
     tz = ZoneInfo("Asia/Jakarta")
     friday = datetime(2026, 3, 6, 11, 0, tzinfo=tz)  # a Friday
@@ -346,7 +346,7 @@ def test_a_break_ahead_lengthens_the_estimate() -> None:
 def test_announcer_says_the_new_spoken_name(client: Any, hub: Any, config: Any,
                                             admin: dict[str, str],
                                             device: dict[str, str]) -> None:
-    from audio.phrases import sentence
+    from loket.audio.phrases import sentence
 
     calls: list[Any] = []
     hub.events.subscribe(lambda event: calls.append(event.data), {"call"})

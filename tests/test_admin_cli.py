@@ -7,9 +7,9 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from server.app import create_app
-from server.commands import cli
-from server.config import load_config
+from loket.server.app import create_app
+from loket.server.commands import cli
+from loket.server.config import load_config
 from tests.conftest import SMALL_HALL
 
 ICS = """BEGIN:VCALENDAR
@@ -42,7 +42,7 @@ def test_export_import_round_trip(write_config: Any, tmp_path: Path) -> None:
     hall = write_config(SMALL_HALL)
     app = create_app(load_config(hall), async_mode="threading", testing=True)
     hub = app.extensions["loket.hub"]
-    token = __import__("server.auth", fromlist=["x"]).create_token(hub.db, "adm", "admin")
+    token = __import__("loket.server.auth", fromlist=["x"]).create_token(hub.db, "adm", "admin")
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.patch("/api/admin/services/A", json={"quota": 12, "last_ticket": "14:30",

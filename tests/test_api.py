@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from server.auth import add_user, create_token
-from server.models import Ticket
+from loket.server.auth import add_user, create_token
+from loket.server.models import Ticket
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 TABLES = ("tickets", "service_days", "counters", "calls", "api_tokens", "users")
@@ -109,8 +109,8 @@ def test_error_messages_in_english(client: Any) -> None:
 
 
 def test_quota_full_409_changes_nothing(write_config: Any) -> None:
-    from server.app import create_app
-    from server.config import load_config
+    from loket.server.app import create_app
+    from loket.server.config import load_config
     from tests.support.hall import SMALL_HALL
 
     config = load_config(write_config(SMALL_HALL.replace("quota = 50", "quota = 1")))
@@ -129,8 +129,8 @@ def test_quota_full_409_changes_nothing(write_config: Any) -> None:
 
 
 def test_closed_409_names_next_opening(write_config: Any) -> None:
-    from server.app import create_app
-    from server.config import load_config
+    from loket.server.app import create_app
+    from loket.server.config import load_config
     from tests.support.hall import SMALL_HALL
 
     # open only one minute a week, on a day other than today: always closed now
@@ -268,8 +268,8 @@ def test_supervisor_token_opens_and_closes(client: Any, hub: Any) -> None:
 
 
 def test_revoked_token_is_refused(client: Any, hub: Any) -> None:
-    from server.auth import revoke_token
-    from server.models import ApiToken
+    from loket.server.auth import revoke_token
+    from loket.server.models import ApiToken
 
     token = create_token(hub.db, "old-bridge", "device")
     assert_error(client.post("/api/counters/1/next", headers=bearer(token)), 409, "empty")

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from audio import pcm
-from server.extensions import socketio
+from loket.audio import pcm
+from loket.server.extensions import socketio
 from tests.support.hall import SMALL_HALL
 from tests.support.login import login
 
@@ -30,7 +30,7 @@ agencies = ["Imigrasi"]
 
 @pytest.fixture
 def config(write_config: Callable[..., Path]) -> Any:
-    from server.config import load_config
+    from loket.server.config import load_config
 
     return load_config(write_config(SMALL_HALL, KIOSKS))
 

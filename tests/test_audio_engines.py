@@ -14,14 +14,14 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from audio import pcm
-from audio.announcement import Renderer
-from audio.engines import EspeakEngine, GttsEngine, PackEngine, Speaker, SpeechError
-from audio.pack import build_pack, check_pack
-from audio.phrases import Sentence, hall_fragments, sentence
-from server.commands import cli
-from server.config import LoketConfig
-from server.models import CallRecord
+from loket.audio import pcm
+from loket.audio.announcement import Renderer
+from loket.audio.engines import EspeakEngine, GttsEngine, PackEngine, Speaker, SpeechError
+from loket.audio.pack import build_pack, check_pack
+from loket.audio.phrases import Sentence, hall_fragments, sentence
+from loket.server.commands import cli
+from loket.server.config import LoketConfig
+from loket.server.models import CallRecord
 
 CALL = {"id": 1, "ticket": "A-012", "counter": "5", "counter_name": "Loket 5", "zone": "lantai-2",
         "recall": False}

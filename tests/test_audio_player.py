@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from audio import pcm
-from audio.announcement import Renderer
-from audio.player import Announcer
-from server.config import LoketConfig, load_config
+from loket.audio import pcm
+from loket.audio.announcement import Renderer
+from loket.audio.player import Announcer
+from loket.server.config import LoketConfig, load_config
 from tests.support.hall import ROOT, SMALL_HALL
 
 SHORT = SMALL_HALL.replace(
@@ -27,8 +27,8 @@ SHORT = SMALL_HALL.replace(
 PLAYER = textwrap.dedent(
     """
     import json, sys
-    from audio.player import Announcer
-    from server.config import load_config
+    from loket.audio.player import Announcer
+    from loket.server.config import load_config
     config = load_config(sys.argv[1])
     calls = json.loads(sys.argv[2])
     played = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from audio.numbers import LETTERS, english, indonesian, split_ticket
-from audio.phrases import english_sentence, hall_fragments, sentence, ticket_words
-from server.config import LoketConfig
+from loket.audio.numbers import LETTERS, english, indonesian, split_ticket
+from loket.audio.phrases import english_sentence, hall_fragments, sentence, ticket_words
+from loket.server.config import LoketConfig
 
 NUMBERS = {
     0: "nol", 1: "satu", 2: "dua", 3: "tiga", 4: "empat", 5: "lima", 6: "enam", 7: "tujuh",
@@ -84,7 +84,7 @@ def test_sentence_matches_the_issue(config: LoketConfig) -> None:
 
 
 def test_spoken_name_and_templates(write_config) -> None:  # type: ignore[no-untyped-def]
-    from server.config import load_config
+    from loket.server.config import load_config
     from tests.support.hall import SMALL_HALL
 
     spoken = 'name = "Loket 5"\nspoken_name = "loket pajak lima"'

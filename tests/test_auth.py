@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from server.auth import (
+from loket.server.auth import (
     AuthError,
     Principal,
     add_user,
@@ -22,7 +22,7 @@ from server.auth import (
     set_password,
     verify_user,
 )
-from server.models import ApiToken, AuditEntry, User
+from loket.server.models import ApiToken, AuditEntry, User
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from counter_panel.backends import InProcessBackend
-from counter_panel.bridge import KeypadBridge
-from counter_panel.link import PortLink, _Reader
-from server.backoff import FailureLog, retrying
+from loket.counter_panel.backends import InProcessBackend
+from loket.counter_panel.bridge import KeypadBridge
+from loket.counter_panel.link import PortLink, _Reader
+from loket.server.backoff import FailureLog, retrying
 
 log = logging.getLogger("tests.backoff")
 
@@ -117,7 +117,7 @@ def test_each_kind_of_error_has_its_own_log_and_the_backoff_counts_both(
 
 def test_a_missing_keypad_port_is_reported_once_while_it_is_retried(
         hub: object, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="counter_panel.link")
+    caplog.set_level(logging.DEBUG, logger="loket.counter_panel.link")
     bridge = KeypadBridge(InProcessBackend(hub), retry_min_s=0.02, retry_max_s=0.05)
     link: PortLink = bridge.add_port(str(tmp_path / "no-such-port"), addresses={1: "1"})
     link.start()

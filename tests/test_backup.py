@@ -22,13 +22,13 @@ import pytest
 import requests
 from alembic.script import ScriptDirectory
 
-from server import backup_schedule
-from server.app import create_app
-from server.backup import BackupError, create_backup, read_backup, restore_backup
-from server.config import load_config
-from server.db import alembic_config
-from server.service import ServiceOptions, render_unit
-from server.supervisor import dashboard
+from loket.server import backup_schedule
+from loket.server.app import create_app
+from loket.server.backup import BackupError, create_backup, read_backup, restore_backup
+from loket.server.config import load_config
+from loket.server.db import alembic_config
+from loket.server.service import ServiceOptions, render_unit
+from loket.server.supervisor import dashboard
 from tests.support.hall import ROOT, SMALL_HALL
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 from tests.support.wait import wait_until
@@ -40,7 +40,7 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def loket(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "loket", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -368,7 +368,7 @@ def test_postgresql_backup_and_restore(
 
 
 def test_version_on_healthz_cli_and_supervisor_page(client: Any, hub: Any) -> None:
-    from server.version import version
+    from loket.server.version import version
     from tests.support.login import login
 
     assert client.get("/healthz").get_json()["version"] == version() != "0+unknown"
@@ -391,7 +391,7 @@ def test_failed_backup_is_an_alert_on_the_supervisors_page(
     hub = live_hub(config_path)
     password = "rahasia-supervisor-1"
     added = subprocess.run(
-        [sys.executable, "-m", "server", "user", "add", "sup", "--role", "supervisor",
+        [sys.executable, "-m", "loket", "user", "add", "sup", "--role", "supervisor",
          "--password-stdin", "--config", str(config_path)],
         input=password + "\n", text=True, cwd=ROOT, capture_output=True, timeout=60)
     assert added.returncode == 0, added.stderr

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from werkzeug.exceptions import InternalServerError
 
-from server.app import create_app
-from server.auth import add_user
-from server.config import load_config
+from loket.server.app import create_app
+from loket.server.auth import add_user
+from loket.server.config import load_config
 from tests.support.login import PASSWORD
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 

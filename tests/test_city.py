@@ -18,16 +18,16 @@ import pytest
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from server.app import create_app
-from server.auth import create_token
-from server.city.app import create_city_app
-from server.city.forward import CityLinkError, CityUnreachable, Forwarder
-from server.city.models import CityHall, CityOutbox
-from server.config import ConfigError, load_city_config, load_config
-from server.db import Database
-from server.ikm import ikm_from_responses
-from server.models import Ticket
-from server.supervisor.survey import record_response
+from loket.server.app import create_app
+from loket.server.auth import create_token
+from loket.server.city.app import create_city_app
+from loket.server.city.forward import CityLinkError, CityUnreachable, Forwarder
+from loket.server.city.models import CityHall, CityOutbox
+from loket.server.config import ConfigError, load_city_config, load_config
+from loket.server.db import Database
+from loket.server.ikm import ikm_from_responses
+from loket.server.models import Ticket
+from loket.server.supervisor.survey import record_response
 from tests.support.hall import ROOT, SMALL_HALL
 from tests.support.login import login
 from tests.support.services import TcpProxy, pg_server, pg_url  # noqa: F401  (fixtures)
@@ -205,7 +205,7 @@ def test_catching_up_after_an_outage_on_postgresql(
     assert city_rows(direct, "mpp-pg") == hall_rows(hub)
 
     stop = threading.Event()
-    caplog.set_level(logging.INFO, logger="server.city.forward")
+    caplog.set_level(logging.INFO, logger="loket.server.city.forward")
     runner = threading.Thread(target=fwd.run_forever, args=(stop,), daemon=True)
     proxy.cut()
     runner.start()
@@ -332,7 +332,7 @@ def test_city_config_errors_name_the_key_and_file(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- commands
 def run_loket(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, input=stdin,
+    return subprocess.run([sys.executable, "-m", "loket", *args], cwd=ROOT, input=stdin,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -384,7 +384,7 @@ def test_city_serve_command_answers(tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "city", "serve", "--config", str(city_toml),
+        [sys.executable, "-m", "loket", "city", "serve", "--config", str(city_toml),
          "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -410,7 +410,7 @@ def test_city_serve_command_answers(tmp_path: Path) -> None:
 def test_hall_supervisor_is_told_when_the_city_gets_nothing(
     tmp_path: Path, central: Database
 ) -> None:
-    from server.supervisor import dashboard
+    from loket.server.supervisor import dashboard
 
     quiet = hall(tmp_path, "tanpa-kota", "sqlite:///unused.db")
     assert dashboard.build(quiet)["city"]["late"] is True  # configured, forwarder never ran
@@ -437,7 +437,7 @@ def test_hall_supervisor_is_told_when_the_city_gets_nothing(
 def test_a_no_show_survey_leaves_the_city_ikm(tmp_path: Path, central: Database) -> None:
     """Issue 12: a ticket rated while being served and then skipped counts in no IKM, also in
     the city's copy (sent before it became a no-show)."""
-    from server.city.models import CitySurvey
+    from loket.server.city.models import CitySurvey
 
     hub = hall(tmp_path, "utara", "sqlite:///unused.db", hall_id="mpp-utara")
     token = hub.issue_ticket("A")["status_token"]

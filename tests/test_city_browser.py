@@ -21,7 +21,7 @@ PASSWORD = "kata-sandi-kota-1"
 
 
 def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "server", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "loket", *args], cwd=ROOT,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
@@ -35,7 +35,7 @@ def test_city_page_follows_a_hall_live(
     city_toml = tmp_path / "city.toml"
     city_toml.write_text(f'[city]\nname = "Kota Uji"\nrefresh_s = 1\n\n'
                          f'[storage]\nurl = "sqlite:///{central}"\n')
-    subprocess.run([sys.executable, "-m", "server", "city", "user", "add", "kota", "--role",
+    subprocess.run([sys.executable, "-m", "loket", "city", "user", "add", "kota", "--role",
                     "supervisor", "--password-stdin", "--config", str(city_toml)],
                    input=PASSWORD + "\n", text=True, cwd=ROOT, check=True, capture_output=True)
     port = free_port()
@@ -84,7 +84,7 @@ def test_hall_dashboard_alerts_when_nothing_is_forwarded(
 ) -> None:
     hall_path = write_config(SMALL_HALL, f'[city]\nurl = "sqlite:///{tmp_path / "c.db"}"\n')
     hall = live_hub(hall_path)
-    subprocess.run([sys.executable, "-m", "server", "user", "add", "sup", "--role",
+    subprocess.run([sys.executable, "-m", "loket", "user", "add", "sup", "--role",
                     "supervisor", "--password-stdin", "--config", str(hall_path)],
                    input=PASSWORD + "\n", text=True, cwd=ROOT, check=True, capture_output=True)
     page.goto(f"{hall.url}/login?next=/supervisor")

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from server.auth import principal_for_token, verify_user
-from server.commands import cli
-from server.config import load_config
-from server.db import Database
-from server.models import ApiToken, User
+from loket.server.auth import principal_for_token, verify_user
+from loket.server.commands import cli
+from loket.server.config import load_config
+from loket.server.db import Database
+from loket.server.models import ApiToken, User
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def run(*args: str, input: str | None = None) -> tuple[int, str]:
 
 
 def open_db(config_path: Path) -> Database:
-    from server.app import database_url
+    from loket.server.app import database_url
 
     return Database(database_url(load_config(config_path)))
 
@@ -122,7 +122,7 @@ def test_check_without_config_uses_demo_hall(tmp_path: Path, monkeypatch) -> Non
 def test_real_entry_point_token_create(write_config) -> None:
     path = write_config()
     out = subprocess.run(
-        [sys.executable, "-m", "server", "token", "create", "--config", str(path), "--role",
+        [sys.executable, "-m", "loket", "token", "create", "--config", str(path), "--role",
          "announcer", "--name", "speaker"],
         cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
     ).stdout
@@ -133,7 +133,7 @@ def test_real_entry_point_token_create(write_config) -> None:
 def test_serve_refuses_bad_config_with_one_message(write_config) -> None:
     path = write_config(extra='[hall2]\nname = "x"\n')
     result = subprocess.run(
-        [sys.executable, "-m", "server", "serve", "--config", str(path), "--port", "1"],
+        [sys.executable, "-m", "loket", "serve", "--config", str(path), "--port", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode != 0

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from server.commands import PART_CLIS, cli
+from loket.server.commands import PART_CLIS, cli
 
 CONTRACT = {
     "announcer", "backup", "check", "city", "db", "init", "keypads", "kiosk", "notify",
@@ -29,16 +29,16 @@ def test_each_parts_commands_are_registered_from_the_list() -> None:
 
 
 def test_the_entry_point_imports_no_command_before_patching() -> None:
-    code = ("import sys, server.cli; "
-            "print(sorted(m for m in sys.modules if m.startswith(('server.', 'audio', "
+    code = ("import sys, loket.server.cli; "
+            "print(sorted(m for m in sys.modules if m.startswith(('loket.', 'server', 'audio', "
             "'counter_panel', 'gevent', 'flask', 'socket'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
-    assert out == "['server.cli']"
+    assert out == "['loket.server', 'loket.server.cli']"
 
 
 def test_the_parts_share_one_config_option() -> None:
-    from server import cli_support
+    from loket.server import cli_support
 
     for part in PART_CLIS:
         assert getattr(part, "config_option", cli_support.config_option) is \

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from server.config import load_config
-from server.db import Database
-from server.errors import HubError
-from server.hub import Hub
-from server.models import CallRecord, Counter, ServiceDay, Ticket
+from loket.server.config import load_config
+from loket.server.db import Database
+from loket.server.errors import HubError
+from loket.server.hub import Hub
+from loket.server.models import CallRecord, Counter, ServiceDay, Ticket
 from tests.support.hall import hall_with_counters
 
 N_COUNTERS = 100

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.config import ConfigError, demo_config, load_config, sample_toml
+from loket.server.config import ConfigError, demo_config, load_config, sample_toml
 from tests.support.hall import SMALL_HALL
 
 SMALLEST = """
@@ -147,7 +147,7 @@ def test_smallest_config_from_the_issue_works(tmp_path: Path) -> None:
     assert config.services[0].opening_hours == []  # always open
     assert config.audio.enabled is True  # speech on unless [audio] enabled = false
 
-    from server.app import create_app
+    from loket.server.app import create_app
 
     db_file = tmp_path / "data" / "loket.db"
     path.write_text(SMALLEST.replace("/var/lib/loket/loket.db", str(db_file)),
@@ -165,7 +165,7 @@ def test_smallest_config_from_the_issue_works(tmp_path: Path) -> None:
 
 
 def test_without_storage_the_database_is_beside_the_config(tmp_path: Path) -> None:
-    from server.app import database_url
+    from loket.server.app import database_url
 
     path = tmp_path / "hall" / "loket.toml"
     path.parent.mkdir()
@@ -201,7 +201,7 @@ def test_demo_hall_needs_no_file(tmp_path: Path) -> None:
     assert config.base_dir == (tmp_path / "var").resolve()
     assert len(config.counters) >= 12
 
-    from server.app import create_app
+    from loket.server.app import create_app
 
     app = create_app(config, async_mode="threading", testing=True)
     try:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from server.config.doc import render
-from server.config.model import LoketConfig
+from loket.server.config.doc import render
+from loket.server.config.model import LoketConfig
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
 
 def test_configuration_doc_is_up_to_date() -> None:
     assert DOC.read_text(encoding="utf-8") == render(), (
-        "docs/configuration.md is stale: run `python -m server.config.doc > "
+        "docs/configuration.md is stale: run `python -m loket.server.config.doc > "
         "docs/configuration.md`"
     )
 

@@ -11,9 +11,9 @@ import requests
 import socketio
 import websocket
 
-from server.config.security import SecuritySection
-from server.connections import ConnectionGuard, client_address
-from server.extensions import socketio as flask_socketio
+from loket.server.config.security import SecuritySection
+from loket.server.connections import ConnectionGuard, client_address
+from loket.server.extensions import socketio as flask_socketio
 from tests.support.wait import wait_until
 
 # ------------------------------------------------------------------ unit level

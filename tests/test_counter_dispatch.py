@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from server.counter_actions import HANDLERS
-from server.counter_status import CounterAction, CounterState, CounterStatus, Outcome
-from server.errors import HubError
-from server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS
-from server.models import Counter
+from loket.server.counter_actions import HANDLERS
+from loket.server.counter_status import CounterAction, CounterState, CounterStatus, Outcome
+from loket.server.errors import HubError
+from loket.server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS
+from loket.server.models import Counter
 
 
 def test_every_action_has_exactly_one_handler() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from server.auth import add_user
-from server.extensions import socketio
+from loket.server.auth import add_user
+from loket.server.extensions import socketio
 
 PASSWORD = "rahasia-petugas-1"
 

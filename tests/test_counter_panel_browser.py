@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def add_officer(config: Path, name: str, counters: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "server", "user", "add", name, "--role", "officer",
+        [sys.executable, "-m", "loket", "user", "add", name, "--role", "officer",
          "--counters", counters, "--name", "Siti Rahma", "--password-stdin",
          "--config", str(config)],
         input=PASSWORD + "\n", text=True, cwd=ROOT, check=True, capture_output=True,

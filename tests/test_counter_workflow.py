@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from counter_panel.bridge import keypad_error
-from server.counter_actions import parse_label
-from server.errors import HubError
-from server.models import AuditEntry, CallRecord, Ticket
+from loket.counter_panel.bridge import keypad_error
+from loket.server.counter_actions import parse_label
+from loket.server.errors import HubError
+from loket.server.models import AuditEntry, CallRecord, Ticket
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -215,9 +215,9 @@ def test_state_keeps_the_priority_of_calls(client: Any, hub: Any) -> None:
 def call_labels(config_path: str, url: str, counter_id: str, labels: list[str], barrier: Any,
                 results: Any) -> None:
     """One process, one counter: call each of ``labels`` in turn (spawned: module level)."""
-    from server.config import load_config
-    from server.db import Database
-    from server.hub import Hub
+    from loket.server.config import load_config
+    from loket.server.db import Database
+    from loket.server.hub import Hub
 
     hub = Hub(load_config(config_path), Database(url))
     barrier.wait(timeout=120)
@@ -237,9 +237,9 @@ def test_call_races_across_processes(tmp_path: Any) -> None:
     each number is called once, at one counter; every other attempt is a clean 409."""
     import multiprocessing
 
-    from server.config import load_config
-    from server.db import Database
-    from server.hub import Hub
+    from loket.server.config import load_config
+    from loket.server.db import Database
+    from loket.server.hub import Hub
     from tests.support.hall import hall_with_counters
 
     path = tmp_path / "loket.toml"

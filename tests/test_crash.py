@@ -14,10 +14,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from server.app import database_url
-from server.config import load_config
-from server.db import Database
-from server.models import Counter, ServiceDay, Ticket
+from loket.server.app import database_url
+from loket.server.config import load_config
+from loket.server.db import Database
+from loket.server.models import Counter, ServiceDay, Ticket
 from tests.support.hall import SMALL_HALL
 from tests.support.wait import wait_until
 

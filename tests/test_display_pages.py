@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from display.views import zone_label
-from server.app import create_app
-from server.config import load_config
+from loket.display.views import zone_label
+from loket.server.app import create_app
+from loket.server.config import load_config
 from tests.support.hall import SMALL_HALL
 
 SETTINGS = re.compile(

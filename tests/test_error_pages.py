@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.app import create_app
+from loket.server.app import create_app
 
 
 @pytest.mark.parametrize(("lang", "words"), [("id", "Tidak ditemukan."), ("en", "Not found.")])

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.estimate import (
+from loket.server.estimate import (
     DEFAULT_SERVICE_S,
     ServiceTime,
     describe_wait,
@@ -21,8 +21,8 @@ from server.estimate import (
     service_time,
     wait_estimate,
 )
-from server.kiosk import observed
-from server.models import Ticket, TicketStatus
+from loket.server.kiosk import observed
+from loket.server.models import Ticket, TicketStatus
 
 
 def test_mean_service_time_resists_a_forgotten_done_key() -> None:

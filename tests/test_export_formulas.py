@@ -10,9 +10,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from server.app import create_app
-from server.config import load_config
-from server.supervisor.exports import FORMULA_STARTS, neutral
+from loket.server.app import create_app
+from loket.server.config import load_config
+from loket.server.supervisor.exports import FORMULA_STARTS, neutral
 from tests.support.hall import SMALL_HALL
 from tests.support.login import login
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from server.config import LoketConfig, load_config
-from server.db import Database
-from server.errors import HubError
-from server.events import Event
-from server.hub import Hub
-from server.models import CallRecord, Counter, ServiceDay, Ticket
+from loket.server.config import LoketConfig, load_config
+from loket.server.db import Database
+from loket.server.errors import HubError
+from loket.server.events import Event
+from loket.server.hub import Hub
+from loket.server.models import CallRecord, Counter, ServiceDay, Ticket
 from tests.support.hall import SMALL_HALL
 
 

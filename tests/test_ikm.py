@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from server import ikm
+from loket.server import ikm
 
 
 def test_nine_elements_in_the_regulations_order() -> None:

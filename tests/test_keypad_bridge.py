@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from counter_panel import protocol
-from counter_panel.backends import InProcessBackend
-from counter_panel.bridge import KeypadBridge
-from counter_panel.dialects import ub485
-from counter_panel.simulator import VirtualKeypadPort, pty_pair
+from loket.counter_panel import protocol
+from loket.counter_panel.backends import InProcessBackend
+from loket.counter_panel.bridge import KeypadBridge
+from loket.counter_panel.dialects import ub485
+from loket.counter_panel.simulator import VirtualKeypadPort, pty_pair
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.hardware  # pseudo-terminals
@@ -60,7 +60,7 @@ def make_bridge(hub: Any) -> Iterator[BridgeFactory]:
 def calls(hub: Any) -> list[Any]:
     from sqlalchemy import select
 
-    from server.models import CallRecord
+    from loket.server.models import CallRecord
 
     with hub.db.session() as s:
         return [(r.label, r.counter_id, r.recall) for r in s.scalars(select(CallRecord))]
@@ -236,7 +236,7 @@ def test_ub485_end_to_end(hub: Any, make_bridge: BridgeFactory) -> None:
     keypad.expect()
     from sqlalchemy import select
 
-    from server.models import Ticket
+    from loket.server.models import Ticket
 
     with hub.db.session() as s:
         status = {t.label: t.status for t in s.scalars(select(Ticket))}

@@ -17,7 +17,7 @@ import pytest
 import requests
 import socketio
 
-from counter_panel.simulator import VirtualKeypadPort, pty_pair
+from loket.counter_panel.simulator import VirtualKeypadPort, pty_pair
 from tests.support.keypads import DEVICES_ON, keypads_toml
 from tests.support.wait import Collected, Lines
 
@@ -85,7 +85,7 @@ def test_serve_simulates_keypads_without_hardware(
     ticket = issue(hub.url, "A")
     # `loket simulate --attach` is the keypad: counter 1 is address 1 on the simulated bus
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "simulate", "--config", str(config), "--attach", device],
+        [sys.executable, "-m", "loket", "simulate", "--config", str(config), "--attach", device],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True,
     )
@@ -124,7 +124,7 @@ def test_network_bridge_survives_losing_the_hub(
     token = hub.token("device", "bridge-lantai-1", counters="1")
     log_path = config.parent / "bridge.log"
     bridge = subprocess.Popen(
-        [sys.executable, "-m", "server", "keypads", "--hub", hub.url, "--token", token,
+        [sys.executable, "-m", "loket", "keypads", "--hub", hub.url, "--token", token,
          "--config", str(config)],
         cwd=ROOT, stdout=log_path.open("wb"), stderr=subprocess.STDOUT,
     )

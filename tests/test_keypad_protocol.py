@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from counter_panel import protocol
-from counter_panel.dialects import CounterView, UnknownKey, get_dialect, ub485
-from counter_panel.protocol import BadKey, FrameError, Press
+from loket.counter_panel import protocol
+from loket.counter_panel.dialects import CounterView, UnknownKey, get_dialect, ub485
+from loket.counter_panel.protocol import BadKey, FrameError, Press
 
 
 def test_checksum_is_nmea_xor() -> None:

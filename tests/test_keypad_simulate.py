@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from counter_panel.backends import InProcessBackend
-from counter_panel.bridge import KeypadBridge
+from loket.counter_panel.backends import InProcessBackend
+from loket.counter_panel.bridge import KeypadBridge
 from tests.support.wait import Lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.hardware
 
 def test_simulate_prints_devices_and_presses_keys(hub: Any, config: Any) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "simulate", "--config", str(config.source)],
+        [sys.executable, "-m", "loket", "simulate", "--config", str(config.source)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True,
     )
@@ -71,7 +71,7 @@ class Simulator:
     def __init__(self, config_path: Path) -> None:
         self.output = Lines()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server", "simulate", "--config", str(config_path)],
+            [sys.executable, "-m", "loket", "simulate", "--config", str(config_path)],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True,
         )

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.app import create_app
-from server.auth import create_token
-from server.config import load_config
-from server.kiosk.printing import DUMMY_DIR_ENV
+from loket.server.app import create_app
+from loket.server.auth import create_token
+from loket.server.config import load_config
+from loket.server.kiosk.printing import DUMMY_DIR_ENV
 from tests.support.hall import SMALL_HALL
 from tests.support.kiosk import cli_pair_code, pair, pair_session
 from tests.support.wait import wait_until
@@ -257,7 +257,7 @@ def test_out_of_paper_is_reported_and_nothing_is_printed(make_app: Callable[...,
         check = client.post("/api/kiosks/pintu/check").get_json()
         assert check["status"] == "no_paper" and "kertas habis" in check["message"]
         # ... and the supervisor's dashboard says so until the roll is changed.
-        from server.supervisor import dashboard
+        from loket.server.supervisor import dashboard
 
         alert = next(a for a in dashboard.build(hub)["alerts"] if a["kind"] == "printer")
         assert alert["status"] == "no_paper" and "kertas habis" in alert["text"]["id"]

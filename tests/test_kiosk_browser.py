@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from server.kiosk.printing import DUMMY_DIR_ENV
+from loket.server.kiosk.printing import DUMMY_DIR_ENV
 from tests.support.hall import SMALL_HALL, LiveHub
 from tests.support.kiosk import cli_pair_code
 

@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from server.app import create_app
-from server.commands import cli
-from server.config import load_config
-from server.kiosk import devices
-from server.kiosk.models import Kiosk
-from server.kiosk.qr import qr_svg
-from server.models import Ticket
-from server.supervisor import dashboard
+from loket.server.app import create_app
+from loket.server.commands import cli
+from loket.server.config import load_config
+from loket.server.kiosk import devices
+from loket.server.kiosk.models import Kiosk
+from loket.server.kiosk.qr import qr_svg
+from loket.server.models import Ticket
+from loket.server.supervisor import dashboard
 from tests.support.hall import SMALL_HALL
 from tests.support.kiosk import csrf_from, pair, pair_code
 
@@ -202,7 +202,7 @@ def test_an_admin_pairs_the_browser_in_front_of_them(make_app: Callable[..., Any
 def test_only_the_kiosk_itself_prints_and_links_never_follow_the_host_header(
     make_app: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.kiosk.printing import DUMMY_DIR_ENV
+    from loket.server.kiosk.printing import DUMMY_DIR_ENV
 
     monkeypatch.setenv(DUMMY_DIR_ENV, str(tmp_path))
     app = make_app()

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server.app import create_app, database_url
-from server.config import ConfigError, LoketConfig, load_config
-from server.db import Database
-from server.hub import Hub
-from server.models import Ticket
-from server.notify import outbox
-from server.notify.models import NotifyOutbox, NotifyPhone
-from server.notify.notices import render
-from server.notify.phone import BadPhone, mask, normalize
+from loket.server.app import create_app, database_url
+from loket.server.config import ConfigError, LoketConfig, load_config
+from loket.server.db import Database
+from loket.server.hub import Hub
+from loket.server.models import Ticket
+from loket.server.notify import outbox
+from loket.server.notify.models import NotifyOutbox, NotifyPhone
+from loket.server.notify.notices import render
+from loket.server.notify.phone import BadPhone, mask, normalize
 from tests.support import notify as notify_helpers
 from tests.support.gateways import Gateway
 from tests.support.notify import (

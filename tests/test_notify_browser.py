@@ -13,10 +13,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from server.app import database_url
-from server.config import load_config
-from server.db import Database
-from server.notify.models import NotifyOutbox, NotifyPhone
+from loket.server.app import database_url
+from loket.server.config import load_config
+from loket.server.db import Database
+from loket.server.notify.models import NotifyOutbox, NotifyPhone
 from tests.support.gateways import Gateway
 from tests.support.hall import SMALL_HALL, LiveHub
 from tests.support.wait import wait_until

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from server.config import LoketConfig
-from server.notify import enqueue_notice, outbox
-from server.notify.models import NotifyChannelStat
-from server.notify.worker import Worker
+from loket.server.config import LoketConfig
+from loket.server.notify import enqueue_notice, outbox
+from loket.server.notify.models import NotifyChannelStat
+from loket.server.notify.worker import Worker
 from tests.support import notify as notify_helpers
 from tests.support.gateways import Gateway, MailBox
 from tests.support.notify import (
@@ -82,7 +82,7 @@ def test_a_hanging_gateway_times_out_and_the_next_channel_delivers(
     assert stat.failing_streak == len(h.outbox()) and "no answer within 0.3 s" in stat.last_error
     health = h.client.get("/api/notify/health")
     assert health.status_code == 401, "supervisors only"
-    from server.notify.health import delivery_health
+    from loket.server.notify.health import delivery_health
 
     figures = delivery_health(h.hub)
     assert figures is not None
@@ -284,7 +284,7 @@ def test_loket_notify_test_and_status(
         write_config: Callable[..., Path], gateways: Callable[..., Gateway]) -> None:
     from click.testing import CliRunner
 
-    from server.commands import cli
+    from loket.server.commands import cli
 
     good, bad = gateways(), gateways("fail", failures=10**6)
     path = write_config(extra=webhook("gw", good.url) + webhook("down", bad.url))
@@ -315,7 +315,7 @@ def test_loket_notify_test_and_status(
 def test_booking_reminders_wait_for_their_time_and_a_cancellation_drops_them(
         notify_hall: Callable[..., LoketConfig], hall: Callable[..., Hall],
         gateways: Callable[..., Gateway]) -> None:
-    from server.notify import cancel_notices
+    from loket.server.notify import cancel_notices
 
     gateway = gateways()
     now = [time.time()]

@@ -16,13 +16,13 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from server import notify
-from server.app import create_app, database_url
-from server.config import load_config
-from server.db import Database
-from server.hub import Hub
-from server.notify.models import NotifyOutbox
-from server.notify.worker import Worker
+from loket.server import notify
+from loket.server.app import create_app, database_url
+from loket.server.config import load_config
+from loket.server.db import Database
+from loket.server.hub import Hub
+from loket.server.notify.models import NotifyOutbox
+from loket.server.notify.worker import Worker
 from tests.support.gateways import Gateway
 from tests.support.hall import ROOT, SMALL_HALL, LiveHub, free_port
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
@@ -57,7 +57,7 @@ class WorkerProcess:
     def __init__(self, config_path: Path) -> None:
         self.log = (config_path.parent / "worker.log").open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server", "notify", "worker", "--config", str(config_path),
+            [sys.executable, "-m", "loket", "notify", "worker", "--config", str(config_path),
              "--log-level", "debug"],
             cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=self.log,
             stderr=subprocess.STDOUT,

@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server.app import create_app, database_url
-from server.config import LoketConfig, load_config
-from server.db import Database
-from server.hub import Hub
-from server.integrations import open_data
-from server.models import Ticket
-from server.report_stats import percentile_nearest_rank
-from server.supervisor import survey
+from loket.server.app import create_app, database_url
+from loket.server.config import LoketConfig, load_config
+from loket.server.db import Database
+from loket.server.hub import Hub
+from loket.server.integrations import open_data
+from loket.server.models import Ticket
+from loket.server.report_stats import percentile_nearest_rank
+from loket.server.supervisor import survey
 from tests.support.hall import ROOT, SMALL_HALL
 from tests.support.open_data import KIOSK, OFFICER, TZ, Clock, run_service, seeded_day
 

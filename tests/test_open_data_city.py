@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from server.app import database_url
-from server.city.app import create_city_app
-from server.city.forward import Forwarder
-from server.config import load_city_config, load_config
-from server.db import Database
-from server.hub import Hub
+from loket.server.app import database_url
+from loket.server.city.app import create_city_app
+from loket.server.city.forward import Forwarder
+from loket.server.config import load_city_config, load_config
+from loket.server.db import Database
+from loket.server.hub import Hub
 from tests.support.hall import SMALL_HALL
 from tests.support.open_data import OFFICER, TZ, Clock, run_service, seeded_day
 

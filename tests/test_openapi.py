@@ -16,11 +16,11 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
-from server.auth import create_token
-from server.errors import ERROR_STATUS
-from server.openapi import requests as req
-from server.openapi.operations import OPERATIONS
-from server.openapi.tables import BLOCK, models, render
+from loket.server.auth import create_token
+from loket.server.errors import ERROR_STATUS
+from loket.server.openapi import requests as req
+from loket.server.openapi.operations import OPERATIONS
+from loket.server.openapi.tables import BLOCK, models, render
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "api.md"
@@ -142,7 +142,7 @@ def test_the_documented_error_table_matches_the_code_table() -> None:
 
 
 def test_unknown_action_is_404_from_the_hub_too(hub: Any) -> None:
-    from server.errors import HubError
+    from loket.server.errors import HubError
 
     with pytest.raises(HubError) as info:
         hub.counter_action("1", "explode", actor="test")
@@ -177,7 +177,7 @@ def test_field_tables_in_the_docs_are_generated_from_the_models() -> None:
     text = DOCS.read_text(encoding="utf-8")
     tabled = {m.group(2) for m in BLOCK.finditer(text)}
     assert tabled == set(models()) - {"NoBody"}, sorted(set(models()) ^ tabled)
-    assert render(text) == text, "run: python -m server.openapi.tables docs/api.md"
+    assert render(text) == text, "run: python -m loket.server.openapi.tables docs/api.md"
     # and the check can fail: a field the model lacks
     assert render(text.replace("| `phone` | string |", "| `mobile` | string |", 1)) != \
         text.replace("| `phone` | string |", "| `mobile` | string |", 1)
@@ -194,8 +194,8 @@ def test_models_mirror_the_handlers_types() -> None:
 
 
 def test_integration_tokens_read_or_act_with_their_own_limits(write_config: Any) -> None:
-    from server.app import create_app
-    from server.config import load_config
+    from loket.server.app import create_app
+    from loket.server.config import load_config
 
     config = load_config(write_config(extra="""
         [integrations]
@@ -235,14 +235,14 @@ def test_integration_tokens_read_or_act_with_their_own_limits(write_config: Any)
 
 def test_token_create_integration_scope(write_config: Any) -> None:
     path = write_config()
-    base = [sys.executable, "-m", "server", "token", "create", "--config", str(path),
+    base = [sys.executable, "-m", "loket", "token", "create", "--config", str(path),
             "--role", "integration", "--name", "dinas"]
     read = subprocess.run(base, cwd=ROOT, capture_output=True, text=True, check=True)
     act = subprocess.run([*base, "--scope", "act"], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert read.stdout.strip().splitlines()[-1].startswith("lkt_")
     assert "integration-act" in act.stdout
-    listed = subprocess.run([sys.executable, "-m", "server", "token", "list", "--config",
+    listed = subprocess.run([sys.executable, "-m", "loket", "token", "list", "--config",
                              str(path)], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "integration-act" in listed.stdout and "integration" in listed.stdout
 
@@ -291,10 +291,10 @@ def test_docs_page_renders_under_the_csp(live_hub: Any, page: Any, tmp_path: Pat
 
 
 def test_json_object_shim_still_parses_with_a_model(app: Any) -> None:
-    """Routes of other parts that still call ``server.api.json_object`` get the same strict
+    """Routes of other parts that still call ``loket.server.api.json_object`` get the same strict
     parsing (and the same refusals) as the models."""
-    from server.api import json_object
-    from server.errors import HubError
+    from loket.server.api import json_object
+    from loket.server.errors import HubError
 
     with app.test_request_context("/api/x", method="POST", json={"a": "x", "b": None}):
         assert json_object({"a": str, "b": (int, type(None))}) == {"a": "x", "b": None}

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import requests
 
-from server import vendor
+from loket.server import vendor
 from tests.support.hall import ROOT, free_port, wait_healthy
 
 pytestmark = [pytest.mark.slow]

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server import queue_rules
-from server.queue_rules import (
+from loket.server import queue_rules
+from loket.server.queue_rules import (
     Candidate,
     CounterView,
     Policy,

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import redis
 
-from server.events import Event, EventBus
-from server.extensions import socketio
-from server.relay import EventRelay, channel_for
+from loket.server.events import Event, EventBus
+from loket.server.extensions import socketio
+from loket.server.relay import EventRelay, channel_for
 from tests.support.services import TcpProxy, redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.support.wait import wait_until
 
@@ -93,7 +93,7 @@ def test_redis_outage_is_logged_once_and_survived(
 ) -> None:
     proxy = TcpProxy(redis_server.port).start()
     url = f"redis://127.0.0.1:{proxy.port}/0"
-    caplog.set_level(logging.INFO, logger="server.relay")
+    caplog.set_level(logging.INFO, logger="loket.server.relay")
     a, b = processes(url), processes(url)
     a.bus.publish(Event("call", {"id": 1}))
     assert wait_until(lambda: len(b.remote()) == 1)
@@ -160,7 +160,7 @@ def test_a_silent_link_is_noticed_and_redone(
     connection and subscribes again once the link carries bytes."""
     link = SilentLink(redis_server.port)
     url = f"redis://127.0.0.1:{link.port}/0"
-    caplog.set_level(logging.INFO, logger="server.relay")
+    caplog.set_level(logging.INFO, logger="loket.server.relay")
     a = processes(url, keepalive_s=0.5, pong_timeout_s=0.5)
     b = processes(url, keepalive_s=0.5, pong_timeout_s=0.5)
     try:
@@ -209,9 +209,9 @@ def test_links_to_redis_cannot_hang_for_ever(
     seconds instead of never."""
     import socket
 
-    from server.app import create_app
-    from server.config import load_config
-    from server.relay import link_options
+    from loket.server.app import create_app
+    from loket.server.config import load_config
+    from loket.server.relay import link_options
 
     options = link_options(dead_after_s=15)
     client = redis.Redis.from_url(redis_url, **options)

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from server.app import create_app
-from server.config import load_config
-from server.hub import hash_token
-from server.models import Ticket
-from server.report_stats import Period, parse_period, percentile_nearest_rank
-from server.supervisor import exports, reports
+from loket.server.app import create_app
+from loket.server.config import load_config
+from loket.server.hub import hash_token
+from loket.server.models import Ticket
+from loket.server.report_stats import Period, parse_period, percentile_nearest_rank
+from loket.server.supervisor import exports, reports
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 TZ = ZoneInfo("Asia/Jakarta")

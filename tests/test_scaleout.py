@@ -276,7 +276,7 @@ def test_announcer_on_one_process_speaks_every_call_once(
         def announced() -> list[str]:
             lines = hubs[0].log_path.read_text().splitlines()
             return [line.split("announced ", 1)[1].split()[0] for line in lines
-                    if "audio.player: announced " in line]
+                    if "loket.audio.player: announced " in line]
 
         assert wait_until(lambda: len(announced()) >= 3, timeout=60), announced()
         time.sleep(2)
@@ -292,7 +292,7 @@ def test_network_keypad_bridge_on_any_process(tmp_path: Path, three_hubs: Any) -
     """A keypad bridge talks to process 2; tickets are issued through process 3 and the
     display sits on process 1: the keypad shows the waiting count, its NEXT reaches the
     display, and the keypad shows the called number."""
-    from counter_panel.simulator import VirtualKeypadPort, pty_pair
+    from loket.counter_panel.simulator import VirtualKeypadPort, pty_pair
     from tests.support.keypads import keypads_toml
 
     hubs, _url = three_hubs
@@ -303,7 +303,7 @@ def test_network_keypad_bridge_on_any_process(tmp_path: Path, three_hubs: Any) -
         path, addresses='{ "1" = "2" }'))
     token = hubs[1].token("device", "bridge-2", counters="2")
     bridge = subprocess.Popen(
-        [sys.executable, "-m", "server", "keypads", "--hub", hubs[1].url, "--token", token,
+        [sys.executable, "-m", "loket", "keypads", "--hub", hubs[1].url, "--token", token,
          "--config", str(bridge_config)],
         cwd=ROOT, stdout=(tmp_path / "bridge.log").open("wb"), stderr=subprocess.STDOUT)
     display = DisplayPool([hubs[0].url])
@@ -354,8 +354,8 @@ def test_keypads_and_supervisors_follow_the_other_processes(
     process 2. The keypads show both, through the relayed hub events. Supervisors on both
     processes see every change, each dashboard once: every process pushes only to its own
     supervisors."""
-    from counter_panel.simulator import VirtualKeypadPort, pty_pair
-    from server.supervisor.live import COALESCE_S
+    from loket.counter_panel.simulator import VirtualKeypadPort, pty_pair
+    from loket.server.supervisor.live import COALESCE_S
     from tests.support.keypads import DEVICES_ON, keypads_toml
 
     master, path = pty_pair()

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from server.app import create_app
-from server.auth import add_user, create_token
-from server.config import load_config
+from loket.server.app import create_app
+from loket.server.auth import add_user, create_token
+from loket.server.config import load_config
 from tests.support.signage import make_video, png_bytes
 
 PASSWORD = "correct-horse-battery"
@@ -217,11 +217,11 @@ def test_standar_pelayanan_is_public_and_admin_edited(
 
 
 def test_skm_public_results_and_follow_up(client: Any, hub: Any, sup: dict[str, str]) -> None:
-    from server.supervisor.models import SurveyResponse
+    from loket.server.supervisor.models import SurveyResponse
 
     day = hub.day()
     with hub.db.session() as s:
-        from server.models import Ticket
+        from loket.server.models import Ticket
 
         for i, scores in enumerate(([4] * 9, [3] * 9, [4, 4, 3, 4, 4, 4, 4, 3, 4])):
             ticket = Ticket(day=day, issued_service="A", number=i + 1, label=f"A-00{i + 1}",

@@ -366,7 +366,7 @@ def test_supervisor_manages_the_screens_in_the_browser(
     config_path = write_config(extra=FAST_FLASH)
     hub = live_hub(config_path)
     password = "rahasia-supervisor-1"
-    subprocess.run([sys.executable, "-m", "server", "user", "add", "sup", "--role", "supervisor",
+    subprocess.run([sys.executable, "-m", "loket", "user", "add", "sup", "--role", "supervisor",
                     "--password-stdin", "--config", str(config_path)], input=password + "\n",
                    text=True, check=True, capture_output=True)
     add_survey_answers(config_path, [[4] * 9, [2, 3, 3, 3, 3, 3, 3, 3, 3]])

@@ -107,7 +107,7 @@ def test_status_namespace_pushes_call_and_refresh(live_hub: Callable[..., LiveHu
 def test_english_and_a_ticket_from_another_day(client: Any, hub: Any) -> None:
     from sqlalchemy import update
 
-    from server.models import Ticket
+    from loket.server.models import Ticket
 
     ticket = client.post("/api/tickets", json={"service": "B"}).get_json()
     english = client.get(ticket["status_url"] + "?lang=en").get_data(as_text=True)

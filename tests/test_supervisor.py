@@ -8,10 +8,10 @@ from typing import Any
 import openpyxl
 from sqlalchemy import update
 
-from server.auth import create_token
-from server.events import Event
-from server.models import Ticket
-from server.supervisor import dashboard
+from loket.server.auth import create_token
+from loket.server.events import Event
+from loket.server.models import Ticket
+from loket.server.supervisor import dashboard
 from tests.support.login import login
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from server.auth import create_token
+from loket.server.auth import create_token
 from tests.support.login import login
 
 SCORES = [3, 3, 2, 4, 3, 3, 4, 2, 3]
@@ -179,7 +179,7 @@ def test_a_no_show_counts_in_no_ikm_even_after_its_survey(client: Any, hub: Any)
     per_service = client.get(f"/api/reports/ikm?from={day}&to={day}&service=A",
                              headers=auth).get_json()
     assert per_service["respondents"] == 1
-    from server.supervisor import dashboard
+    from loket.server.supervisor import dashboard
 
     assert dashboard.build(hub)["charts"]["ikm"]["hall"]["respondents"] == 1
 
@@ -187,7 +187,7 @@ def test_a_no_show_counts_in_no_ikm_even_after_its_survey(client: Any, hub: Any)
 def test_an_officers_tablet_cannot_rate_other_counters_tickets(client: Any, hub: Any) -> None:
     import re
 
-    from server.auth import add_user
+    from loket.server.auth import add_user
 
     # Served at counter 5, by someone else.
     elsewhere = served_ticket(client, hub, "C", "5")

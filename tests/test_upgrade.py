@@ -23,9 +23,9 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, inspect, text
 
-from server.app import create_app
-from server.config import load_config
-from server.db import Database, alembic_config
+from loket.server.app import create_app
+from loket.server.config import load_config
+from loket.server.db import Database, alembic_config
 from tests.support.hall import ROOT
 
 RELEASES = {
@@ -164,7 +164,7 @@ def test_db_upgrade_from_a_released_schema_keeps_a_whole_day(
     if "city_outbox" in before:
         assert len(before["city_outbox"]) >= 40  # the triggers noted the day
 
-    result = subprocess.run([sys.executable, "-m", "server", "db", "upgrade", "--config",
+    result = subprocess.run([sys.executable, "-m", "loket", "db", "upgrade", "--config",
                              str(config_path)], cwd=ROOT, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr

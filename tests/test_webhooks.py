@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server.config import ConfigError, LoketConfig, load_config
-from server.integrations.models import WebhookSubscription
-from server.notify.models import NotifyOutbox
-from server.supervisor import survey
+from loket.server.config import ConfigError, LoketConfig, load_config
+from loket.server.integrations.models import WebhookSubscription
+from loket.server.notify.models import NotifyOutbox
+from loket.server.supervisor import survey
 from tests.support.login import csrf_from, login
 from tests.support.outbox import OutboxHall, halls
 from tests.support.receivers import OTHER_SECRET, SECRET, Receiver
@@ -221,7 +221,7 @@ def test_every_event_arrives_after_the_receiver_was_down_for_a_minute(
     assert max(r.attempts for r in rows) >= 4, "retried during the outage"
     health = h.client.get("/api/integrations/webhooks")
     assert health.status_code == 401  # admins only
-    from server.integrations.health import webhook_health
+    from loket.server.integrations.health import webhook_health
 
     figures = webhook_health(h.hub)
     assert figures is not None and figures["subscriptions"][0]["failing"]
@@ -363,7 +363,7 @@ def test_dashboard_shows_delivery_health(
     h = hall(hooked_hall(hook(receiver.url, extra='name = "dukcapil"')))
     h.ticket("A")
     h.settle()
-    from server.supervisor.dashboard import build
+    from loket.server.supervisor.dashboard import build
 
     figures = build(h.hub)["webhooks"]
     assert figures["subscriptions"][0]["name"] == "dukcapil"

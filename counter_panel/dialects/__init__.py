@@ -8,7 +8,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from counter_panel.protocol import BadKey, Press
+from loket.counter_panel.protocol import BadKey, Press
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,10 @@ def register(cls: type[Dialect]) -> type[Dialect]:
 
 def get_dialect(name: str) -> Dialect:
     """The dialect called ``name``: a registered one, or the module
-    ``counter_panel.dialects.<name>``."""
+    ``loket.counter_panel.dialects.<name>``."""
     if name not in _REGISTRY:
         try:
-            importlib.import_module(f"counter_panel.dialects.{name}")
+            importlib.import_module(f"loket.counter_panel.dialects.{name}")
         except ImportError:
             raise KeyError(f"no keypad dialect {name!r}") from None
     if name not in _REGISTRY:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from counter_panel import protocol
-from counter_panel.dialects import CounterView, Dialect, Resolution, UnknownKey, register
-from counter_panel.protocol import BadKey, FrameError, Press
+from loket.counter_panel import protocol
+from loket.counter_panel.dialects import CounterView, Dialect, Resolution, UnknownKey, register
+from loket.counter_panel.protocol import BadKey, FrameError, Press
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import logging
 
-from counter_panel.dialects import CounterView, Dialect, Resolution, UnknownKey, register
-from counter_panel.protocol import BadKey, Press
+from loket.counter_panel.dialects import CounterView, Dialect, Resolution, UnknownKey, register
+from loket.counter_panel.protocol import BadKey, Press
 
 log = logging.getLogger(__name__)
 

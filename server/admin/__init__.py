@@ -8,7 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the admin API (and its error handler for calendar refusals)."""
-    from server.admin import (  # noqa: F401  (messages registers strings)
+    from loket.server.admin import (  # noqa: F401  (messages registers strings)
         access,
         accounts_api,
         api,
@@ -16,12 +16,12 @@ def init_app(app: Flask) -> None:
         kiosks_api,
         messages,
     )
-    from server.extensions import csrf
+    from loket.server.extensions import csrf
 
     for blueprint in (api.api, calendar_api.api, accounts_api.api, kiosks_api.api):
         csrf.exempt(blueprint)  # checked per request: only session-authenticated writes
         app.register_blueprint(blueprint)
-    from server.admin import pages
+    from loket.server.admin import pages
 
     app.register_blueprint(pages.pages)
     app.register_error_handler(access.InvalidChange, access.invalid_response)

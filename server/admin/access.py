@@ -7,10 +7,10 @@ from typing import Any
 from flask import Response, jsonify, request
 from pydantic import ValidationError
 
-from server.admin.store import InvalidChange
-from server.auth import Principal, require_principal
-from server.extensions import csrf
-from server.openapi.body import Body
+from loket.server.admin.store import InvalidChange
+from loket.server.auth import Principal, require_principal
+from loket.server.extensions import csrf
+from loket.server.openapi.body import Body
 
 ADMINS = ("admin",)
 SUPERVISORS = ("supervisor", "admin")

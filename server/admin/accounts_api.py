@@ -1,5 +1,5 @@
 """``/api/admin/users`` and ``/api/admin/tokens``: people and devices, for admins only. The
-rules are those of ``loket user`` / ``loket token`` (:mod:`server.auth`), so the password
+rules are those of ``loket user`` / ``loket token`` (:mod:`loket.server.auth`), so the password
 policy, the roles and the audit entries are the same whichever way a change is made."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
-from server.admin.access import ADMINS, parsed, principal
-from server.admin.store import InvalidChange
-from server.auth import (
+from loket.server.admin.access import ADMINS, parsed, principal
+from loket.server.admin.store import InvalidChange
+from loket.server.auth import (
     AuthError,
     add_user,
     create_token,
@@ -20,10 +20,10 @@ from server.auth import (
     set_password,
     set_role,
 )
-from server.context import get_hub
-from server.errors import HubError
-from server.models import ApiToken, User
-from server.openapi import requests as req
+from loket.server.context import get_hub
+from loket.server.errors import HubError
+from loket.server.models import ApiToken, User
+from loket.server.openapi import requests as req
 
 api = Blueprint("admin_accounts_api", __name__, url_prefix="/api/admin")
 USER_FIELDS = ("username", "password", "role", "counters", "display_name", "active")

@@ -1,7 +1,7 @@
 """The admin API (``/api/admin/...``): the live hall, changed by admins and, for quotas,
 opening hours and the calendar, by supervisors. Every change is validated like ``loket check``
 validates the file (400 ``invalid`` naming the field, nothing changed), audited with its before
-and after values, and pushed to every page and hub process (see :mod:`server.admin.store`)."""
+and after values, and pushed to every page and hub process (see :mod:`loket.server.admin.store`)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from typing import Any
 from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 
-from server.admin import calendar_api
-from server.admin.access import ADMINS, SUPERVISORS, parsed, principal
-from server.admin.store import Document, InvalidChange, known
-from server.context import get_hub
-from server.errors import HubError
-from server.kiosk.devices import all_kiosks
-from server.models import Ticket, TicketStatus
-from server.openapi import requests as req
+from loket.server.admin import calendar_api
+from loket.server.admin.access import ADMINS, SUPERVISORS, parsed, principal
+from loket.server.admin.store import Document, InvalidChange, known
+from loket.server.context import get_hub
+from loket.server.errors import HubError
+from loket.server.kiosk.devices import all_kiosks
+from loket.server.models import Ticket, TicketStatus
+from loket.server.openapi import requests as req
 
 api = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 SERVICE_FIELDS = ("prefix", "name", "name_en", "agency", "quota", "opening_hours",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from server import hours
-from server.hours import OpeningRule
+from loket.server import hours
+from loket.server.hours import OpeningRule
 
 MAX_STEPS = 400
 """How many closed spans :meth:`Calendar.next_issuing` skips before giving up (over a year)."""

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
-from server.admin.access import SUPERVISORS, parsed, principal
-from server.admin.store import InvalidChange, audit_row
-from server.context import get_hub
-from server.errors import HubError
-from server.hours import parse_rule
-from server.models import CalendarEntry
-from server.openapi import requests as req
+from loket.server.admin.access import SUPERVISORS, parsed, principal
+from loket.server.admin.store import InvalidChange, audit_row
+from loket.server.context import get_hub
+from loket.server.errors import HubError
+from loket.server.hours import parse_rule
+from loket.server.models import CalendarEntry
+from loket.server.openapi import requests as req
 
 if TYPE_CHECKING:
-    from server.hub import Hub
+    from loket.server.hub import Hub
 
 api = Blueprint("admin_calendar_api", __name__, url_prefix="/api/admin")
 FIELDS = ("date", "until", "services", "reason", "rule", "uid")

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from server.cli_support import config_option, load, open_database
-from server.config import ConfigError, load_config
+from loket.server.cli_support import config_option, load, open_database
+from loket.server.config import ConfigError, load_config
 
 if TYPE_CHECKING:
-    from server.hub import Hub
+    from loket.server.hub import Hub
 
 
 def _hub(config_path: Path | None) -> Hub:
     """A hub on the hall's database (no server): its live hall store, loaded."""
-    from server.hub import Hub
+    from loket.server.hub import Hub
 
     config = load(config_path)
     hub = Hub(config, open_database(config))
@@ -35,7 +35,7 @@ def config_group() -> None:
 @config_option
 def config_export(out: Path | None, config_path: Path | None) -> None:
     """Write the live hall (services, counters, agencies as changed in /admin) as loket.toml."""
-    from server.admin.toml_out import export_toml
+    from loket.server.admin.toml_out import export_toml
 
     hub = _hub(config_path)
     text = export_toml(hub.config)
@@ -53,8 +53,8 @@ def config_export(out: Path | None, config_path: Path | None) -> None:
 def config_import(file: Path, dry_run: bool, config_path: Path | None) -> None:
     """Apply FILE's agencies, services and counters to the live hall (validated and audited
     like a change in /admin; running hubs pick it up within 2 s)."""
-    from server.admin.store import InvalidChange
-    from server.admin.sync import import_config
+    from loket.server.admin.store import InvalidChange
+    from loket.server.admin.sync import import_config
 
     try:
         incoming = load_config(file)
@@ -86,9 +86,9 @@ def calendar_group() -> None:
 def calendar_import(file: Path, config_path: Path | None) -> None:
     """Load whole-hall closures (national holidays, cuti bersama) from an iCalendar FILE.
     Running it again changes nothing (events are matched by their UID)."""
-    from server.admin.calendar_api import add_entry
-    from server.admin.store import InvalidChange
-    from server.admin.sync import holidays_from_ics
+    from loket.server.admin.calendar_api import add_entry
+    from loket.server.admin.store import InvalidChange
+    from loket.server.admin.sync import holidays_from_ics
 
     try:
         events = holidays_from_ics(file.read_bytes())

@@ -1,5 +1,5 @@
 """``/api/admin/kiosks``: the hall's kiosks (id, name, printer, rate limit), for admins. The
-rules are those of ``loket kiosk add`` (:mod:`server.kiosk.devices`); kiosks of loket.toml
+rules are those of ``loket kiosk add`` (:mod:`loket.server.kiosk.devices`); kiosks of loket.toml
 are changed in the file."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from server.admin.access import ADMINS, only, parsed, principal
-from server.admin.store import InvalidChange
-from server.context import get_hub
-from server.errors import HubError
-from server.kiosk.devices import KioskError, add_kiosk, remove_kiosk, update_kiosk
-from server.openapi import requests as req
+from loket.server.admin.access import ADMINS, only, parsed, principal
+from loket.server.admin.store import InvalidChange
+from loket.server.context import get_hub
+from loket.server.errors import HubError
+from loket.server.kiosk.devices import KioskError, add_kiosk, remove_kiosk, update_kiosk
+from loket.server.openapi import requests as req
 
 api = Blueprint("admin_kiosks_api", __name__, url_prefix="/api/admin")
 FIELDS = ("id", "name", "printer", "rate_limit", "agencies", "paper_width_mm")
@@ -72,7 +72,7 @@ def delete(kiosk_id: str) -> Any:
     try:
         remove_kiosk(hub.db, kiosk_id, hub.clock(), actor=who.label)
     except KioskError:
-        from server.errors import HubError
+        from loket.server.errors import HubError
 
         raise HubError("not_found") from None
     return "", 204

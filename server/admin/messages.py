@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.i18n import register
+from loket.server.i18n import register
 
 register(
     {

@@ -9,12 +9,12 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from server.admin.access import SUPERVISORS
-from server.admin.accounts_api import tokens, users
-from server.admin.api import hall_json
-from server.auth import TOKEN_ROLES, USER_ROLES
-from server.context import get_hub
-from server.i18n import catalog
+from loket.server.admin.access import SUPERVISORS
+from loket.server.admin.accounts_api import tokens, users
+from loket.server.admin.api import hall_json
+from loket.server.auth import TOKEN_ROLES, USER_ROLES
+from loket.server.context import get_hub
+from loket.server.i18n import catalog
 
 pages = Blueprint("admin", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/admin/static")

@@ -22,12 +22,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.admin.calendar import Break, Calendar, Closure
-from server.config import ConfigError, LoketConfig, parse_config
-from server.config.hall import AgencySection, CounterSection, ServiceSection
-from server.db import Database
-from server.hours import parse_rule
-from server.models import AuditEntry, CalendarEntry, HallDocument
+from loket.server.admin.calendar import Break, Calendar, Closure
+from loket.server.config import ConfigError, LoketConfig, parse_config
+from loket.server.config.hall import AgencySection, CounterSection, ServiceSection
+from loket.server.db import Database
+from loket.server.hours import parse_rule
+from loket.server.models import AuditEntry, CalendarEntry, HallDocument
 
 log = logging.getLogger(__name__)
 HALL_KEYS = ("agencies", "services", "counters")

@@ -7,8 +7,8 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from server.admin.store import HALL_KEYS, Document, HallStore, document_of
-from server.config import LoketConfig
+from loket.server.admin.store import HALL_KEYS, Document, HallStore, document_of
+from loket.server.config import LoketConfig
 
 
 def _keyed(rows: list[dict[str, Any]], table: str) -> dict[str, dict[str, Any]]:

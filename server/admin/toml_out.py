@@ -10,7 +10,7 @@ import tomlkit
 from pydantic import BaseModel
 from tomlkit.items import AoT, Table
 
-from server.config import LoketConfig
+from loket.server.config import LoketConfig
 
 HEADER = (
     "loket.toml written by `loket config export` from the hall's live configuration.",

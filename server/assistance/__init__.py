@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.context import get_hub
+from loket.server.context import get_hub
 
 
 def init_app(app: Flask) -> None:
-    from server.assistance import (
+    from loket.server.assistance import (
         messages,  # noqa: F401  (registers the words)
         push,
         routes,
     )
-    from server.extensions import csrf
+    from loket.server.extensions import csrf
 
     csrf.exempt(routes.bp)
     app.register_blueprint(routes.bp)

@@ -3,7 +3,7 @@ accessibility additions to the citizen pages (Indonesian first, KBBI)."""
 
 from __future__ import annotations
 
-from server.i18n import register
+from loket.server.i18n import register
 
 register(
     {

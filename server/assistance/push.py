@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from server.assistance import store
-from server.events import Event
-from server.extensions import socketio
+from loket.server.assistance import store
+from loket.server.events import Event
+from loket.server.extensions import socketio
 
 if TYPE_CHECKING:
-    from server.hub import Hub
+    from loket.server.hub import Hub
 
 log = logging.getLogger(__name__)
 SUPERVISOR = "/supervisor"

@@ -16,15 +16,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 
-from server.assistance import store
-from server.assistance.speech import Voice, prompt_sentences, ticket_sentences
-from server.auth import require_principal
-from server.context import get_config, get_hub
-from server.errors import HubError, bad_request
-from server.extensions import csrf, limiter
-from server.i18n import catalog
-from server.openapi import parse
-from server.openapi.requests import AssistanceBody, NoBody
+from loket.server.assistance import store
+from loket.server.assistance.speech import Voice, prompt_sentences, ticket_sentences
+from loket.server.auth import require_principal
+from loket.server.context import get_config, get_hub
+from loket.server.errors import HubError, bad_request
+from loket.server.extensions import csrf, limiter
+from loket.server.i18n import catalog
+from loket.server.openapi import parse
+from loket.server.openapi.requests import AssistanceBody, NoBody
 
 bp = Blueprint("assistance", __name__, static_folder="static",
                static_url_path="/assistance/static")

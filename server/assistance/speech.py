@@ -1,6 +1,6 @@
 """Spoken guidance for the kiosk's accessible mode ("Mode mudah"): each screen's short prompt
 and the ticket's number and where to wait, rendered to WAV by the hall's own speech engines
-(:func:`audio.announcement.build_speaker`: voice pack, then gTTS if allowed, then espeak-ng
+(:func:`loket.audio.announcement.build_speaker`: voice pack, then gTTS if allowed, then espeak-ng
 offline) and cached on disk.
 
 Nothing here speaks text a client sends: a prompt is one of :data:`PROMPTS` (its words come
@@ -15,14 +15,14 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audio import pcm
-from audio.announcement import build_speaker
-from audio.engines import Speaker, SpeechError
-from audio.phrases import Sentence, ticket_words
-from server.i18n import translate
+from loket.audio import pcm
+from loket.audio.announcement import build_speaker
+from loket.audio.engines import Speaker, SpeechError
+from loket.audio.phrases import Sentence, ticket_words
+from loket.server.i18n import translate
 
 if TYPE_CHECKING:
-    from server.config import LoketConfig
+    from loket.server.config import LoketConfig
 
 log = logging.getLogger(__name__)
 PROMPTS = ("agency", "service", "confirm", "ticket", "help", "help_sent", "idle", "easy_on")

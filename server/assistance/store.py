@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from server.assistance.models import AssistanceRequest
-from server.errors import HubError
-from server.events import Event
-from server.hub import hash_token
-from server.i18n import translate
-from server.models import Ticket
+from loket.server.assistance.models import AssistanceRequest
+from loket.server.errors import HubError
+from loket.server.events import Event
+from loket.server.hub import hash_token
+from loket.server.i18n import translate
+from loket.server.models import Ticket
 
 if TYPE_CHECKING:
-    from server.hub import Hub
-    from server.report_stats import Period
+    from loket.server.hub import Hub
+    from loket.server.report_stats import Period
 
 log = logging.getLogger(__name__)
 EVENT = "assistance"

@@ -10,20 +10,20 @@ from typing import Any
 from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from server import context
-from server.api import error_response
-from server.config import CityConfig
-from server.db import Database
-from server.errors import HubError
-from server.extensions import csrf, limiter, login_manager
-from server.i18n import LANGUAGES, translate
+from loket.server import context
+from loket.server.api import error_response
+from loket.server.config import CityConfig
+from loket.server.db import Database
+from loket.server.errors import HubError
+from loket.server.extensions import csrf, limiter, login_manager
+from loket.server.i18n import LANGUAGES, translate
 
 SERVER_DIR = Path(__file__).resolve().parent.parent
 
 
 def create_city_app(config: CityConfig, *, testing: bool = False,
                     db: Database | None = None) -> Flask:
-    from server.app import configure_web
+    from loket.server.app import configure_web
 
     app = Flask(__name__, static_folder=str(SERVER_DIR / "static"),
                 template_folder=str(SERVER_DIR / "templates"))
@@ -41,8 +41,8 @@ def create_city_app(config: CityConfig, *, testing: bool = False,
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from server import auth, vendor, web
-    from server.city import (
+    from loket.server import auth, vendor, web
+    from loket.server.city import (
         messages,  # noqa: F401  (registers the texts)
         views,
     )
@@ -52,7 +52,7 @@ def create_city_app(config: CityConfig, *, testing: bool = False,
     vendor.init_app(app)
     app.register_blueprint(views.bp)
     app.view_functions["web.index"] = views.overview
-    from server.integrations import city_open_data  # public open data of every hall
+    from loket.server.integrations import city_open_data  # public open data of every hall
 
     city_open_data.init_app(app)
 

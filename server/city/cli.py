@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from server.cli_support import config_option, load, open_database, setup_logging
-from server.config import CityConfig, ConfigError, LoketConfig, load_city_config
+from loket.server.cli_support import config_option, load, open_database, setup_logging
+from loket.server.config import CityConfig, ConfigError, LoketConfig, load_city_config
 
 log = logging.getLogger("loket.city")
 
@@ -36,8 +36,8 @@ def load_city(path: Path) -> CityConfig:
 
 
 def _forwarder(config: LoketConfig) -> Any:
-    from server.city.forward import Forwarder
-    from server.db import Database
+    from loket.server.city.forward import Forwarder
+    from loket.server.db import Database
 
     if not config.city.url:
         where = config.source or "the demo hall"
@@ -69,7 +69,7 @@ def forward(config_path: Path | None, once: bool, stop_forwarding: bool, log_lev
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = load(config_path)
     forwarder = _forwarder(config)
-    from server.city.forward import CityLinkError, CityUnreachable
+    from loket.server.city.forward import CityLinkError, CityUnreachable
 
     if stop_forwarding:
         dropped = forwarder.disable()
@@ -136,25 +136,25 @@ def serve(config_path: Path, host: str | None, port: int | None, log_level: str)
     setup_logging(log_level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = load_city(config_path)
-    from server.city.app import create_city_app
+    from loket.server.city.app import create_city_app
 
     try:
         app = create_city_app(config)
     except Exception as exc:
         raise click.ClickException(f"cannot start the city-wide view: {exc}") from exc
     listen = (host or config.server.host, port or config.server.port)
-    from server.connections import warn_if_proxies_spoofable
+    from loket.server.connections import warn_if_proxies_spoofable
 
     warn_if_proxies_spoofable(config.server.trusted_proxies, listen[0])
     log.info("Loket city view for %s on http://%s:%d", config.city.name, *listen)
-    from server.cli_support import gevent_patched
+    from loket.server.cli_support import gevent_patched
 
     if gevent_patched():
         from gevent.pywsgi import WSGIServer
 
         access_log = "default" if log_level.lower() == "debug" else None
         WSGIServer(listen, app, log=access_log).serve_forever()
-    else:  # pragma: no cover - `python -m server city serve` always patches
+    else:  # pragma: no cover - `python -m loket city serve` always patches
         from werkzeug.serving import run_simple
 
         run_simple(listen[0], listen[1], app, threaded=True)
@@ -174,9 +174,9 @@ def city_user() -> None:
 def city_user_add(username: str, role: str, display_name: str, password_stdin: bool,
                   config_path: Path) -> None:
     """Add a user of the city-wide view; the password is asked for (never a default)."""
-    from server.auth import AuthError, add_user
-    from server.cli_support import read_password
-    from server.db import Database
+    from loket.server.auth import AuthError, add_user
+    from loket.server.cli_support import read_password
+    from loket.server.db import Database
 
     config = load_city(config_path)
     password = read_password(password_stdin)
@@ -199,8 +199,8 @@ def city_token() -> None:
 @city_config_option
 def city_token_create(name: str, config_path: Path) -> None:
     """Create a supervisor token for the city's API; printed once, as the last line."""
-    from server.auth import AuthError, create_token
-    from server.db import Database
+    from loket.server.auth import AuthError, create_token
+    from loket.server.db import Database
 
     config = load_city(config_path)
     db = Database(config.storage.url)

@@ -35,12 +35,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from server.backoff import FailureLog, retrying
-from server.city.models import CityHall, CityLink, CityOutbox, CitySurvey, CityTicket
-from server.config import LoketConfig
-from server.db import Database
-from server.models import Counter, Ticket, TicketStatus
-from server.supervisor.models import SurveyResponse
+from loket.server.backoff import FailureLog, retrying
+from loket.server.city.models import CityHall, CityLink, CityOutbox, CitySurvey, CityTicket
+from loket.server.config import LoketConfig
+from loket.server.db import Database
+from loket.server.models import Counter, Ticket, TicketStatus
+from loket.server.supervisor.models import SurveyResponse
 
 log = logging.getLogger(__name__)
 

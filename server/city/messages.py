@@ -1,6 +1,6 @@
 """Texts of the city-wide view, Indonesian first."""
 
-from server.i18n import register
+from loket.server.i18n import register
 
 register(
     {

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from server.city.models import CityHall, CitySurvey, CityTicket
-from server.config import CityConfig
-from server.db import Database
-from server.ikm import ikm_from_sums
-from server.models import TicketStatus
+from loket.server.city.models import CityHall, CitySurvey, CityTicket
+from loket.server.config import CityConfig
+from loket.server.db import Database
+from loket.server.ikm import ikm_from_sums
+from loket.server.models import TicketStatus
 
 ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
 

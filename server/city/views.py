@@ -21,12 +21,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from server.auth import require_principal
-from server.city import summary
-from server.config import CityConfig
-from server.context import get_city_config, get_db
-from server.db import Database
-from server.errors import bad_request
+from loket.server.auth import require_principal
+from loket.server.city import summary
+from loket.server.config import CityConfig
+from loket.server.context import get_city_config, get_db
+from loket.server.db import Database
+from loket.server.errors import bad_request
 
 bp = Blueprint(
     "city", __name__, template_folder="templates", static_folder="static",

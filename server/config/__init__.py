@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from server.config.city import CityConfig, CityConfigError
-from server.config.model import CrossCheckError, LoketConfig
+from loket.server.config.city import CityConfig, CityConfigError
+from loket.server.config.model import CrossCheckError, LoketConfig
 
 __all__ = [
     "CityConfig", "ConfigError", "LoketConfig", "demo_config", "load_city_config",
@@ -101,7 +101,7 @@ def _read_toml(
 
 def sample_toml() -> str:
     """The commented sample written by `loket init`: a realistic MPP."""
-    return resources.files("server").joinpath("demo_hall.toml").read_text(encoding="utf-8")
+    return resources.files("loket.server").joinpath("demo_hall.toml").read_text(encoding="utf-8")
 
 
 def demo_config(base_dir: Path | None = None) -> LoketConfig:

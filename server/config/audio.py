@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from server.config.base import Section
+from loket.server.config.base import Section
 
 Engine = Literal["pack", "gtts", "espeak"]
 ENGINES: tuple[Engine, ...] = ("pack", "gtts", "espeak")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from server.config.base import Section
+from loket.server.config.base import Section
 
 
 class BackupSection(Section):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from server.config.base import FileConfig, Section
-from server.config.hall import ServerSection, StorageSection, known_timezone
-from server.config.security import SecuritySection
+from loket.server.config.base import FileConfig, Section
+from loket.server.config.hall import ServerSection, StorageSection, known_timezone
+from loket.server.config.security import SecuritySection
 
 
 class CityConfigError(ValueError):

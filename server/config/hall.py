@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from server.config.base import Section
-from server.hours import OpeningRule, parse_clock, parse_rule
+from loket.server.config.base import Section
+from loket.server.hours import OpeningRule, parse_clock, parse_rule
 
 
 def known_timezone(value: str) -> str:

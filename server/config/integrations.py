@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from server.config.base import Section
+from loket.server.config.base import Section
 
 EVENT_TYPES = (
     "ticket.issued", "ticket.called", "ticket.recalled", "ticket.transferred", "ticket.done",

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from server.config.base import Section
+from loket.server.config.base import Section
 
 
 class KeypadPortSection(Section):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from limits import parse_many
 from pydantic import Field, field_validator
 
-from server.config.base import Section
+from loket.server.config.base import Section
 
 
 def _check_limit(value: str) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from server.config.audio import AudioSection
-from server.config.backup import BackupSection
-from server.config.base import FileConfig
-from server.config.city import CitySection
-from server.config.display import DisplaySection
-from server.config.hall import (
+from loket.server.config.audio import AudioSection
+from loket.server.config.backup import BackupSection
+from loket.server.config.base import FileConfig
+from loket.server.config.city import CitySection
+from loket.server.config.display import DisplaySection
+from loket.server.config.hall import (
     AgencySection,
     CounterSection,
     HallSection,
@@ -20,11 +20,11 @@ from server.config.hall import (
     StorageSection,
     slugify,
 )
-from server.config.integrations import IntegrationsSection
-from server.config.keypads import KeypadPortSection
-from server.config.kiosk import KioskDeviceSection, KioskSection
-from server.config.notify import NotifySection
-from server.config.security import SecuritySection
+from loket.server.config.integrations import IntegrationsSection
+from loket.server.config.keypads import KeypadPortSection
+from loket.server.config.kiosk import KioskDeviceSection, KioskSection
+from loket.server.config.notify import NotifySection
+from loket.server.config.security import SecuritySection
 
 
 class CrossCheckError(ValueError):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from server.config.base import Section
+from loket.server.config.base import Section
 
 NOTICE_KINDS = (
     "issued", "near", "called", "recalled", "skipped",

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.context import get_hub
-from server.integrations import delivery
-from server.notify.worker import HANDLERS
+from loket.server.context import get_hub
+from loket.server.integrations import delivery
+from loket.server.notify.worker import HANDLERS
 
 HANDLERS[delivery.KIND] = delivery.make_sender
 
@@ -25,7 +25,7 @@ __all__ = ["init_app"]
 def init_app(app: Flask) -> None:
     """The hub's webhook admin API and open-data endpoints; the config's subscriptions are
     copied into the database now."""
-    from server.integrations import (
+    from loket.server.integrations import (
         messages,  # noqa: F401  (registers the words)
         open_data_views,
         subscriptions,

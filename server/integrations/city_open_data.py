@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from sqlalchemy import func, select
 
-from server import context
-from server.city.models import CityHall, CitySurvey, CityTicket
-from server.config import CityConfig
-from server.context import get_city_config, get_db
-from server.db import Database
-from server.ikm import ikm_from_sums
-from server.integrations import open_data
-from server.integrations.open_data import FIELDS, IKM_FIELDS, DayCache, ServiceInfo
+from loket.server import context
+from loket.server.city.models import CityHall, CitySurvey, CityTicket
+from loket.server.config import CityConfig
+from loket.server.context import get_city_config, get_db
+from loket.server.db import Database
+from loket.server.ikm import ikm_from_sums
+from loket.server.integrations import open_data
+from loket.server.integrations.open_data import FIELDS, IKM_FIELDS, DayCache, ServiceInfo
 
 CITY_FIELDS = ("date", "hall", "hall_name", *FIELDS[1:])
 CITY_IKM_FIELDS = ("month", "hall", "hall_name", *IKM_FIELDS[1:])
@@ -100,8 +100,8 @@ class CitySource:
 
 def init_app(app: Flask) -> None:
     """``/api/open-data/*`` and ``/data`` in the city-wide view (public, like a hall's)."""
-    from server.integrations import messages  # noqa: F401  (registers the words)
-    from server.integrations.open_data_views import make_blueprint
+    from loket.server.integrations import messages  # noqa: F401  (registers the words)
+    from loket.server.integrations.open_data_views import make_blueprint
 
     app.extensions[context.OPEN_DATA] = CitySource(get_city_config(app),
                                                    get_db(app))

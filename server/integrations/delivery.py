@@ -1,5 +1,5 @@
 """Delivering webhook events: the ``webhook`` kind of the notice worker's outbox
-(:data:`server.notify.worker.HANDLERS`), so `loket notify worker` sends both, with the same
+(:data:`loket.server.notify.worker.HANDLERS`), so `loket notify worker` sends both, with the same
 claims, leases, per-stream order, backoff and dead letters.
 
 One event is one JSON ``POST`` to the subscription's URL with ``X-Loket-Event-Id``,
@@ -20,15 +20,15 @@ from zoneinfo import ZoneInfo
 import requests
 from sqlalchemy import select
 
-from server.config import LoketConfig
-from server.integrations import subscriptions
-from server.integrations.models import WebhookSubscription
-from server.notify import outbox
-from server.notify.channels import SecretError
-from server.notify.models import OutboxState
+from loket.server.config import LoketConfig
+from loket.server.integrations import subscriptions
+from loket.server.integrations.models import WebhookSubscription
+from loket.server.notify import outbox
+from loket.server.notify.channels import SecretError
+from loket.server.notify.models import OutboxState
 
 if TYPE_CHECKING:
-    from server.notify.worker import Worker
+    from loket.server.notify.worker import Worker
 
 log = logging.getLogger(__name__)
 KIND = "webhook"

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server.i18n import translate
-from server.integrations.delivery import KIND, channel_of
-from server.integrations.models import WebhookSubscription
-from server.notify.models import NotifyChannelStat, NotifyOutbox, OutboxState
+from loket.server.i18n import translate
+from loket.server.integrations.delivery import KIND, channel_of
+from loket.server.integrations.models import WebhookSubscription
+from loket.server.notify.models import NotifyChannelStat, NotifyOutbox, OutboxState
 
 STUCK_AFTER_S = 300.0
 

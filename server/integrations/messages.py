@@ -3,7 +3,7 @@ first."""
 
 from __future__ import annotations
 
-from server.i18n import register
+from loket.server.i18n import register
 
 register({
     "error.webhook_exists": {"id": "Langganan webhook {name} sudah ada.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.integrations.open_data import MIN_COUNT, MIN_COUNT_P90, Range
+from loket.server.integrations.open_data import MIN_COUNT, MIN_COUNT_P90, Range
 
 _FIELDS: tuple[tuple[str, str, str, str, str], ...] = (
     ("date", "date", "-", "Tanggal (hari layanan, waktu setempat)",

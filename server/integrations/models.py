@@ -1,12 +1,12 @@
 """The table of webhook subscriptions (migration ``0010_webhooks``). Their events wait in
-:class:`server.notify.models.NotifyOutbox` (kind ``webhook``)."""
+:class:`loket.server.notify.models.NotifyOutbox` (kind ``webhook``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base
+from loket.server.models import Base
 
 
 class WebhookSubscription(Base):
@@ -24,7 +24,7 @@ class WebhookSubscription(Base):
     """``config`` ([[integrations.webhooks]], secret read from the config) or ``api``."""
     secret_ref: Mapped[str | None] = mapped_column(String(300), nullable=True)
     """api: ``env:NAME`` or ``file:/path``; None when the secret is derived (see
-    :func:`server.integrations.subscriptions.derived_secret`)."""
+    :func:`loket.server.integrations.subscriptions.derived_secret`)."""
     secret_salt: Mapped[str | None] = mapped_column(String(64), nullable=True)
     allow_personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
     timeout_s: Mapped[float] = mapped_column(Float, default=5.0)

@@ -24,8 +24,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from server import ikm, report_stats
-from server.models import TicketStatus
+from loket.server import ikm, report_stats
+from loket.server.models import TicketStatus
 
 MIN_COUNT = 5
 MIN_COUNT_P90 = 10

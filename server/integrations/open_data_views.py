@@ -15,14 +15,14 @@ from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 
-from server import context
-from server.context import get_hub
-from server.errors import HubError, bad_request
-from server.extensions import limiter
-from server.i18n import catalog
-from server.integrations import open_data
-from server.integrations.metadata import metadata
-from server.integrations.open_data import FIELDS, IKM_FIELDS, DayCache, Range, ServiceInfo
+from loket.server import context
+from loket.server.context import get_hub
+from loket.server.errors import HubError, bad_request
+from loket.server.extensions import limiter
+from loket.server.i18n import catalog
+from loket.server.integrations import open_data
+from loket.server.integrations.metadata import metadata
+from loket.server.integrations.open_data import FIELDS, IKM_FIELDS, DayCache, Range, ServiceInfo
 
 RATE = "120 per minute"
 
@@ -89,7 +89,7 @@ class HallSource:
     def compute_day(self, day: str) -> list[dict[str, Any]]:
         from sqlalchemy import select
 
-        from server.models import Ticket
+        from loket.server.models import Ticket
 
         with self.hub.db.read() as s:
             tickets = [open_data.TicketTimes(*r) for r in s.execute(
@@ -99,8 +99,8 @@ class HallSource:
         return open_data.day_rows(day, tickets, self.services, self.hub.tz)
 
     def ikm_month(self, month: str, first: str, last: str) -> list[dict[str, Any]]:
-        from server.report_stats import Period
-        from server.supervisor.reports import ikm_groups
+        from loket.server.report_stats import Period
+        from loket.server.supervisor.reports import ikm_groups
 
         with self.hub.db.read() as s:
             results = ikm_groups(s, self.hub, Period(date.fromisoformat(first),

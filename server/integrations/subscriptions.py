@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.config import LoketConfig
-from server.config.integrations import WebhookSection
-from server.integrations.models import WebhookSubscription
-from server.notify.channels import secret as read_secret
+from loket.server.config import LoketConfig
+from loket.server.config.integrations import WebhookSection
+from loket.server.integrations.models import WebhookSubscription
+from loket.server.notify.channels import secret as read_secret
 
 CONFIG, API = "config", "api"
 
@@ -99,13 +99,13 @@ def signing_secret(row: WebhookSubscription, config: LoketConfig) -> str:
             config.integrations.webhook_names(), config.integrations.webhooks, strict=True))
         hook = hooks.get(row.name)
         if hook is None:
-            from server.notify.channels import SecretError
+            from loket.server.notify.channels import SecretError
 
             raise SecretError("no longer in the config")
         return read_secret(hook.secret)
     if row.secret_ref:
         return read_secret(row.secret_ref)
-    from server.context import secret_key
+    from loket.server.context import secret_key
 
     return derived_secret(secret_key(config), row.secret_salt or "")
 

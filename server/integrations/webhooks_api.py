@@ -10,17 +10,17 @@ from typing import Any
 from flask import Blueprint, Flask, g, jsonify
 from sqlalchemy import select
 
-from server.auth import Principal, require_principal
-from server.config.integrations import NAME_PATTERN, check_events
-from server.context import get_hub
-from server.errors import HubError, bad_request
-from server.extensions import csrf
-from server.i18n import catalog
-from server.integrations import subscriptions
-from server.integrations.health import webhook_health
-from server.integrations.models import WebhookSubscription
-from server.openapi import parse
-from server.openapi.requests import WebhookBody
+from loket.server.auth import Principal, require_principal
+from loket.server.config.integrations import NAME_PATTERN, check_events
+from loket.server.context import get_hub
+from loket.server.errors import HubError, bad_request
+from loket.server.extensions import csrf
+from loket.server.i18n import catalog
+from loket.server.integrations import subscriptions
+from loket.server.integrations.health import webhook_health
+from loket.server.integrations.models import WebhookSubscription
+from loket.server.openapi import parse
+from loket.server.openapi.requests import WebhookBody
 
 bp = Blueprint("integrations_webhooks", __name__)
 SECRET_PREFIXES = ("env:", "file:")

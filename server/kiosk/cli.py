@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from server.cli_support import config_option, load, open_database
-from server.kiosk import devices
-from server.kiosk.devices import KioskError
+from loket.server.cli_support import config_option, load, open_database
+from loket.server.kiosk import devices
+from loket.server.kiosk.devices import KioskError
 
 
 @click.group()

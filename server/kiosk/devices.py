@@ -24,15 +24,15 @@ from typing import TYPE_CHECKING, Any
 from flask import g, request
 from sqlalchemy import select
 
-from server.config import LoketConfig
-from server.config.kiosk import KioskDeviceSection, _check_limit
-from server.db import Database
-from server.events import Event
-from server.kiosk.models import Kiosk
-from server.models import AuditEntry
+from loket.server.config import LoketConfig
+from loket.server.config.kiosk import KioskDeviceSection, _check_limit
+from loket.server.db import Database
+from loket.server.events import Event
+from loket.server.kiosk.models import Kiosk
+from loket.server.models import AuditEntry
 
 if TYPE_CHECKING:
-    from server.hub import Hub
+    from loket.server.hub import Hub
 
 log = logging.getLogger(__name__)
 COOKIE = "loket_kiosk"

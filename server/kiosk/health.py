@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from server import hours
-from server.i18n import translate
-from server.kiosk import devices
-from server.kiosk.models import KioskPrint
+from loket.server import hours
+from loket.server.i18n import translate
+from loket.server.kiosk import devices
+from loket.server.kiosk.models import KioskPrint
 
 if TYPE_CHECKING:
-    from server.hub import Hub
+    from loket.server.hub import Hub
 
 RECENT_S = 15 * 60.0
 """A rate-limit refusal stays an alert this long."""

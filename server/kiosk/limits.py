@@ -1,6 +1,6 @@
 """Who may issue tickets how fast, and with what (``POST /api/tickets``).
 
-- A **paired kiosk** (its ``loket_kiosk`` cookie, see :mod:`server.kiosk.devices`) is counted
+- A **paired kiosk** (its ``loket_kiosk`` cookie, see :mod:`loket.server.kiosk.devices`) is counted
   on its own, with its ``rate_limit`` or ``[kiosk] paired_rate_limit``: a limit only a stuck
   or abused device reaches. When it trips, the supervisor dashboard shows an alert.
 - **Anyone else** (no kiosk cookie, no token, no session) is counted per IP address with the
@@ -10,7 +10,7 @@
   paired kiosk, an officer or supervisor session or a device token may issue priority
   tickets (a citizen who needs one is told to ask an officer, instead of silently getting a
   regular ticket).
-- Device, supervisor and admin tokens/sessions are not limited (:mod:`server.api`)."""
+- Device, supervisor and admin tokens/sessions are not limited (:mod:`loket.server.api`)."""
 
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 from flask import request
 from flask_limiter.util import get_remote_address
 
-from server.auth import current_principal
-from server.context import get_config, get_hub
-from server.errors import HubError
-from server.kiosk.devices import KioskInfo, current_kiosk, get_kiosk, note_limited
+from loket.server.auth import current_principal
+from loket.server.context import get_config, get_hub
+from loket.server.errors import HubError
+from loket.server.kiosk.devices import KioskInfo, current_kiosk, get_kiosk, note_limited
 
 if TYPE_CHECKING:
-    from server.hub import Hub
+    from loket.server.hub import Hub
 
 
 def _hub() -> Hub:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base
+from loket.server.models import Base
 
 
 class KioskPrint(Base):

@@ -1,10 +1,10 @@
-"""The waiting-time estimate's data, as the kiosk knew it: kept at :mod:`server.service_times`
+"""The waiting-time estimate's data, as the kiosk knew it: kept at :mod:`loket.server.service_times`
 (the hub needs it too, and the core does not import the kiosk); this name stays for callers
-of ``server.kiosk.observed``."""
+of ``loket.server.kiosk.observed``."""
 
 from __future__ import annotations
 
-from server.service_times import (
+from loket.server.service_times import (
     CACHE_S,
     HISTORY_WEEKS,
     RECENT,

@@ -10,11 +10,11 @@ from typing import Any
 from flask import Blueprint, Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
-from server.auth import audit
-from server.context import get_hub
-from server.extensions import limiter
-from server.kiosk import devices
-from server.kiosk.devices import COOKIE, COOKIE_MAX_AGE_S, KioskError
+from loket.server.auth import audit
+from loket.server.context import get_hub
+from loket.server.extensions import limiter
+from loket.server.kiosk import devices
+from loket.server.kiosk.devices import COOKIE, COOKIE_MAX_AGE_S, KioskError
 
 log = logging.getLogger(__name__)
 bp = Blueprint("kiosk_pair", __name__)

@@ -1,6 +1,6 @@
 """Live updates for the phone's status page on the ``/status`` Socket.IO namespace.
 
-:mod:`server.realtime` sends ``ticket`` (this ticket changed) and ``queue`` (waiting counts
+:mod:`loket.server.realtime` sends ``ticket`` (this ticket changed) and ``queue`` (waiting counts
 changed somewhere). The page answers a ``queue`` event that touches its service with a
 ``refresh`` event (``{"token": ...}``) whose acknowledgement is its fresh status: people
 ahead and the estimate. Refreshes are throttled per connection, so a busy hall costs at most
@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Flask, request
 
-from server.estimate import describe_wait
-from server.extensions import socketio
-from server.hub import Hub
+from loket.server.estimate import describe_wait
+from loket.server.extensions import socketio
+from loket.server.hub import Hub
 
 log = logging.getLogger(__name__)
 STATUS = "/status"

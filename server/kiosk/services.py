@@ -10,19 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from server import hours
-from server import service_times as observed
-from server.estimate import describe_wait
-from server.i18n import translate
-from server.kiosk.devices import KioskInfo, get_kiosk
-from server.models import ServiceDay, Ticket, TicketStatus
+from loket.server import hours
+from loket.server import service_times as observed
+from loket.server.estimate import describe_wait
+from loket.server.i18n import translate
+from loket.server.kiosk.devices import KioskInfo, get_kiosk
+from loket.server.models import ServiceDay, Ticket, TicketStatus
 
 if TYPE_CHECKING:
-    from server.hub import Hub
+    from loket.server.hub import Hub
 
 
 def kiosk_by_id(hub: Hub, kiosk_id: str | None) -> KioskInfo | None:
-    """A kiosk of loket.toml or of the database (:func:`server.kiosk.devices.get_kiosk`)."""
+    """A kiosk of loket.toml or of the database (:func:`loket.server.kiosk.devices.get_kiosk`)."""
     return get_kiosk(hub.config, hub.db, kiosk_id)
 
 

@@ -3,8 +3,8 @@ QR code, ``GET /api/services``, ``POST /api/kiosks/<id>/print/<token>`` and
 ``GET /api/kiosks`` (printer status for supervisors). docs/kiosk.md describes them.
 
 Printing and printer checks answer only the paired kiosk itself (its ``loket_kiosk`` cookie,
-:mod:`server.kiosk.devices`); absolute addresses (QR codes, printed status links) come from
-:func:`server.kiosk.devices.public_base`, never from a request's ``Host`` header."""
+:mod:`loket.server.kiosk.devices`); absolute addresses (QR codes, printed status links) come from
+:func:`loket.server.kiosk.devices.public_base`, never from a request's ``Host`` header."""
 
 from __future__ import annotations
 
@@ -27,27 +27,27 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from server.auth import require_principal
-from server.context import get_hub
-from server.errors import HubError, bad_request
-from server.estimate import describe_wait
-from server.events import Event
-from server.extensions import csrf, limiter
-from server.hub import Hub, hash_token
-from server.i18n import catalog, translate
-from server.kiosk import (
+from loket.server.auth import require_principal
+from loket.server.context import get_hub
+from loket.server.errors import HubError, bad_request
+from loket.server.estimate import describe_wait
+from loket.server.events import Event
+from loket.server.extensions import csrf, limiter
+from loket.server.hub import Hub, hash_token
+from loket.server.i18n import catalog, translate
+from loket.server.kiosk import (
     devices,
     messages,  # noqa: F401  (registers the kiosk's words)
     pairing,
     push,
 )
-from server.kiosk.devices import KioskInfo
-from server.kiosk.limits import note_refusal
-from server.kiosk.models import KioskPrint
-from server.kiosk.printing import TicketPrint, check_printer, print_ticket
-from server.kiosk.qr import qr_svg
-from server.kiosk.services import allowed_agencies, kiosk_by_id, service_list
-from server.models import Ticket
+from loket.server.kiosk.devices import KioskInfo
+from loket.server.kiosk.limits import note_refusal
+from loket.server.kiosk.models import KioskPrint
+from loket.server.kiosk.printing import TicketPrint, check_printer, print_ticket
+from loket.server.kiosk.qr import qr_svg
+from loket.server.kiosk.services import allowed_agencies, kiosk_by_id, service_list
+from loket.server.models import Ticket
 
 log = logging.getLogger(__name__)
 bp = Blueprint(

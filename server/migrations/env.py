@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from server.models import Base
+from loket.server.models import Base
 
 config = context.config
 target_metadata = Base.metadata

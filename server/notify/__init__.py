@@ -6,7 +6,7 @@ What other modules call:
 * :func:`phone_from` / :func:`opt_in` — the ``phone`` of ``POST /api/tickets``;
 * :func:`enqueue_notice` — a notice of any kind (booking confirmations and reminders) in the
   caller's own transaction;
-* :func:`server.notify.health.delivery_health` — the dashboard's delivery figures.
+* :func:`loket.server.notify.health.delivery_health` — the dashboard's delivery figures.
 
 Ticket calls, recalls and skips need no call at all: database triggers queue them
 (migration ``0009_notify``)."""
@@ -17,16 +17,16 @@ import logging
 
 from flask import Flask
 
-from server.notify import messages  # noqa: F401  (registers the words)
-from server.notify.entry import (
+from loket.server.notify import messages  # noqa: F401  (registers the words)
+from loket.server.notify.entry import (
     cancel_notices,
     enqueue_notice,
     opt_in,
     phone_from,
     public_base,
 )
-from server.notify.notices import BOOKING_KINDS, TICKET_KINDS
-from server.notify.phone import mask
+from loket.server.notify.notices import BOOKING_KINDS, TICKET_KINDS
+from loket.server.notify.phone import mask
 
 __all__ = [
     "BOOKING_KINDS", "TICKET_KINDS", "cancel_notices", "enqueue_notice", "init_app", "mask",
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     """The opt-in endpoint and page parts; phone numbers of earlier days are purged now."""
-    from server.notify import views
+    from loket.server.notify import views
 
     views.init_app(app)
 

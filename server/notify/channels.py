@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from server.config.notify import ChannelSection
+from loket.server.config.notify import ChannelSection
 
 
 class DeliveryError(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from server.cli_support import config_option, load, open_database, setup_logging
+from loket.server.cli_support import config_option, load, open_database, setup_logging
 
 log = logging.getLogger("loket.notify")
 
@@ -53,12 +53,12 @@ def worker(config_path: Path | None, log_level: str, stop_with_stdin: bool) -> N
     setup_logging(log_level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     config = load(config_path)
-    import server.integrations  # noqa: F401  (webhook events go through this worker too)
+    from loket.server import integrations  # noqa: F401  (webhook events go through this worker too)
 
     if not config.notify.enabled and not config.integrations.webhooks:
         log.warning("no [[notify.channels]] and no [[integrations.webhooks]] in the config: "
                     "only webhooks added through the API will be sent")
-    from server.notify.worker import Worker
+    from loket.server.notify.worker import Worker
 
     stop = _watch_parent() if stop_with_stdin else threading.Event()
 
@@ -78,10 +78,10 @@ def worker(config_path: Path | None, log_level: str, stop_with_stdin: bool) -> N
 def test(config_path: Path | None, channel_name: str, to: str, lang: str) -> None:
     """Send one test message through one channel now, and say how it went."""
     config = load(config_path)
-    from server.notify import enqueue_notice
-    from server.notify.models import NotifyOutbox
-    from server.notify.phone import BadPhone, mask
-    from server.notify.worker import Worker
+    from loket.server.notify import enqueue_notice
+    from loket.server.notify.models import NotifyOutbox
+    from loket.server.notify.phone import BadPhone, mask
+    from loket.server.notify.worker import Worker
 
     names = [c.name for c in config.notify.channels]
     if channel_name not in names:
@@ -120,7 +120,7 @@ def test(config_path: Path | None, channel_name: str, to: str, lang: str) -> Non
 def status(config_path: Path | None, as_json: bool) -> None:
     """Delivery health: per channel sent, failed and the last error; what waits."""
     config = load(config_path)
-    from server.notify.health import delivery_health
+    from loket.server.notify.health import delivery_health
 
     db = open_database(config)
     fake_hub = SimpleNamespace(config=config, db=db, clock=time.time,
@@ -147,7 +147,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
 def purge(config_path: Path | None) -> None:
     """Delete phone numbers of earlier days now (the worker and the hub do it too)."""
     config = load(config_path)
-    from server.notify.worker import Worker
+    from loket.server.notify.worker import Worker
 
     gone = Worker(config, open_database(config)).purge()
     click.echo(f"{gone} phone numbers deleted")

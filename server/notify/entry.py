@@ -1,4 +1,4 @@
-"""What other modules call of the notices (re-exported by :mod:`server.notify`): the
+"""What other modules call of the notices (re-exported by :mod:`loket.server.notify`): the
 ``phone`` of ``POST /api/tickets`` (:func:`phone_from`, :func:`opt_in`) and queuing or
 cancelling a notice in the caller's transaction. Kept apart from the package's ``__init__`` so
 its views import it without importing their own package (no import cycle)."""
@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.config import LoketConfig
-from server.errors import HubError
-from server.models import Ticket, TicketStatus
-from server.notify import outbox
-from server.notify.phone import BadPhone, mask, normalize
+from loket.server.config import LoketConfig
+from loket.server.errors import HubError
+from loket.server.models import Ticket, TicketStatus
+from loket.server.notify import outbox
+from loket.server.notify.phone import BadPhone, mask, normalize
 
-log = logging.getLogger("server.notify")
+log = logging.getLogger("loket.server.notify")
 
 
 def phone_from(body: dict[str, Any], config: LoketConfig) -> str | None:
@@ -45,7 +45,7 @@ def public_base(config: LoketConfig) -> str:
 def opt_in(hub: Any, token: str, phone: str, lang: str) -> dict[str, Any]:
     """Send the notices of the ticket with status ``token`` to ``phone``; queues "ticket
     issued" once. 404 for an unknown ticket, 409 for one that is finished or not today's."""
-    from server.hub import hash_token
+    from loket.server.hub import hash_token
 
     config: LoketConfig = hub.config
     if not config.notify.enabled:

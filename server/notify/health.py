@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server.i18n import translate
-from server.notify.models import NotifyChannelStat, NotifyOutbox, OutboxState
+from loket.server.i18n import translate
+from loket.server.notify.models import NotifyChannelStat, NotifyOutbox, OutboxState
 
 STUCK_AFTER_S = 300.0
 """Queued notices this old mean no worker is running (or every channel is down)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models import Base
+from loket.server.models import Base
 
 
 class OutboxState:

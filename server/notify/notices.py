@@ -8,7 +8,7 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from server.config.notify import NOTICE_KINDS
+from loket.server.config.notify import NOTICE_KINDS
 
 TICKET_KINDS = ("issued", "near", "called", "recalled", "skipped")
 BOOKING_KINDS = (

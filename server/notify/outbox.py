@@ -17,9 +17,9 @@ from sqlalchemy import CursorResult, and_, delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.config.notify import NotifySection
-from server.models import Ticket, TicketStatus
-from server.notify.models import NotifyChannelStat, NotifyOutbox, NotifyPhone, OutboxState
+from loket.server.config.notify import NotifySection
+from loket.server.models import Ticket, TicketStatus
+from loket.server.notify.models import NotifyChannelStat, NotifyOutbox, NotifyPhone, OutboxState
 
 ERROR_CHARS = 300
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, jsonify
 
-from server import context
-from server.context import get_config, get_db, get_hub
-from server.errors import HubError
-from server.extensions import csrf, limiter
-from server.i18n import catalog
-from server.openapi import parse
-from server.openapi.requests import PhoneBody
+from loket.server import context
+from loket.server.context import get_config, get_db, get_hub
+from loket.server.errors import HubError
+from loket.server.extensions import csrf, limiter
+from loket.server.i18n import catalog
+from loket.server.openapi import parse
+from loket.server.openapi.requests import PhoneBody
 
 log = logging.getLogger(__name__)
 bp = Blueprint("notify", __name__, template_folder="templates", static_folder="static",
@@ -25,7 +25,7 @@ bp = Blueprint("notify", __name__, template_folder="templates", static_folder="s
 @bp.post("/api/tickets/status/<token>/notify")
 @limiter.limit("10 per minute;30 per hour")
 def opt_in(token: str) -> Any:
-    from server.notify import entry as notify
+    from loket.server.notify import entry as notify
 
     if len(token) > 64:
         raise HubError("not_found")
@@ -40,8 +40,8 @@ def opt_in(token: str) -> Any:
 @bp.get("/api/notify/health")
 def health() -> Any:
     """Delivery figures for the dashboard's notices section (supervisors and admins)."""
-    from server.auth import require_principal
-    from server.notify.health import delivery_health
+    from loket.server.auth import require_principal
+    from loket.server.notify.health import delivery_health
 
     require_principal("supervisor", "admin")
     return jsonify({"notify": delivery_health(get_hub(), g.lang)})
@@ -73,7 +73,7 @@ def _start_worker(app: Flask) -> None:
     import subprocess
     import sys
 
-    from server.integrations.subscriptions import any_active
+    from loket.server.integrations.subscriptions import any_active
 
     config = get_config(app)
     wanted = config.notify.enabled or any_active(config, get_db(app))
@@ -83,7 +83,7 @@ def _start_worker(app: Flask) -> None:
         log.warning("notices: no config file to give `loket notify worker`; start it yourself")
         return
     child = subprocess.Popen(
-        [sys.executable, "-m", "server", "notify", "worker", "--config", str(config.source),
+        [sys.executable, "-m", "loket", "notify", "worker", "--config", str(config.source),
          "--stop-with-stdin"],
         stdin=subprocess.PIPE,
     )
@@ -98,7 +98,7 @@ def _start_worker(app: Flask) -> None:
 
 
 def _purge_on_start(app: Flask) -> None:
-    from server.notify import outbox
+    from loket.server.notify import outbox
 
     hub = get_hub(app)
     try:

@@ -28,13 +28,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from server.config import LoketConfig
-from server.db import Database
-from server.models import Ticket
-from server.notify import notices, outbox
-from server.notify.channels import Channel, DeliveryError, Message
-from server.notify.models import NotifyOutbox, NotifyPhone, OutboxState
-from server.notify.phone import mask
+from loket.server.config import LoketConfig
+from loket.server.db import Database
+from loket.server.models import Ticket
+from loket.server.notify import notices, outbox
+from loket.server.notify.channels import Channel, DeliveryError, Message
+from loket.server.notify.models import NotifyOutbox, NotifyPhone, OutboxState
+from loket.server.notify.phone import mask
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_S = 300.0
@@ -42,7 +42,7 @@ Handler = Callable[[outbox.Claimed], None]
 HANDLERS: dict[str, Callable[[Worker], Handler | None]] = {}
 """Other kinds of outbox messages than notices: kind -> factory of the callable that delivers
 one claimed message (and records its result), or None when that kind is not configured.
-``webhook``: :mod:`server.integrations.delivery`. A handler's ``lease_s`` attribute, if any,
+``webhook``: :mod:`loket.server.integrations.delivery`. A handler's ``lease_s`` attribute, if any,
 lengthens the claims' lease."""
 NEAR_EVERY_S = 2.0
 
@@ -208,8 +208,8 @@ class Worker:
         return added
 
     def _estimate_minutes(self, s: Any, service: str, ahead: int, priority: bool) -> int | None:
-        from server import service_times as observed
-        from server.hub import Hub
+        from loket.server import service_times as observed
+        from loket.server.hub import Hub
 
         if self._hub is None:
             self._hub = Hub(self.config, self.db, clock=self.clock)

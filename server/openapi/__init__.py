@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template_string, url_for
 
-from server.openapi.body import Body, parse, parse_model
+from loket.server.openapi.body import Body, parse, parse_model
 
 __all__ = ["Body", "init_app", "parse", "parse_model"]
 
@@ -29,7 +29,7 @@ DOCS_PAGE = """<!doctype html>
 
 @bp.get("/openapi.json")
 def spec() -> Any:
-    from server.openapi.spec import build
+    from loket.server.openapi.spec import build
 
     document = current_app.extensions.get("loket.openapi")
     if document is None:
@@ -44,7 +44,7 @@ def docs() -> Any:
 
 
 def init_app(app: Flask) -> None:
-    from server.openapi import access
+    from loket.server.openapi import access
 
     app.register_blueprint(bp)
     access.init_app(app)

@@ -11,9 +11,9 @@ import logging
 from flask import Flask, current_app, request
 from limits import parse_many
 
-from server.auth import current_principal
-from server.errors import HubError
-from server.extensions import limiter
+from loket.server.auth import current_principal
+from loket.server.errors import HubError
+from loket.server.extensions import limiter
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from flask import request
 from pydantic import BaseModel, ConfigDict, ValidationError
 from werkzeug.exceptions import BadRequest
 
-from server.errors import HubError, bad_request
+from loket.server.errors import HubError, bad_request
 
 TYPE_NAMES = {
     "string_type": "str", "int_type": "int", "bool_type": "bool", "list_type": "list",

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from server.openapi import answers
-from server.openapi import requests as req
+from loket.server.openapi import answers
+from loket.server.openapi import requests as req
 
 PUBLIC = "public"
 STAFF = "staff"

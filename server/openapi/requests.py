@@ -1,5 +1,5 @@
 """The request bodies of the JSON API, one pydantic model per body. Routes parse with these
-(:func:`server.openapi.body.parse`); the OpenAPI document and docs/api.md's field tables are
+(:func:`loket.server.openapi.body.parse`); the OpenAPI document and docs/api.md's field tables are
 made from them. Values are checked further by the handlers (a service must exist, a text has
 a maximum length): those refusals are listed per operation in :mod:`server.openapi.operations`.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from server.openapi.body import Body
+from loket.server.openapi.body import Body
 
 
 def absent(description: str, alias: str | None = None) -> Any:

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the hall's JSON API, built from the app's URL map, the request
 models (:mod:`server.openapi.requests`), the answer models (:mod:`server.openapi.answers`),
-the operations table (:mod:`server.openapi.operations`) and the error table
-(:data:`server.errors.ERROR_STATUS`)."""
+the operations table (:mod:`loket.server.openapi.operations`) and the error table
+(:data:`loket.server.errors.ERROR_STATUS`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 from flask import Flask
 from pydantic import BaseModel
 
-from server.errors import ERROR_STATUS
-from server.openapi import answers
-from server.openapi.operations import OPERATIONS, PUBLIC, Operation
-from server.version import version
+from loket.server.errors import ERROR_STATUS
+from loket.server.openapi import answers
+from loket.server.openapi.operations import OPERATIONS, PUBLIC, Operation
+from loket.server.version import version
 
 REF = "#/components/schemas/{model}"
 TAGS = ("queue", "kiosk", "assistance", "supervisor", "reports", "survey", "signage",

@@ -1,6 +1,6 @@
 """docs/api.md's request field tables, generated from the request models: each table sits
 between ``<!-- fields: ModelName -->`` and ``<!-- /fields -->``. Rewrite them after changing a
-model with ``python -m server.openapi.tables docs/api.md``; a test fails while they differ."""
+model with ``python -m loket.server.openapi.tables docs/api.md``; a test fails while they differ."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from server.openapi import requests
+from loket.server.openapi import requests
 
 BLOCK = re.compile(r"(<!-- fields: (\w+) -->\n)(.*?)(<!-- /fields -->)", re.S)
 

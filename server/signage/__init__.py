@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server.context import get_hub
-from server.signage import messages, models  # noqa: F401  (strings and tables)
+from loket.server.context import get_hub
+from loket.server.signage import messages, models  # noqa: F401  (strings and tables)
 
 
 def init_app(app: Flask) -> None:
-    from server.extensions import csrf
-    from server.signage import api, pages, push
+    from loket.server.extensions import csrf
+    from loket.server.signage import api, pages, push
 
     csrf.exempt(api.bp)  # checked per request: only session-authenticated writes need it
     # The complaint form checks its own CSRF token (FlaskForm), to answer in the page's words.

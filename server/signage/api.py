@@ -13,16 +13,16 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request, send_file
 from sqlalchemy import select
 
-from server.auth import Principal, require_principal
-from server.config import LoketConfig
-from server.context import get_config, get_hub
-from server.errors import HubError, bad_request
-from server.extensions import csrf
-from server.hub import Hub
-from server.openapi import parse
-from server.openapi import requests as req
-from server.signage import complaints, content, media, push, skm
-from server.signage.models import MediaFile, Playlist
+from loket.server.auth import Principal, require_principal
+from loket.server.config import LoketConfig
+from loket.server.context import get_config, get_hub
+from loket.server.errors import HubError, bad_request
+from loket.server.extensions import csrf
+from loket.server.hub import Hub
+from loket.server.openapi import parse
+from loket.server.openapi import requests as req
+from loket.server.signage import complaints, content, media, push, skm
+from loket.server.signage.models import MediaFile, Playlist
 
 log = logging.getLogger(__name__)
 bp = Blueprint("signage_api", __name__)

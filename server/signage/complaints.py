@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server import report_stats
-from server.errors import HubError, bad_request
-from server.hub import Hub, hash_token
-from server.models import Ticket
-from server.signage.models import Complaint
+from loket.server import report_stats
+from loket.server.errors import HubError, bad_request
+from loket.server.hub import Hub, hash_token
+from loket.server.models import Ticket
+from loket.server.signage.models import Complaint
 
 log = logging.getLogger(__name__)
 KINDS = ("pengaduan", "saran")

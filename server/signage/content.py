@@ -1,6 +1,6 @@
 """What the wall screens show besides calls: playlists per screen group, scheduled running
 texts, the Standar Pelayanan of each service and the hall's maklumat. Changes are pushed live to
-every open screen with the ``signage`` event on ``/display`` (see :mod:`server.signage.push`).
+every open screen with the ``signage`` event on ``/display`` (see :mod:`loket.server.signage.push`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,16 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from server.errors import HubError, bad_request
-from server.hub import Hub
-from server.signage.models import MediaFile, Playlist, RunningText, ServiceStandard, SignageNote
-from server.signage.schedule import parse_schedule
+from loket.server.errors import HubError, bad_request
+from loket.server.hub import Hub
+from loket.server.signage.models import (
+    MediaFile,
+    Playlist,
+    RunningText,
+    ServiceStandard,
+    SignageNote,
+)
+from loket.server.signage.schedule import parse_schedule
 
 log = logging.getLogger(__name__)
 

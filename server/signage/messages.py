@@ -3,7 +3,7 @@ Indonesian first (KBBI), English selectable."""
 
 from __future__ import annotations
 
-from server.i18n import register
+from loket.server.i18n import register
 
 register({
     "error.unsupported_media": {

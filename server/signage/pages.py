@@ -22,12 +22,12 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from server.context import get_hub
-from server.errors import HubError
-from server.extensions import limiter
-from server.i18n import catalog, translate
-from server.signage import complaints, content, skm
-from server.signage.api import info_for
+from loket.server.context import get_hub
+from loket.server.errors import HubError
+from loket.server.extensions import limiter
+from loket.server.i18n import catalog, translate
+from loket.server.signage import complaints, content, skm
+from loket.server.signage.api import info_for
 
 bp = Blueprint("signage", __name__, template_folder="templates", static_folder="static",
                static_url_path="/signage/static")

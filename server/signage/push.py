@@ -11,9 +11,9 @@ import threading
 import time
 from typing import Any
 
-from server.extensions import socketio
-from server.hub import Hub
-from server.signage import content, skm
+from loket.server.extensions import socketio
+from loket.server.hub import Hub
+from loket.server.signage import content, skm
 
 log = logging.getLogger(__name__)
 DISPLAY = "/display"

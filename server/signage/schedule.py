@@ -9,7 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
-from server.errors import bad_request
+from loket.server.errors import bad_request
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")

@@ -1,18 +1,18 @@
 """The SKM results a hall publishes: the IKM of a period chosen by supervisors, its grade, the
 nine elements, the number of respondents and the follow-up ("Tindak lanjut": the supervisors'
 notes and the complaints answered in the period). The IKM itself comes from the supervisor's
-reports (:func:`server.supervisor.reports.hall_ikm`), never recomputed here."""
+reports (:func:`loket.server.supervisor.reports.hall_ikm`), never recomputed here."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from server import ikm, report_stats
-from server.errors import bad_request
-from server.hub import Hub
-from server.signage import complaints, content
-from server.supervisor import reports
+from loket.server import ikm, report_stats
+from loket.server.errors import bad_request
+from loket.server.hub import Hub
+from loket.server.signage import complaints, content
+from loket.server.supervisor import reports
 
 MAX_NOTES = 4000
 

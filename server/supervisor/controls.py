@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.errors import HubError, bad_request
-from server.events import Event
-from server.hub import Hub
-from server.models import Ticket, TicketStatus
+from loket.server.errors import HubError, bad_request
+from loket.server.events import Event
+from loket.server.hub import Hub
+from loket.server.models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 MAX_RUNNING_TEXT = 500

@@ -11,16 +11,16 @@ from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, select
 
-from server import backup_schedule, report_stats
-from server.assistance.store import dashboard_alerts as assistance_alerts
-from server.city.models import CityLink, CityOutbox
-from server.hub import Hub
-from server.integrations.health import webhook_health
-from server.kiosk import health
-from server.models import AuditEntry, Counter, Ticket, TicketStatus
-from server.notify.health import delivery_health
-from server.report_stats import Period
-from server.supervisor import reports, survey
+from loket.server import backup_schedule, report_stats
+from loket.server.assistance.store import dashboard_alerts as assistance_alerts
+from loket.server.city.models import CityLink, CityOutbox
+from loket.server.hub import Hub
+from loket.server.integrations.health import webhook_health
+from loket.server.kiosk import health
+from loket.server.models import AuditEntry, Counter, Ticket, TicketStatus
+from loket.server.notify.health import delivery_health
+from loket.server.report_stats import Period
+from loket.server.supervisor import reports, survey
 
 CROWDED_PER_COUNTER = 8
 """A zone is crowded when more than this many citizens wait per open counter (or anyone waits
@@ -149,7 +149,7 @@ def alerts(services: list[dict[str, Any]], zones: list[dict[str, Any]],
            kiosks: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """SLA breaches (longest wait over a service's ``sla_minutes``), crowded zones, a link
     to the city that has stopped sending (see :func:`city_link`), and kiosk and printer
-    health (``kiosks``: :func:`server.kiosk.health.kiosk_alerts`, first: a citizen at a
+    health (``kiosks``: :func:`loket.server.kiosk.health.kiosk_alerts`, first: a citizen at a
     broken kiosk is the most urgent). Alerts with a ``text`` ({"id", "en"}) carry their own
     message."""
     found: list[dict[str, Any]] = list(kiosks or [])

@@ -14,12 +14,12 @@ from typing import Any
 
 from flask import Flask, request
 
-from server import context
-from server.auth import principal_from_socket
-from server.events import Event
-from server.extensions import socketio
-from server.hub import Hub
-from server.supervisor import dashboard
+from loket.server import context
+from loket.server.auth import principal_from_socket
+from loket.server.events import Event
+from loket.server.extensions import socketio
+from loket.server.hub import Hub
+from loket.server.supervisor import dashboard
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/supervisor"

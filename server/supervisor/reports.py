@@ -5,7 +5,7 @@ Every figure is computed by the database; Python only merges a handful of groupe
 indexes of migration ``0003_supervisor`` (``day`` first, then the grouping column and every
 time column) answer the queries without reading the table. The 90th percentiles use a window
 function (``ROW_NUMBER() OVER (PARTITION BY group ORDER BY value)``) and keep the row at the
-nearest rank ``(9n + 9) / 10`` — see :mod:`server.report_stats` and docs/supervisor.md.
+nearest rank ``(9n + 9) / 10`` — see :mod:`loket.server.report_stats` and docs/supervisor.md.
 """
 
 from __future__ import annotations
@@ -23,21 +23,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from server import ikm, report_stats
-from server.assistance.store import report as assistance_report
-from server.hub import Hub
-from server.i18n import translate
-from server.models import Ticket, TicketStatus
-from server.report_stats import Period
-from server.supervisor import survey
-from server.supervisor.models import SCORE_COLUMNS, SurveyResponse
-from server.supervisor.sql import ALL, agency_of, group_key
-from server.supervisor.sql import grouped as _grouped
-from server.supervisor.sql import hour_of_day as _hour_of_day
-from server.supervisor.sql import in_period as _in_period
-from server.supervisor.sql import service_time as _service_time
-from server.supervisor.sql import shown as _shown
-from server.supervisor.sql import wait as _wait
+from loket.server import ikm, report_stats
+from loket.server.assistance.store import report as assistance_report
+from loket.server.hub import Hub
+from loket.server.i18n import translate
+from loket.server.models import Ticket, TicketStatus
+from loket.server.report_stats import Period
+from loket.server.supervisor import survey
+from loket.server.supervisor.models import SCORE_COLUMNS, SurveyResponse
+from loket.server.supervisor.sql import ALL, agency_of, group_key
+from loket.server.supervisor.sql import grouped as _grouped
+from loket.server.supervisor.sql import hour_of_day as _hour_of_day
+from loket.server.supervisor.sql import in_period as _in_period
+from loket.server.supervisor.sql import service_time as _service_time
+from loket.server.supervisor.sql import shown as _shown
+from loket.server.supervisor.sql import wait as _wait
 
 log = logging.getLogger(__name__)
 def _scope(s: Session, hub: Hub, period: Period, dimension: str) -> ColumnElement[bool]:

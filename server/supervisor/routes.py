@@ -26,15 +26,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from server import ikm, report_stats
-from server.auth import Principal, current_principal, require_principal
-from server.context import get_hub
-from server.errors import HubError, bad_request
-from server.extensions import csrf, limiter
-from server.i18n import catalog, translate
-from server.openapi import parse
-from server.openapi import requests as req
-from server.supervisor import controls, dashboard, exports, reports, survey
+from loket.server import ikm, report_stats
+from loket.server.auth import Principal, current_principal, require_principal
+from loket.server.context import get_hub
+from loket.server.errors import HubError, bad_request
+from loket.server.extensions import csrf, limiter
+from loket.server.i18n import catalog, translate
+from loket.server.openapi import parse
+from loket.server.openapi import requests as req
+from loket.server.supervisor import controls, dashboard, exports, reports, survey
 
 log = logging.getLogger(__name__)
 pages = Blueprint(
@@ -218,7 +218,7 @@ def complaint_list() -> Any:
     everything = request.args.get("all") in ("1", "true")
     items = [dict(c, source="survey")
              for c in survey.complaints(get_hub(), include_handled=everything)]
-    from server.signage import complaints as online  # online complaints (/pengaduan)
+    from loket.server.signage import complaints as online  # online complaints (/pengaduan)
 
     items += online.listing(get_hub(), include_answered=everything)
     items.sort(key=lambda c: str(c.get("at") or ""), reverse=True)

@@ -10,9 +10,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from server.hub import Hub
-from server.models import Ticket
-from server.report_stats import Period
+from loket.server.hub import Hub
+from loket.server.models import Ticket
+from loket.server.report_stats import Period
 
 ALL = "*"
 

@@ -5,7 +5,7 @@ Integrity: a response is accepted only for a ticket that was served (``serving``
 officer's START, or ``done``); from an officer's tablet (a signed-in officer, or the counter
 tablet's signed survey token) only for a ticket of that officer's / tablet's counter; and a
 ticket that is a no-show counts in no IKM, even when it became one after its survey
-(:func:`counts_in_ikm`, used by :func:`server.supervisor.reports.ikm_groups`)."""
+(:func:`counts_in_ikm`, used by :func:`loket.server.supervisor.reports.ikm_groups`)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from server import ikm
-from server.auth import Principal
-from server.errors import HubError, bad_request
-from server.hub import Hub, hash_token
-from server.models import Counter, Ticket, TicketStatus
-from server.supervisor.models import SurveyResponse
+from loket.server import ikm
+from loket.server.auth import Principal
+from loket.server.errors import HubError, bad_request
+from loket.server.hub import Hub, hash_token
+from loket.server.models import Counter, Ticket, TicketStatus
+from loket.server.supervisor.models import SurveyResponse
 
 log = logging.getLogger(__name__)
 MAX_COMMENT = 1000

@@ -9,10 +9,10 @@ from typing import Any
 
 import requests
 
-from server.app import database_url
-from server.auth import create_token
-from server.config import load_config
-from server.db import Database
+from loket.server.app import database_url
+from loket.server.auth import create_token
+from loket.server.config import load_config
+from loket.server.db import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 

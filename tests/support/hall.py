@@ -123,7 +123,7 @@ class LiveHub:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--config", str(self.config_path),
+            [sys.executable, "-m", "loket", "serve", "--config", str(self.config_path),
              "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
@@ -145,7 +145,7 @@ class LiveHub:
                 self.process.wait(10)
 
     def token(self, role: str = "device", name: str = "test", counters: str = "") -> str:
-        args = [sys.executable, "-m", "server", "token", "create", "--config",
+        args = [sys.executable, "-m", "loket", "token", "create", "--config",
                 str(self.config_path), "--role", role, "--name", name]
         if counters:
             args += ["--counters", counters]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from server.kiosk import devices
+from loket.server.kiosk import devices
 
 ADMIN_PAIRING = "test-admin"
 
@@ -38,7 +38,7 @@ def cli_pair_code(config_path: Any, kiosk_id: str) -> str:
     from tests.support.hall import ROOT
 
     out = subprocess.run(
-        [sys.executable, "-m", "server", "kiosk", "pair", kiosk_id, "--config",
+        [sys.executable, "-m", "loket", "kiosk", "pair", kiosk_id, "--config",
          str(config_path)], cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout
     found = re.search(r"/kiosk/pair\?code=(\d{8})", out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from server.auth import add_user
+from loket.server.auth import add_user
 
 PASSWORD = "rahasia-supervisor-1"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server.config import LoketConfig, load_config
-from server.notify.models import NotifyChannelStat
+from loket.server.config import LoketConfig, load_config
+from loket.server.notify.models import NotifyChannelStat
 from tests.support.gateways import Gateway
 from tests.support.outbox import OutboxHall, halls
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from server.hub import Hub
+from loket.server.hub import Hub
 
 TZ = ZoneInfo("Asia/Jakarta")
 OFFICER = "siti.rahmawati"

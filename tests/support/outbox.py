@@ -11,12 +11,12 @@ from typing import Any, Protocol
 import pytest
 from sqlalchemy import select
 
-from server.app import create_app, database_url
-from server.config import LoketConfig
-from server.db import Database
-from server.hub import Hub
-from server.notify.models import NotifyOutbox
-from server.notify.worker import Worker
+from loket.server.app import create_app, database_url
+from loket.server.config import LoketConfig
+from loket.server.db import Database
+from loket.server.hub import Hub
+from loket.server.notify.models import NotifyOutbox
+from loket.server.notify.worker import Worker
 
 
 class Advancing(Protocol):

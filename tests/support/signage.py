@@ -49,11 +49,11 @@ def make_video(folder: Path, kind: str = "webm", seconds: int = 6) -> Path:
 
 def add_survey_answers(config_path: Path, answers: list[list[int]]) -> None:
     """Served tickets with survey answers today, written straight into the hub's database."""
-    from server.app import database_url
-    from server.config import load_config
-    from server.db import Database
-    from server.models import Ticket
-    from server.supervisor.models import SurveyResponse
+    from loket.server.app import database_url
+    from loket.server.config import load_config
+    from loket.server.db import Database
+    from loket.server.models import Ticket
+    from loket.server.supervisor.models import SurveyResponse
 
     config = load_config(config_path)
     db = Database(database_url(config))
@@ -78,10 +78,10 @@ def add_survey_answers(config_path: Path, answers: list[list[int]]) -> None:
 
 def set_standar(config_path: Path, prefix: str, values: dict[str, str]) -> None:
     """A service's Standar Pelayanan, written straight into the hub's database."""
-    from server.app import database_url
-    from server.config import load_config
-    from server.db import Database
-    from server.signage.models import ServiceStandard
+    from loket.server.app import database_url
+    from loket.server.config import load_config
+    from loket.server.db import Database
+    from loket.server.signage.models import ServiceStandard
 
     db = Database(database_url(load_config(config_path)))
     try:

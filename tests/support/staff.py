@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def add_user(config: Path, name: str, role: str, password: str, counters: str = "") -> None:
-    args = [sys.executable, "-m", "server", "user", "add", name, "--role", role,
+    args = [sys.executable, "-m", "loket", "user", "add", name, "--role", role,
             "--password-stdin", "--config", str(config)]
     if counters:
         args += ["--counters", counters]
