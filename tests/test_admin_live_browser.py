@@ -46,6 +46,10 @@ def test_admin_changes_reach_open_pages_and_survive_a_restart(
     tv.goto(hub.url + "/display/counter/1")
     wait_text(kiosk, "body", "KTP-el", 5)
     wait_text(tv, "#cs-name", "Loket 1", 5)
+    # Both pages must be connected before the first change: a `hall` event sent before a
+    # page's socket is up never reaches it (it would only see the change on its next fetch).
+    kiosk.wait_for_selector("body[data-live='1']", state="attached", timeout=10_000)
+    tv.wait_for_function("() => window.__loketOnline === true", timeout=10_000)
 
     # a renamed counter
     assert requests.patch(hub.url + "/api/admin/counters/1", json={"name": "Loket Satu"},
