@@ -77,7 +77,9 @@ def test_admin_changes_reach_open_pages_and_survive_a_restart(
                              json={"rule": rule, "services": ["K"],
                                    "reason": "Istirahat salat Jumat"},
                              headers=admin, timeout=5).status_code == 201
-        wait_text(kiosk, "body", "Istirahat salat Jumat")
+        # The kiosk re-reads its services 0.7 s after the event; one run in four on a busy
+        # machine needed more than 2 s here, so this step allows 4.
+        wait_text(kiosk, "body", "Istirahat salat Jumat", 4)
 
     # a holiday for the whole hall
     holiday = requests.post(hub.url + "/api/admin/calendar",

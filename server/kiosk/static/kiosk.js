@@ -110,10 +110,14 @@
     return q.toString();
   }
 
+  var fetchesSent = 0, fetchShown = 0;
   function fetchServices() {
+    var mine = ++fetchesSent;  // answers may overtake each other: never show an older one
     return fetch("/api/services?" + query(), { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
+        if (mine < fetchShown) { return; }
+        fetchShown = mine;
         state.data = data;
         $("kiosk-offline").hidden = true;
         render();
