@@ -202,14 +202,17 @@ class CounterActions:
         )
         s.add(record)
         s.flush()
-        return Event("call", self._call_payload(record, ticket.priority))
+        return Event("call", self._call_payload(record, ticket.priority, ticket.booked))
 
-    def _call_payload(self, record: CallRecord, priority: bool | None = None) -> dict[str, Any]:
-        """A call as displays get it; ``priority`` None reads the ticket's flag."""
-        if priority is None:
+    def _call_payload(
+        self, record: CallRecord, priority: bool | None = None, booked: bool | None = None
+    ) -> dict[str, Any]:
+        """A call as displays get it; ``priority``/``booked`` None read the ticket's flags."""
+        if priority is None or booked is None:
             session = object_session(record)
             ticket = session.get(Ticket, record.ticket_id) if session is not None else None
             priority = bool(ticket.priority) if ticket is not None else False
+            booked = bool(ticket.booked) if ticket is not None else False
         counter = self.counters.get(record.counter_id)
         return {
             "id": record.id,
@@ -221,6 +224,7 @@ class CounterActions:
             "zone": counter.zone if counter else "",
             "recall": bool(record.recall),
             "priority": bool(priority),
+            "booked": bool(booked),
             "at": self.iso(record.ts),
         }
 

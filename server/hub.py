@@ -20,7 +20,8 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -68,6 +69,29 @@ CALL_ORDER_LOCK = 7242011
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class Write:
+    """An open write transaction of the hub (see :meth:`Hub.write`)."""
+
+    session: Session
+    """The transaction's session: committed when the ``with`` block ends without error."""
+    now: float
+    """The hub clock when the transaction began (one time for everything it writes)."""
+    events: list[Event] = field(default_factory=list)
+    """Published in this order after the commit."""
+    queue_changed: bool = False
+    """Set when waiting counts may have changed: a ``queue`` event follows the commit."""
+    callbacks: list[Callable[[], None]] = field(default_factory=list)
+
+    def publish(self, event: Event) -> None:
+        """Publish ``event`` once the transaction has committed (never if it fails)."""
+        self.events.append(event)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the transaction has committed and its events are out."""
+        self.callbacks.append(callback)
 
 
 class Hub(CounterActions):
@@ -135,6 +159,30 @@ class Hub(CounterActions):
                                                 "updated_ts": self.clock(),
                                                 "calls_since_priority": 0})
 
+    # ------------------------------------------------------------------ the write path
+    @contextlib.contextmanager
+    def write(self, *, ordered: bool = False) -> Iterator[Write]:
+        """The one way to change the queue's state: one database transaction whose events
+        are published, in order, only after it commits.
+
+        Holds the hub's publish lock for the transaction and its publishing, so events leave
+        in commit order; ``ordered`` (counter actions) also takes the cluster-wide order lock
+        when several hub processes share PostgreSQL. On an exception nothing is committed and
+        nothing is published. After the publish, ``w.queue_changed`` refreshes the displays'
+        waiting counts and ``w.after_commit`` callbacks run."""
+        with self._publish_lock:
+            order = self._cluster_order() if ordered else contextlib.nullcontext(None)
+            with order as connection:
+                with self.db.session(connection) as s:
+                    w = Write(session=s, now=self.clock())
+                    yield w
+                for event in w.events:
+                    self.events.publish(event)
+        for callback in w.callbacks:
+            callback()
+        if w.queue_changed:
+            self._mark_queue_dirty()
+
     # ------------------------------------------------------------------ setup
     def start(self, spawn: Spawn | None = None) -> None:
         """Load the live hall (seeding it from the file on first start), create counter rows
@@ -200,66 +248,87 @@ class Hub(CounterActions):
         self, service: str, priority: bool = False, kiosk: str | None = None, lang: str = "id"
     ) -> dict[str, Any]:
         """Issue the next number of ``service``. Durable once this returns."""
+        with self.write() as w:
+            return self.issue_in(w, service, priority=priority, kiosk=kiosk, lang=lang)
+
+    def issue_in(
+        self,
+        w: Write,
+        service: str,
+        *,
+        priority: bool = False,
+        kiosk: str | None = None,
+        lang: str = "id",
+        booked: bool = False,
+        slot_ts: float | None = None,
+        queued_ts: float | None = None,
+    ) -> dict[str, Any]:
+        """Issue the next number of ``service`` inside the write transaction ``w`` (the
+        ticket event goes out after its commit). A booking's check-in passes ``booked``, the
+        slot's start ``slot_ts`` and the fairness key ``queued_ts`` the booked policy gives
+        it (default: now). Raises :class:`HubError` (``unknown_service``, ``paused``,
+        ``closed``, ``quota_full``) before anything is written."""
         svc = self.services.get(service)
         if svc is None:
             raise HubError("unknown_service", service=service)
-        now = self.clock()
+        s, now = w.session, w.now
         day = self.day(now)
         token = secrets.token_urlsafe(18)
-        with self._publish_lock, self.db.session() as s:
-            # Read the paused services in this transaction: one BEGIN/COMMIT per ticket, not two.
-            paused = self._settings(s).get("paused_services", [])
-            state = self.service_state(service, lang, paused)
-            if state["paused"]:
-                raise HubError("paused", service=svc.name)
-            if not state["open"]:
-                if state["closed_reason"]:
-                    raise HubError("closed", service=svc.name,
-                                   next_opening=state["next_opening_text"],
-                                   reason=f" ({state['closed_reason']})")
+        # Read the paused services in this transaction: one BEGIN/COMMIT per ticket, not two.
+        paused = self._settings(s).get("paused_services", [])
+        state = self.service_state(service, lang, paused)
+        if state["paused"]:
+            raise HubError("paused", service=svc.name)
+        if not state["open"]:
+            if state["closed_reason"]:
                 raise HubError("closed", service=svc.name,
-                               next_opening=state["next_opening_text"])
-            if (day, service) not in self._numbering_rows:
-                _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
-            number = s.execute(
-                update(ServiceDay)
-                .where(ServiceDay.day == day, ServiceDay.service == service)
-                .values(last_number=ServiceDay.last_number + 1)
-                .returning(ServiceDay.last_number)
-            ).scalar_one()
-            # Three digits a day (A-999) unless a quota above 999 is set (see ServiceSection).
-            limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
-            if number > limit:
-                raise HubError("quota_full", service=svc.name, quota=limit)
-            ticket = Ticket(
-                day=day,
-                issued_service=service,
-                number=number,
-                label=format_label(service, number),
-                service=service,
-                priority=priority,
-                status=TicketStatus.WAITING,
-                issued_ts=now,
-                queued_ts=now,
-                status_token_hash=hash_token(token),
-                kiosk=kiosk,
-                recalls=0,
-                transfers=0,
-            )
-            s.add(ticket)
-            s.flush()
-            ahead = self._ahead(s, ticket)
-            wait = observed.estimate(self, s, service, ahead, priority)
-            payload = self._ticket_event(ticket)
-        self._numbering_rows.add((day, service))
-        self.events.publish(Event("ticket", payload))
-        self._mark_queue_dirty()
+                               next_opening=state["next_opening_text"],
+                               reason=f" ({state['closed_reason']})")
+            raise HubError("closed", service=svc.name,
+                           next_opening=state["next_opening_text"])
+        if (day, service) not in self._numbering_rows:
+            _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
+        number = s.execute(
+            update(ServiceDay)
+            .where(ServiceDay.day == day, ServiceDay.service == service)
+            .values(last_number=ServiceDay.last_number + 1)
+            .returning(ServiceDay.last_number)
+        ).scalar_one()
+        # Three digits a day (A-999) unless a quota above 999 is set (see ServiceSection).
+        limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
+        if number > limit:
+            raise HubError("quota_full", service=svc.name, quota=limit)
+        ticket = Ticket(
+            day=day,
+            issued_service=service,
+            number=number,
+            label=format_label(service, number),
+            service=service,
+            priority=priority,
+            status=TicketStatus.WAITING,
+            issued_ts=now,
+            queued_ts=now if queued_ts is None else queued_ts,
+            status_token_hash=hash_token(token),
+            kiosk=kiosk,
+            recalls=0,
+            transfers=0,
+            booked=booked,
+            slot_ts=slot_ts,
+        )
+        s.add(ticket)
+        s.flush()
+        ahead = self._ahead(s, ticket)
+        wait = observed.estimate(self, s, service, ahead, priority)
+        w.publish(Event("ticket", self._ticket_event(ticket)))
+        w.queue_changed = True
+        w.after_commit(lambda: self._numbering_rows.add((day, service)))
         return {
             "ticket": ticket.label,
             "service": service,
             "service_name": svc.name,
             "agency": self.agency_name(svc.agency),
             "priority": priority,
+            "booked": booked,
             "position": ahead + 1,
             "ahead": ahead,
             "estimated_wait_s": wait.seconds,
@@ -340,30 +409,26 @@ class Hub(CounterActions):
             label = parse_label(ticket)
             if label is None:
                 raise HubError("bad_request", reason="'ticket' is not a ticket number")
-        now = self.clock()
-        events: list[Event] = []
-        with self._publish_lock, self._cluster_order() as connection:
-            with self.db.session(connection) as s:
-                row = s.scalars(
-                    select(Counter).where(Counter.id == counter_id).with_for_update()
-                ).one()
-                if officer:
-                    row.officer = officer
-                current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
-                handler = HANDLERS[CounterAction(action)]
-                outcome = handler(self, s, counter, row, current, now, events,
-                                  ActionArgs(service=service, ticket=label, actor=actor))
-                row.updated_ts = now
-                s.flush()
-                waiting = self._waiting_for(s, counter)
-                shown = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
-                result = self._counter_result(counter, row, shown, waiting)
-                if outcome.called is not None:
-                    result["called"] = outcome.called
-                events.append(Event("counter", dict(result, actor=actor)))
-            for event in events:
-                self.events.publish(event)
-        self._mark_queue_dirty()
+        with self.write(ordered=True) as w:
+            s, now = w.session, w.now
+            row = s.scalars(
+                select(Counter).where(Counter.id == counter_id).with_for_update()
+            ).one()
+            if officer:
+                row.officer = officer
+            current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+            handler = HANDLERS[CounterAction(action)]
+            outcome = handler(self, s, counter, row, current, now, w.events,
+                              ActionArgs(service=service, ticket=label, actor=actor))
+            row.updated_ts = now
+            s.flush()
+            waiting = self._waiting_for(s, counter)
+            shown = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+            result = self._counter_result(counter, row, shown, waiting)
+            if outcome.called is not None:
+                result["called"] = outcome.called
+            w.publish(Event("counter", dict(result, actor=actor)))
+            w.queue_changed = True
         if outcome.empty:
             raise HubError("empty", counter=counter.name)
         return result
@@ -404,6 +469,7 @@ class Hub(CounterActions):
             "ticket_status": ticket.status if ticket else None,
             "service": ticket.service if ticket else None,
             "priority": bool(ticket.priority) if ticket else False,
+            "booked": bool(ticket.booked) if ticket else False,
             "waited_s": round(ticket.called_ts - ticket.queued_ts)
             if ticket and ticket.called_ts
             else None,
@@ -441,6 +507,7 @@ class Hub(CounterActions):
             "service": ticket.service,
             "status": ticket.status,
             "priority": bool(ticket.priority),
+            "booked": bool(ticket.booked),
             "counter": ticket.counter_id,
             "counter_name": counter.name if counter else None,
             "issued_at": self.iso(ticket.issued_ts),
@@ -511,11 +578,14 @@ class Hub(CounterActions):
             if zone is not None:
                 calls_query = calls_query.where(CallRecord.counter_id.in_(zone_counters))
             records = list(s.scalars(calls_query))
-            priority = {
-                tid for tid in s.scalars(select(Ticket.id).where(
-                    Ticket.id.in_({r.ticket_id for r in records}), Ticket.priority.is_(True)))
+            flags = {
+                tid: (bool(priority), bool(booked))
+                for tid, priority, booked in s.execute(
+                    select(Ticket.id, Ticket.priority, Ticket.booked).where(
+                        Ticket.id.in_({r.ticket_id for r in records})))
             }
-            calls = [self._call_payload(r, r.ticket_id in priority) for r in records]
+            calls = [self._call_payload(r, *flags.get(r.ticket_id, (False, False)))
+                     for r in records]
             settings = self._settings(s)
         zone_services = {
             p for c in self.counters.values() if c.id in zone_counters for p in c.services

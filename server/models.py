@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,6 +71,11 @@ class Ticket(Base):
     status_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """SHA-256 of the ticket's status-page token (the token itself is never stored)."""
     kiosk: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    booked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Issued at the check-in of an online booking (see :mod:`loket.server.booking`)."""
+    slot_ts: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """Start of the booked slot (booked tickets only): the queue rules' ``booked_policy``
+    never calls a booked ticket before it unless nobody else waits."""
 
 
 class ServiceDay(Base):
