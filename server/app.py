@@ -141,6 +141,9 @@ def create_app(
     for part in (display, counter_panel, audio, kiosk, supervisor, notify, assistance, signage,
                  integrations, admin):
         part.init_app(app)
+    from loket.server.booking import pages as booking_pages
+
+    booking_pages.init_app(app)  # the citizen's /booking and /b/<token>
 
     @app.before_request
     def _language() -> None:
