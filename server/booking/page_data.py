@@ -83,3 +83,9 @@ def load_booking(token: str) -> dict[str, Any] | None:
         return None
     body = response.get_json(silent=True)
     return body if isinstance(body, dict) else None
+
+
+def booking_services(hub: Hub) -> list[str]:
+    """Prefixes of the services a citizen can book and check in at a kiosk (not the
+    outreach ones, whose officers go to the citizen)."""
+    return [p for p, flags in settings(hub).services.items() if not flags["outreach"]]

@@ -135,10 +135,9 @@ register(
         "kiosk.booked_checking": {"id": "Memeriksa reservasi…", "en": "Checking the booking…"},
         "kiosk.booked_ok": {"id": "Reservasi", "en": "Booked"},
         "kiosk.booked.too_early": {
-            "id": "Terlalu awal. Reservasi Anda pukul {start}; lapor hadir bisa mulai pukul "
-            "{from}. Silakan kembali nanti.",
-            "en": "Too early. Your booking is at {start}; check-in opens at {from}. "
-            "Please come back later.",
+            "id": "Terlalu awal untuk lapor hadir. Silakan kembali mendekati jam reservasi "
+            "Anda.",
+            "en": "Too early to check in. Please come back closer to your booked time.",
         },
         "kiosk.booked.too_late": {
             "id": "Waktu lapor hadir reservasi Anda sudah lewat. Anda tetap bisa mengambil "
