@@ -164,3 +164,25 @@ register(
         "kiosk.booked_walk_in": {"id": "Ambil nomor antrean biasa", "en": "Take an ordinary number"},
     }
 )
+
+register(
+    {
+        # ---------------------------------------------------------------- officer's panel
+        "counter.booked": {"id": "Reservasi", "en": "Booked"},
+        "counter.checkin_label": {"id": "Check-in reservasi", "en": "Check in a booking"},
+        "counter.checkin_hint": {
+            "id": "Ketik kode reservasi warga (mis. K7M-Q4P) atau pindai kode QR-nya.",
+            "en": "Type the citizen's booking code (e.g. K7M-Q4P) or scan its QR code.",
+        },
+        "counter.checkin_send": {"id": "Check-in", "en": "Check in"},
+        "counter.checkin_busy": {"id": "Memeriksa…", "en": "Checking…"},
+        "counter.checkin_done": {
+            "id": "Check-in berhasil: nomor antrean {ticket} (reservasi).",
+            "en": "Checked in: queue number {ticket} (booked).",
+        },
+        "counter.checkin_failed": {
+            "id": "Check-in gagal. Coba lagi.",
+            "en": "Check-in failed. Try again.",
+        },
+    }
+)
