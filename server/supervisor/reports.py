@@ -94,7 +94,8 @@ def _p90(
     return out
 
 
-_SUMS = ("tickets", "served", "no_show", "transferred", "wait_sum", "wait_n", "svc_sum", "svc_n")
+_SUMS = ("tickets", "served", "no_show", "transferred", "wait_sum", "wait_n", "svc_sum", "svc_n",
+         "booked")
 
 
 def _row(grp: Any, t: dict[str, float]) -> dict[str, Any]:
@@ -104,6 +105,9 @@ def _row(grp: Any, t: dict[str, float]) -> dict[str, Any]:
         "served": int(t["served"]),
         "no_show": int(t["no_show"]),
         "transferred": int(t["transferred"]),
+        # Checked in from an online booking vs taken at a kiosk or counter (issue 15).
+        "booked": int(t["booked"]),
+        "walk_in": int(t["tickets"]) - int(t["booked"]),
         "avg_wait_s": report_stats.mean(t["wait_sum"], int(t["wait_n"])),
         "avg_service_s": report_stats.mean(t["svc_sum"], int(t["svc_n"])),
     }
@@ -133,6 +137,7 @@ def group_stats(
             func.count(Ticket.called_ts).label("wait_n"),
             func.sum(case((done, _service_time()), else_=None)).label("svc_sum"),
             func.count(case((done, Ticket.served_ts), else_=None)).label("svc_n"),
+            func.sum(case((Ticket.booked.is_(True), 1), else_=0)).label("booked"),
         )
         .where(in_period), key, hour)
     ).all()
@@ -203,7 +208,7 @@ def group_stats(
 
 def _empty_row(grp: Any) -> dict[str, Any]:
     return {"key": grp, "tickets": 0, "served": 0, "no_show": 0, "transferred": 0,
-            "avg_wait_s": None, "avg_service_s": None}
+            "booked": 0, "walk_in": 0, "avg_wait_s": None, "avg_service_s": None}
 
 
 def _transfers_by_counter(
