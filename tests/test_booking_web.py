@@ -1,0 +1,117 @@
+"""What a person sees of online booking that does not need a browser: the calendar file
+(RFC 5545), the reports' booked vs walk-in columns, the pages' headers and their refusal of
+tokens that cannot be bookings."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import icalendar
+import openpyxl
+from sqlalchemy import update
+
+from loket.server.booking.ics import BookingEvent, booking_ics
+from loket.server.booking.pages import long_date
+from loket.server.models import Ticket
+from loket.server.supervisor import exports, reports
+from tests.test_reports import ONE_DAY, by_key, fill_sample
+
+
+def event(**changes: Any) -> BookingEvent:
+    fields: dict[str, Any] = dict(
+        token="Zq3_token-abcdefghijkl", day=date(2026, 12, 1), start=time(8, 30),
+        end=time(9, 0), timezone="Asia/Jakarta",
+        summary="Reservasi KTP-el; Dukcapil, loket A (K7M-Q4P)",
+        description="Kode reservasi: K7M-Q4P.\nLapor hadir di anjungan MPP Uji, dengan kode "
+        "QR atau kode ini; tautan: https://antrean.example.go.id/b/Zq3_token-abcdefghijkl",
+        location="MPP Uji", url="https://antrean.example.go.id/b/Zq3_token-abcdefghijkl",
+        stamp=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    fields.update(changes)
+    return BookingEvent(**fields)
+
+
+def test_ics_is_rfc5545_with_crlf_folding_and_escaping() -> None:
+    data = booking_ics(event())
+    text = data.decode("utf-8")
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in text.replace("\r\n", "")  # every line ends with CRLF, none bare
+    for line in text.split("\r\n"):
+        assert len(line.encode("utf-8")) <= 75, line  # folded at 75 octets
+    assert "VERSION:2.0\r\n" in text and "PRODID:" in text
+    # Commas, semicolons and newlines in texts are escaped (RFC 5545 3.3.11).
+    assert "SUMMARY:Reservasi KTP-el\\; Dukcapil\\, loket A (K7M-Q4P)" in text
+    unfolded = text.replace("\r\n ", "")
+    assert "Kode reservasi: K7M-Q4P.\\nLapor hadir" in unfolded
+    # The slot in the hall's zone, with that zone described (and not as UTC).
+    assert "DTSTART;TZID=Asia/Jakarta:20261201T083000" in text
+    assert "DTEND;TZID=Asia/Jakarta:20261201T090000" in text
+    assert "BEGIN:VTIMEZONE\r\nTZID:Asia/Jakarta" in text
+    assert "TZOFFSETTO:+0700" in text
+    assert "DTSTAMP:20261130T090000Z" in text
+    assert "UID:booking-Zq3_token-abcdefghijkl@loket" in text
+    assert "STATUS:CONFIRMED" in text and "TRIGGER:-PT1H" in text
+
+    cal = icalendar.Calendar.from_ical(data)
+    [vevent] = cal.walk("VEVENT")
+    assert vevent["summary"] == "Reservasi KTP-el; Dukcapil, loket A (K7M-Q4P)"
+    start = vevent.decoded("dtstart")
+    assert start.utcoffset().total_seconds() == 7 * 3600
+    assert (start.hour, start.minute) == (8, 30)
+    assert vevent.decoded("dtend") - start == (datetime(1, 1, 1, 9) - datetime(1, 1, 1, 8, 30))
+
+
+def test_ics_of_a_cancelled_booking_and_of_another_zone() -> None:
+    text = booking_ics(event(cancelled=True, timezone="Asia/Jayapura")).decode()
+    assert "METHOD:CANCEL" in text and "STATUS:CANCELLED" in text
+    assert "BEGIN:VALARM" not in text
+    assert "DTSTART;TZID=Asia/Jayapura:20261201T083000" in text
+    assert "TZOFFSETTO:+0900" in text
+
+
+def test_long_dates_in_both_languages() -> None:
+    assert long_date(date(2026, 12, 1), "id") == "Selasa, 1 Desember 2026"
+    assert long_date(date(2026, 12, 6), "en") == "Sunday, 6 December 2026"
+
+
+def test_reports_count_booked_and_walk_in_tickets(hub: Any) -> None:
+    fill_sample(hub)
+    with hub.db.session() as s:
+        s.execute(update(Ticket).where(Ticket.label.in_(("A-001", "A-003", "B-005")),
+                                       Ticket.day == "2026-11-02").values(booked=True))
+    report = reports.build_report(hub, ONE_DAY, "service")
+    rows = by_key(report)
+    assert (rows["A"]["booked"], rows["A"]["walk_in"]) == (2, 2)
+    assert (rows["B"]["booked"], rows["B"]["walk_in"]) == (1, 1)
+    assert (rows["C"]["booked"], rows["C"]["walk_in"]) == (0, 1)
+    assert (report["total"]["booked"], report["total"]["walk_in"]) == (3, 4)
+    counters = by_key(reports.build_report(hub, ONE_DAY, "counter"))
+    assert counters["1"]["booked"] == 1 and counters["5"]["booked"] == 1
+
+    csv_rows = list(csv.reader(io.StringIO(exports.to_csv(report, "en"))))
+    assert csv_rows[0][-2:] == ["Booked", "Walk-in"]
+    assert csv_rows[1][0] == "A · KTP-el" and csv_rows[1][-2:] == ["2", "2"]
+    assert csv_rows[-1][-2:] == ["3", "4"]
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(report, "id", [])))["Laporan"]
+    header = [c.value for c in sheet[4]]
+    assert header[-2:] == ["Reservasi", "Datang langsung"]
+
+
+def test_booking_pages_refuse_what_cannot_be_a_booking(client: Any) -> None:
+    for path in ("/b/short", "/b/../../etc", "/b/" + "x" * 80, "/b/abc%3Cscript%3Edefghijklmnop",
+                 "/b/unknown-token-0123456789/qr.svg", "/b/unknown-token-0123456789/reservasi.ics"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_booking_page_without_bookable_services(client: Any) -> None:
+    page = client.get("/booking")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["X-Robots-Tag"] == "noindex"
+    html = page.get_data(as_text=True)
+    assert "Reservasi Antrean" in html and '"agencies": []' in html
+    assert 'src="http' not in html and 'href="http' not in html  # nothing from elsewhere
+    english = client.get("/booking?lang=en").get_data(as_text=True)
+    assert "Book a queue time" in english
