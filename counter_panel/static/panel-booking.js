@@ -34,7 +34,7 @@
     if (busy || !code) { return; }
     busy = true;
     say(t("checkin_busy"), "busy");
-    var url = "/api/counters/" + encodeURIComponent(form.dataset.counter) + "/checkin?lang=" + lang;
+    var url = "/api/bookings/checkin?lang=" + lang;  // an officer's session: CSRF token
     fetch(url, {
       method: "POST",
       credentials: "same-origin",

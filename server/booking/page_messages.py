@@ -34,7 +34,10 @@ register(
         "bpage.full": {"id": "penuh", "en": "full"},
         "bpage.today": {"id": "hari ini", "en": "today"},
         "bpage.tomorrow": {"id": "besok", "en": "tomorrow"},
-        "bpage.chosen": {"id": "{service}, {date} pukul {start}", "en": "{service}, {date} at {start}"},
+        "bpage.chosen": {
+            "id": "{service}, {date} pukul {start}",
+            "en": "{service}, {date} at {start}",
+        },
         "bpage.phone": {"id": "Nomor HP (tidak wajib)", "en": "Mobile number (optional)"},
         "bpage.phone_hint": {
             "id": "Hanya untuk pemberitahuan tentang reservasi ini.",
@@ -76,7 +79,10 @@ register(
             "(at most {before} minutes before your time, at the latest {after} minutes after).",
         },
         "bpage.qr_alt": {"id": "Kode QR reservasi {code}", "en": "QR code of booking {code}"},
-        "bpage.open_booking": {"id": "Lihat atau batalkan reservasi", "en": "View or cancel the booking"},
+        "bpage.open_booking": {
+            "id": "Lihat atau batalkan reservasi",
+            "en": "View or cancel the booking",
+        },
         "bpage.keep_link": {
             "id": "Simpan tautan ini: hanya dengan tautan ini reservasi bisa dilihat atau "
             "dibatalkan.",
@@ -113,9 +119,15 @@ register(
             "id": "Yakin ingin membatalkan? Jam ini akan diberikan kepada orang lain.",
             "en": "Cancel for sure? This time will be given to someone else.",
         },
-        "bpage.cancelled_now": {"id": "Reservasi sudah dibatalkan.", "en": "The booking is cancelled."},
+        "bpage.cancelled_now": {
+            "id": "Reservasi sudah dibatalkan.",
+            "en": "The booking is cancelled.",
+        },
         "bpage.new_booking": {"id": "Buat reservasi baru", "en": "Make a new booking"},
-        "bpage.ics_summary": {"id": "Reservasi {service} ({code})", "en": "Booking {service} ({code})"},
+        "bpage.ics_summary": {
+            "id": "Reservasi {service} ({code})",
+            "en": "Booking {service} ({code})",
+        },
         "bpage.ics_description": {
             "id": "Kode reservasi: {code}. Lapor hadir di anjungan {hall} dengan kode QR atau "
             "kode ini. Reservasi: {url}",
@@ -161,7 +173,10 @@ register(
             "id": "Lapor hadir gagal. Silakan minta bantuan petugas.",
             "en": "Check-in failed. Please ask a staff member.",
         },
-        "kiosk.booked_walk_in": {"id": "Ambil nomor antrean biasa", "en": "Take an ordinary number"},
+        "kiosk.booked_walk_in": {
+            "id": "Ambil nomor antrean biasa",
+            "en": "Take an ordinary number",
+        },
     }
 )
 

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, g, render_template
 from werkzeug.wrappers import Response
 
-from loket.server.booking import page_data
+from loket.server.booking import page_data, store
 from loket.server.booking import page_messages as _words  # noqa: F401  (registers the words)
 from loket.server.booking.ics import BookingEvent, booking_ics
 from loket.server.context import get_hub
@@ -57,17 +57,16 @@ def _private(response: Response) -> Response:
 
 
 def public_base() -> str:
-    """Where citizens reach the hub: ``[booking] public_url`` when set, else the kiosk's
-    public address (never a request header)."""
+    """Where citizens reach the hub: ``[booking] public_url`` (else ``[notify]``'s, else
+    ``[kiosk]``'s), else the kiosk's public address (never a request header)."""
     hub = get_hub()
-    own = str(getattr(getattr(hub.config, "booking", None), "public_url", "") or "")
-    return own.strip().rstrip("/") or devices.public_base(hub)
+    return store.booking_base(hub.config) or devices.public_base(hub)
 
 
 def _booking(token: str) -> dict[str, Any]:
     if not TOKEN_RE.match(token):
         abort(404)
-    booking = page_data.load_booking(token)
+    booking = page_data.load_booking(get_hub(), token, g.lang)
     if booking is None:
         abort(404)
     return booking
@@ -105,7 +104,8 @@ def booking_page() -> Response:
         day = today + timedelta(days=offset)
         label = long_date(day, lang)
         if offset in (0, 1):
-            label = f"{translate('bpage.today' if offset == 0 else 'bpage.tomorrow', lang)}, {label}"
+            near = translate("bpage.today" if offset == 0 else "bpage.tomorrow", lang)
+            label = f"{near}, {label}"
         days.append({"date": day.isoformat(), "label": label})
     settings = {"lang": lang, "agencies": agencies, "days": days,
                 "checkin_before_min": conf.checkin_before_min,
@@ -165,10 +165,9 @@ def booking_calendar(token: str) -> Response:
         stamp=datetime.fromtimestamp(hub.clock(), tz=hub.tz),
         cancelled=booking.get("status") == "cancelled",
     )
-    response = Response(booking_ics(event), mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="reservasi-{code or "loket"}.ics"'
-    response.mimetype = "text/calendar"
-    response.charset = "utf-8"
+    response = Response(booking_ics(event), content_type="text/calendar; charset=utf-8")
+    name = "".join(c for c in code if c.isalnum()) or "loket"
+    response.headers["Content-Disposition"] = f'attachment; filename="reservasi-{name}.ics"'
     return _private(response)
 
 

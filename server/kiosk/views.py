@@ -120,8 +120,7 @@ def kiosk_page() -> Any:
             "priority": paired is not None,
             "paper_width_mm": kiosk.paper_width_mm if kiosk else 80,
             "public_base": devices.public_base(hub, paired),
-            # "Saya sudah reservasi" ([booking] with sessions, server/booking/)
-            "booking": bool(getattr(getattr(config, "booking", None), "active", False)),
+            "booking": config.booking.active,  # "Saya sudah reservasi" (server/booking/)
         },
         words=catalog(g.lang, "kiosk."),
         paper_width=kiosk.paper_width_mm if kiosk else 80,
