@@ -6,17 +6,25 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import icalendar
 import openpyxl
+import pytest
 from sqlalchemy import update
 
 from loket.server.booking.ics import BookingEvent, booking_ics
 from loket.server.booking.pages import long_date
+from loket.server.kiosk import devices
+from loket.server.kiosk.qr import qr_svg
 from loket.server.models import Ticket
 from loket.server.supervisor import exports, reports
+from tests.support.booking import TZ, BookingHall
+from tests.support.kiosk import pair
 from tests.test_reports import ONE_DAY, by_key, fill_sample
 
 
@@ -115,3 +123,104 @@ def test_booking_page_without_bookable_services(client: Any) -> None:
     assert 'src="http' not in html and 'href="http' not in html  # nothing from elsewhere
     english = client.get("/booking?lang=en").get_data(as_text=True)
     assert "Book a queue time" in english
+
+
+# --------------------------------------------------------------------------- with bookings
+@pytest.fixture
+def hall(tmp_path: Any) -> Iterator[BookingHall]:
+    booking_hall = BookingHall(tmp_path)
+    yield booking_hall
+    booking_hall.close()
+
+
+def book(hall: BookingHall, start: str = "09:00", service: str = "A",
+         **extra: Any) -> dict[str, Any]:
+    answer = hall.client.post("/api/bookings", json=dict(
+        service=service, date="2026-12-01", start=start, **extra))
+    assert answer.status_code == 201, answer.get_json()
+    body: dict[str, Any] = answer.get_json()
+    return body
+
+
+def test_booking_form_lists_bookable_services_days_and_the_privacy_notice(
+        hall: BookingHall) -> None:
+    page = hall.client.get("/booking")
+    html = page.get_data(as_text=True)
+    settings = json.loads(re.search(
+        r'<script type="application/json" id="booking-settings">(.*?)</script>', html,
+        re.S).group(1))  # type: ignore[union-attr]
+    agencies = {a["name"]: a["services"] for a in settings["agencies"]}
+    assert [s["prefix"] for s in agencies["Dukcapil"]] == ["A", "B"]
+    assert agencies["Dukcapil"][1]["outreach"] is True
+    assert agencies["Imigrasi"] == [{"prefix": "C", "name": "Paspor", "nik": True,
+                                     "outreach": False}]
+    assert len(settings["days"]) == 8  # today and the 7 days ahead
+    assert settings["days"][0] == {"date": "2026-12-01",
+                                   "label": "hari ini, Selasa, 1 Desember 2026"}
+    assert settings["days"][1]["label"].startswith("besok, Rabu")
+    # The notice states what is kept and the retention days of [booking] retention_days.
+    assert "dihapus 9 hari setelah tanggal reservasi" in html
+    assert "hash berkunci" in html and "4 angka terakhir" in html
+    assert 'name="csrf_token"' in html
+
+
+def test_booking_page_shows_code_qr_calendar_and_cancel(hall: BookingHall) -> None:
+    made = book(hall, phone="081234567890")
+    token, code = made["token"], made["code"]
+    page = hall.client.get(f"/b/{token}")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert f'id="bk-code" aria-describedby="code-caption">{code}</p>' in html
+    assert "Selasa, 1 Desember 2026" in html and "09:00–09:30" in html
+    assert "Terpesan" in html and 'id="cancel-form"' in html and 'name="csrf_token"' in html
+    assert "7890" not in html  # the phone number is not shown back
+    assert f"/b/{token}/qr.svg" in html and f"/b/{token}/reservasi.ics" in html
+
+    qr = hall.client.get(f"/b/{token}/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and qr.data.startswith(b"<svg")
+    # It holds the booking's own address, on the hub's public base (never the Host header).
+    assert qr.data == qr_svg(f"{devices.public_base(hall.hub)}/b/{token}")
+    assert qr.headers["Cache-Control"] == "no-store"
+
+    ics = hall.client.get(f"/b/{token}/reservasi.ics")
+    assert ics.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert ics.headers["Content-Disposition"] == (
+        f'attachment; filename="reservasi-{code.replace("-", "")}.ics"')
+    [vevent] = icalendar.Calendar.from_ical(ics.data).walk("VEVENT")
+    assert vevent["summary"] == f"Reservasi KTP-el ({code})"
+    assert vevent.decoded("dtstart") == datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
+    assert vevent.decoded("dtend") == datetime(2026, 12, 1, 9, 30, tzinfo=TZ)
+    assert code in str(vevent["description"]) and f"/b/{token}" in str(vevent["url"])
+    assert vevent["location"] == "MPP Uji"
+    english = hall.client.get(f"/b/{token}/reservasi.ics?lang=en").data.decode()
+    assert f"SUMMARY:Booking KTP-el ({code})" in english
+
+    assert hall.client.post(f"/api/bookings/{token}/cancel").status_code == 200
+    html = hall.client.get(f"/b/{token}?lang=id").get_data(as_text=True)
+    assert "Dibatalkan" in html and 'id="cancel-form"' not in html and "/booking" in html
+    assert b"METHOD:CANCEL" in hall.client.get(f"/b/{token}/reservasi.ics").data
+
+
+def test_checked_in_booking_links_its_ticket(hall: BookingHall) -> None:
+    made = book(hall)
+    hall.clock.set("2026-12-01 08:40")
+    pair(hall.app, hall.client, "lobi")
+    # What a kiosk's QR scanner types: the booking's link (so the ticket can be sealed to it).
+    scanned = f"http://antrean.example/b/{made['token']}"
+    answer = hall.client.post("/api/bookings/checkin", json={"code": scanned})
+    assert answer.status_code == 201 and answer.get_json()["booked"] is True
+    ticket = answer.get_json()["ticket"]
+    html = hall.client.get(f"/b/{made['token']}").get_data(as_text=True)
+    assert "Sudah lapor hadir" in html and f'id="bk-ticket">{ticket}<' in html
+    follow = re.search(r'id="bk-follow" href="(/t/[^"]+)"', html)
+    assert follow is not None and 'id="cancel-form"' not in html
+    status = hall.client.get(follow.group(1))
+    assert status.status_code == 200 and ticket in status.get_data(as_text=True)
+
+
+def test_kiosk_offers_the_booking_check_in(hall: BookingHall, client: Any) -> None:
+    html = hall.client.get("/kiosk").get_data(as_text=True)
+    assert '"booking": true' in html and "Saya sudah reservasi" in html
+    assert "kiosk-booking.js" in html and 'id="screen-booked"' in html
+    # A hall without [[booking.sessions]] shows no such button.
+    assert '"booking": false' in client.get("/kiosk").get_data(as_text=True)
