@@ -144,6 +144,7 @@ register(
         "kiosk.booked_code": {"id": "Kode reservasi", "en": "Booking code"},
         "kiosk.booked_send": {"id": "Lapor hadir", "en": "Check in"},
         "kiosk.booked_clear": {"id": "Hapus", "en": "Delete"},
+        "kiosk.booked_backspace": {"id": "Hapus satu huruf", "en": "Delete one character"},
         "kiosk.booked_checking": {"id": "Memeriksa reservasi…", "en": "Checking the booking…"},
         "kiosk.booked_ok": {"id": "Reservasi", "en": "Booked"},
         "kiosk.booked.too_early": {
@@ -158,8 +159,8 @@ register(
             "ordinary queue number.",
         },
         "kiosk.booked.already_checked_in": {
-            "id": "Reservasi ini sudah lapor hadir. Nomor antrean Anda: {ticket}.",
-            "en": "This booking is already checked in. Your queue number: {ticket}.",
+            "id": "Reservasi ini sudah lapor hadir.",
+            "en": "This booking is already checked in.",
         },
         "kiosk.booked.cancelled": {
             "id": "Reservasi ini sudah dibatalkan.",

@@ -39,12 +39,9 @@
     var code = res.data.error || "";
     var known = ["too_early", "too_late", "already_checked_in", "cancelled", "not_found"];
     if (res.status === 429) { return t("rate_limited"); }
-    if (code === "too_early" && res.data.message) { return res.data.message; }  // names the times
-    if (known.indexOf(code) >= 0) {
-      return t("booked." + code, { ticket: res.data.ticket || "", start: res.data.start || "",
-                                   from: res.data.checkin_from || "" });
-    }
-    return res.data.message || t("booked.failed");
+    // The hub's answer names the booking and its times, in the kiosk's language.
+    if (res.data.message) { return res.data.message; }
+    return known.indexOf(code) >= 0 ? t("booked." + code) : t("booked.failed");
   }
 
   function send(event) {
@@ -105,7 +102,7 @@
     del.type = "button";
     del.className = "booked-key booked-del";
     del.textContent = "⌫";
-    del.setAttribute("aria-label", t("booked_clear"));
+    del.setAttribute("aria-label", t("booked_backspace"));
     del.addEventListener("click", function () {
       var input = $("booked-code");
       input.value = input.value.slice(0, -1);

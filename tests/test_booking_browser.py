@@ -1,0 +1,223 @@
+"""Online booking in headless Chromium on a hall clock the test moves (tests/support/booking.py):
+a citizen books on a phone-sized screen and gets a code and a QR; at the hall the kiosk checks
+the code in (typed on its keys, or "scanned" by a keyboard-wedge scanner) and prints a booked
+ticket; the officer's NEXT calls it on the phone's status page. The kiosk's too-early and
+too-late answers, the officer's check-in box, and axe-core on /booking and /b/<token>."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from loket.server.auth import add_user
+from tests.support import axe
+from tests.support.booking import BookingHall
+from tests.support.login import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PHONE = {"width": 390, "height": 844}
+KIOSK = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[BookingHall]:
+    booking_hall = BookingHall(tmp_path, start="2026-12-01 07:00").serve()
+    yield booking_hall
+    booking_hall.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    page.requests_seen = seen
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.script_errors = errors
+    yield page
+    context.close()
+
+
+def kiosk_page(browser: Any, hall: BookingHall) -> Any:
+    context = browser.new_context(viewport=KIOSK)
+    context.add_cookies([hall.kiosk_cookie("lobi")])
+    page = context.new_page()
+    page.goto(f"{hall.url}/kiosk")
+    page.wait_for_selector("#booked-btn:not([hidden])")
+    return page
+
+
+def book_on_phone(page: Any, hall: BookingHall, start: str,
+                  number: str = "081234567890") -> tuple[str, str]:
+    """Book KTP-el today at ``start`` through the page; returns (code, /b/ path)."""
+    page.goto(f"{hall.url}/booking")
+    page.get_by_role("button", name="Dukcapil").click()
+    page.get_by_role("button", name="KTP-el").click()
+    page.get_by_role("button", name=re.compile(r"^hari ini, Selasa, 1 Desember 2026")).click()
+    page.locator(f'.bk-slot[data-start="{start}"]').click()
+    page.wait_for_selector("#step-details:not([hidden])")
+    page.get_by_label("Nomor HP (tidak wajib)").fill(number)
+    page.get_by_role("button", name="Pesan sekarang").click()
+    page.wait_for_selector("#step-done:not([hidden])")
+    code = page.locator("#done-code").inner_text()
+    link = page.locator("#done-link").get_attribute("href")
+    assert link and link.startswith("/b/")
+    return code, link.split("?")[0]
+
+
+def test_book_on_a_phone_check_in_at_the_kiosk_and_get_called(
+        browser: Any, phone: Any, hall: BookingHall) -> None:
+    phone.goto(f"{hall.url}/booking")
+    axe.assert_clean(phone, "/booking (agencies)")
+    phone.get_by_role("button", name="Dukcapil").click()
+    phone.get_by_role("button", name="KTP-el").click()
+    phone.get_by_role("button", name=re.compile(r"^hari ini")).click()
+    phone.wait_for_selector(".bk-slot")
+    # What is left is shown per slot.
+    assert phone.locator('.bk-slot[data-start="09:00"] .bk-slot-left').inner_text() == "sisa 2"
+    axe.assert_clean(phone, "/booking (slots)")
+    phone.locator('.bk-slot[data-start="09:00"]').click()
+    phone.wait_for_selector("#step-details:not([hidden])")
+    assert phone.locator("#nik-field").is_hidden()  # KTP-el asks for no NIK in this hall
+    assert "dihapus 9 hari setelah tanggal reservasi" in phone.locator(".bk-privacy").inner_text()
+    axe.assert_clean(phone, "/booking (details)")
+    phone.get_by_label("Nomor HP (tidak wajib)").fill("081234567890")
+    phone.get_by_role("button", name="Pesan sekarang").click()
+    phone.wait_for_selector("#step-done:not([hidden])")
+    code = phone.locator("#done-code").inner_text()
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}", code), code
+    phone.wait_for_function("() => document.getElementById('done-qr').naturalWidth > 0")
+    # The code is the largest text on the page and fits the phone's width.
+    box = phone.locator("#done-code").bounding_box()
+    assert box["width"] <= PHONE["width"]
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    axe.assert_clean(phone, "/booking (done)")
+
+    phone.locator("#done-link").click()
+    phone.wait_for_url(re.compile(r".*/b/[A-Za-z0-9_-]+.*"))
+    assert phone.locator("#bk-code").inner_text() == code
+    assert phone.locator("#bk-status").inner_text() == "Terpesan"
+    assert phone.locator("#bk-time").inner_text() == "09:00–09:30"
+    phone.wait_for_function("() => document.getElementById('bk-qr').naturalWidth > 0")
+    axe.assert_clean(phone, "/b/<token>")
+    with phone.expect_download() as download:
+        phone.locator("#bk-ics").click()
+    ics = Path(download.value.path()).read_bytes()
+    assert b"DTSTART;TZID=Asia/Jakarta:20261201T090000" in ics and code.encode() in ics
+
+    # 08:40 at the hall: inside the check-in window (30 min before to 15 min after 09:00).
+    hall.clock.set("2026-12-01 08:40")
+    kiosk = kiosk_page(browser, hall)
+    kiosk.get_by_role("button", name="Saya sudah reservasi").click()
+    kiosk.wait_for_selector("#screen-booked:not([hidden])")
+    axe.assert_clean(kiosk, "kiosk check-in screen")
+    for char in code.replace("-", ""):
+        kiosk.locator(".booked-key", has_text=re.compile(f"^{char}$")).click()
+    assert kiosk.locator("#booked-code").input_value() == code.replace("-", "")
+    kiosk.get_by_role("button", name="Lapor hadir").click()
+    kiosk.wait_for_selector("#screen-ticket:not([hidden])")
+    assert kiosk.locator("#ticket-number").inner_text() == "A-001"
+    assert kiosk.locator("#ticket-booked").is_visible()
+    assert kiosk.locator("#pt-booked").inner_text() == "Reservasi"  # on the paper too
+    status_url = kiosk.locator("#ticket-qr").get_attribute("data-status-url")
+    assert status_url and status_url.startswith("/t/")
+
+    phone.goto(hall.url + status_url)
+    phone.wait_for_selector("#status-badge:has-text('Menunggu')")
+    phone.wait_for_selector("#status-live:has-text('Diperbarui langsung')")
+    device = hall.token()
+    called = requests.post(f"{hall.url}/api/counters/1/next",
+                           headers={"Authorization": f"Bearer {device}"}, timeout=5)
+    assert called.status_code == 200 and called.json()["ticket"] == "A-001"
+    assert called.json().get("booked") is True
+    phone.wait_for_selector("#status-call-text:has-text('Silakan menuju Loket 1')",
+                            timeout=10_000)
+    assert phone.script_errors == []
+    outside = [u for u in phone.requests_seen if not u.startswith((hall.url, "data:", "blob:"))]
+    assert outside == []  # the pages load nothing from another host
+
+
+def test_kiosk_answers_too_early_and_too_late_and_offers_a_walk_in(
+        browser: Any, phone: Any, hall: BookingHall) -> None:
+    early, _ = book_on_phone(phone, hall, "10:00")
+    late, _ = book_on_phone(phone, hall, "08:00", "081298765432")
+    hall.clock.set("2026-12-01 08:40")
+    kiosk = kiosk_page(browser, hall)
+
+    kiosk.get_by_role("button", name="Saya sudah reservasi").click()
+    kiosk.locator("#booked-code").fill(early.lower())  # typed as it comes: case and dash
+    kiosk.keyboard.press("Enter")
+    kiosk.wait_for_selector("#booked-result.too_early")
+    text = kiosk.locator("#booked-result").inner_text()
+    assert "pukul 10.00" in text and "Silakan kembali nanti" in text, text
+    assert kiosk.locator("#booked-walk-in").is_hidden()
+
+    kiosk.get_by_role("button", name="Hapus", exact=True).click()
+    kiosk.locator("#booked-code").fill(late)
+    kiosk.get_by_role("button", name="Lapor hadir").click()
+    kiosk.wait_for_selector("#booked-result.too_late")
+    text = kiosk.locator("#booked-result").inner_text()
+    assert "sudah lewat batas waktu check-in" in text and "nomor antrean biasa" in text, text
+    kiosk.get_by_role("button", name="Ambil nomor antrean biasa").click()
+    kiosk.wait_for_selector("#screen-agency:not([hidden])")
+    kiosk.get_by_role("button", name="Dukcapil").click()
+    kiosk.get_by_role("button", name="KTP-el").click()
+    kiosk.get_by_role("button", name="Ambil Nomor Antrean").click()
+    kiosk.wait_for_selector("#screen-ticket:not([hidden])")
+    assert kiosk.locator("#ticket-booked").is_hidden()  # a walk-in ticket is not marked
+
+    kiosk.get_by_role("button", name="Selesai").click()
+    kiosk.get_by_role("button", name="Saya sudah reservasi").click()
+    kiosk.locator("#booked-code").fill("ZZZ-ZZZ")
+    kiosk.keyboard.press("Enter")
+    kiosk.wait_for_selector("#booked-result.not_found")
+
+
+def test_a_scanner_typing_on_the_start_screen_checks_in(
+        browser: Any, phone: Any, hall: BookingHall) -> None:
+    _, link = book_on_phone(phone, hall, "09:00")
+    hall.clock.set("2026-12-01 08:50")
+    kiosk = kiosk_page(browser, hall)
+    # A USB scanner: the QR's text typed fast, then Enter, while nothing is focused.
+    kiosk.keyboard.type(f"https://antrean.example.go.id{link}", delay=5)
+    kiosk.keyboard.press("Enter")
+    kiosk.wait_for_selector("#screen-ticket:not([hidden])")
+    assert kiosk.locator("#ticket-booked").is_visible()
+    # Slow typing is a person, not a scanner: nothing happens on the start screen.
+    kiosk.get_by_role("button", name="Selesai").click()
+    kiosk.keyboard.type("K7MQ4P", delay=250)
+    kiosk.keyboard.press("Enter")
+    assert kiosk.locator("#screen-booked").is_hidden()
+
+
+def test_officer_checks_a_booking_in_from_the_panel(
+        browser: Any, phone: Any, hall: BookingHall) -> None:
+    code, _ = book_on_phone(phone, hall, "09:00")
+    hall.clock.set("2026-12-01 08:45")
+    add_user(hall.db, "siti", PASSWORD, "officer", ["1"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{hall.url}/login?next=/counter/1")
+    page.fill('input[name="username"]', "siti")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_selector("#cp-checkin")
+    page.get_by_label("Check-in reservasi").fill(code)
+    page.get_by_role("button", name="Check-in", exact=True).click()
+    page.wait_for_selector("#cp-checkin[data-result='ok']")
+    assert "A-001" in page.locator("#cp-checkin-result").inner_text()
+    page.locator('.cp-key[data-action="next"]').click()
+    page.wait_for_selector("#cp-booked:not([hidden])")
+    assert page.locator("#cp-ticket").inner_text() == "A-001"
+    page.get_by_label("Check-in reservasi").fill(code)
+    page.get_by_role("button", name="Check-in", exact=True).click()
+    page.wait_for_selector("#cp-checkin[data-result='error']")
+    assert "sudah check-in" in page.locator("#cp-checkin-result").inner_text()
+    context.close()
