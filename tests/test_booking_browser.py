@@ -17,6 +17,7 @@ import requests
 from loket.server.auth import add_user
 from tests.support import axe
 from tests.support.booking import BookingHall
+from tests.support.kiosk import pair
 from tests.support.login import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -220,4 +221,51 @@ def test_officer_checks_a_booking_in_from_the_panel(
     page.get_by_role("button", name="Check-in", exact=True).click()
     page.wait_for_selector("#cp-checkin[data-result='error']")
     assert "sudah check-in" in page.locator("#cp-checkin-result").inner_text()
+    context.close()
+
+
+def test_supervisor_sees_todays_bookings_no_shows_and_assigns_outreach_teams(
+        browser: Any, hall: BookingHall) -> None:
+    api = hall.client
+    came = api.post("/api/bookings", json={"service": "A", "date": "2026-12-01",
+                                           "start": "08:00", "phone": "081200000001"})
+    missed = api.post("/api/bookings", json={"service": "A", "date": "2026-12-01",
+                                             "start": "08:30", "phone": "081200000002"})
+    visit = api.post("/api/bookings", json={
+        "service": "B", "date": "2026-12-01", "start": "13:00", "phone": "081200000003",
+        "address": "Jl. Melati No. 5, RT 02/RW 03", "contact": "Bu Sri (anak)"})
+    assert {came.status_code, missed.status_code, visit.status_code} == {201}, visit.get_json()
+    hall.clock.set("2026-12-01 07:50")
+    pair(hall.app, api, "lobi")
+    assert api.post("/api/bookings/checkin",
+                    json={"code": came.get_json()["code"]}).status_code == 201
+    hall.clock.set("2026-12-01 09:00")  # the 08:30 slot's window (to 08:45) is over
+
+    add_user(hall.db, "rina", PASSWORD, "supervisor")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{hall.url}/login?next=/supervisor/bookings")
+    page.fill('input[name="username"]', "rina")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_selector('#bsup-services tr[data-service="A"]')
+    cells = page.locator('#bsup-services tr[data-service="A"] td').all_inner_texts()
+    assert cells == ["A · KTP-el", "2", "0", "1", "0", "1"]
+    missed_row = page.locator(f'#bsup-list tr[data-code="{missed.get_json()["code"]}"]')
+    assert "Tidak hadir" in missed_row.inner_text()
+    came_row = page.locator(f'#bsup-list tr[data-code="{came.get_json()["code"]}"]')
+    assert "A-001" in came_row.inner_text()
+
+    code = visit.get_json()["code"]
+    outreach = page.locator(f'#bsup-outreach tr[data-code="{code}"]')
+    outreach.wait_for()
+    assert "Jl. Melati No. 5" in outreach.inner_text() and "Bu Sri" in outreach.inner_text()
+    axe.assert_clean(page, "/supervisor/bookings")
+    page.get_by_label(f"Tim untuk {code}").fill("Tim Jemput 2")
+    outreach.get_by_role("button", name="Simpan").click()
+    page.wait_for_selector(f"#bsup-team-message:has-text('Tim {code} disimpan')")
+    sup = hall.token("supervisor", "sup-api")
+    listed = requests.get(f"{hall.url}/api/supervisor/outreach",
+                          headers={"Authorization": f"Bearer {sup}"}, timeout=5).json()
+    assert [b["team"] for b in listed["bookings"] if b["code"] == code] == ["Tim Jemput 2"]
     context.close()

@@ -202,3 +202,51 @@ register(
         },
     }
 )
+
+register(
+    {
+        # ---------------------------------------------------------------- supervisor
+        "bsup.title": {"id": "Reservasi hari ini", "en": "Today's bookings"},
+        "bsup.link": {"id": "Reservasi", "en": "Bookings"},
+        "bsup.date": {"id": "Tanggal", "en": "Date"},
+        "bsup.show": {"id": "Tampilkan", "en": "Show"},
+        "bsup.per_service": {"id": "Per layanan", "en": "Per service"},
+        "bsup.col_service": {"id": "Layanan", "en": "Service"},
+        "bsup.col_total": {"id": "Jumlah", "en": "Total"},
+        "bsup.col_booked": {"id": "Belum datang", "en": "Not yet come"},
+        "bsup.col_checked_in": {"id": "Sudah check-in", "en": "Checked in"},
+        "bsup.col_cancelled": {"id": "Dibatalkan", "en": "Cancelled"},
+        "bsup.col_no_show": {"id": "Tidak hadir", "en": "No-show"},
+        "bsup.list": {"id": "Daftar reservasi", "en": "Bookings"},
+        "bsup.col_time": {"id": "Jam", "en": "Time"},
+        "bsup.col_code": {"id": "Kode", "en": "Code"},
+        "bsup.col_status": {"id": "Status", "en": "Status"},
+        "bsup.col_ticket": {"id": "Nomor antrean", "en": "Ticket"},
+        "bsup.none": {
+            "id": "Tidak ada reservasi pada tanggal ini.",
+            "en": "No bookings on this date.",
+        },
+        "bsup.outreach": {"id": "Jemput bola", "en": "Outreach (jemput bola)"},
+        "bsup.outreach_hint": {
+            "id": "Alamat dan kontak hanya untuk tim yang berangkat; dihapus {days} hari setelah "
+            "tanggal kunjungan.",
+            "en": "Addresses and contacts are for the team going out only; deleted {days} days "
+            "after the visit's date.",
+        },
+        "bsup.col_date": {"id": "Tanggal", "en": "Date"},
+        "bsup.col_address": {"id": "Alamat", "en": "Address"},
+        "bsup.col_contact": {"id": "Kontak", "en": "Contact"},
+        "bsup.col_team": {"id": "Tim", "en": "Team"},
+        "bsup.team_label": {"id": "Tim untuk {code}", "en": "Team for {code}"},
+        "bsup.save": {"id": "Simpan", "en": "Save"},
+        "bsup.saved": {"id": "Tim {code} disimpan.", "en": "Team of {code} saved."},
+        "bsup.outreach_none": {
+            "id": "Tidak ada jemput bola dalam 7 hari ke depan.",
+            "en": "No outreach visits in the next days.",
+        },
+        "bsup.status.booked": {"id": "Terpesan", "en": "Booked"},
+        "bsup.status.checked_in": {"id": "Sudah check-in", "en": "Checked in"},
+        "bsup.status.cancelled": {"id": "Dibatalkan", "en": "Cancelled"},
+        "bsup.status.expired": {"id": "Tidak hadir", "en": "No-show"},
+    }
+)

@@ -14,7 +14,18 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from loket.server.booking import page_data, store
@@ -169,6 +180,30 @@ def booking_calendar(token: str) -> Response:
     name = "".join(c for c in code if c.isalnum()) or "loket"
     response.headers["Content-Disposition"] = f'attachment; filename="reservasi-{name}.ics"'
     return _private(response)
+
+
+def _staff_guard(*roles: str) -> Any:
+    """None for a signed-in user of ``roles``; else the login redirect or a 403."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+    if current_user.role not in roles:
+        abort(403)
+    return None
+
+
+@bp.get("/supervisor/bookings")
+def supervisor_page() -> Any:
+    """The day's bookings, check-ins and no-shows per service; the outreach list and teams."""
+    refused = _staff_guard("supervisor", "admin")
+    if refused is not None:
+        return refused
+    hub = get_hub()
+    return render_template(
+        "booking/supervisor.html", strings=catalog(g.lang, "bsup."),
+        service_names={p: _service_name(p, g.lang) for p in hub.services},
+        today=hub.local(hub.clock()).date().isoformat(),
+        retention_days=hub.config.booking.retention_days,
+    )
 
 
 def init_app(app: Flask) -> None:
