@@ -26,6 +26,8 @@ walk_in_share = 0.3
 checkin_before_minutes = 30
 checkin_after_minutes = 15
 retention_days = 7
+rate_limit = "1000 per minute"
+phone_rate_limit = "1000 per day"
 
 [[booking.sessions]]
 service = "A"
@@ -52,6 +54,10 @@ end = "11:00"
 slot_minutes = 60
 capacity = 3
 outreach = true
+
+[[kiosks]]
+id = "lobi"
+name = "Lobi utama"
 """
 NOTIFY = """
 [notify]
@@ -102,10 +108,15 @@ class BookingHall:
 
 
 def make_booking_hall(tmp_path: Path, extra: str = "", start: datetime = START,
-                      text: str = SMALL_HALL) -> BookingHall:
-    """A fresh database and hub (fake clock) with the booking sessions above."""
+                      text: str = SMALL_HALL, rate_limit: str = "1000 per minute",
+                      phone_rate_limit: str = "1000 per day") -> BookingHall:
+    """A fresh database and hub (fake clock) with the booking sessions above (and generous
+    rate limits unless given)."""
     path = tmp_path / "loket.toml"
-    path.write_text(text + "\n" + BOOKING + "\n" + extra, encoding="utf-8")
+    booking = BOOKING.replace('rate_limit = "1000 per minute"', f'rate_limit = "{rate_limit}"'
+                              ).replace('phone_rate_limit = "1000 per day"',
+                                        f'phone_rate_limit = "{phone_rate_limit}"')
+    path.write_text(text + "\n" + booking + "\n" + extra, encoding="utf-8")
     config = load_config(path)
     db = Database(f"sqlite:///{tmp_path / 'loket.db'}")
     db.upgrade()
@@ -113,6 +124,21 @@ def make_booking_hall(tmp_path: Path, extra: str = "", start: datetime = START,
     hub = Hub(config, db, clock=clock)
     app = create_app(config, async_mode="threading", testing=True, hub=hub)
     return BookingHall(hub, clock, app, app.test_client())
+
+
+def outbox(hub: Hub) -> list[dict[str, Any]]:
+    """The notice outbox's rows (kind, key, stream, address, state, params, send_at)."""
+    import json
+
+    from sqlalchemy import select
+
+    from loket.server.notify.models import NotifyOutbox
+
+    with hub.db.read() as s:
+        return [{"kind": r.kind, "key": r.key, "stream": r.stream, "address": r.address,
+                 "state": r.state, "params": json.loads(r.params) if r.params else {},
+                 "send_at": r.next_attempt_ts}
+                for r in s.scalars(select(NotifyOutbox).order_by(NotifyOutbox.id))]
 
 
 def utc(moment: datetime) -> datetime:
