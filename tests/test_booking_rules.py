@@ -5,6 +5,7 @@ input. Property tests with hypothesis."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,7 +44,7 @@ def test_slots_tile_their_session(minutes: int, hour: int, length: int) -> None:
     rule = parse_rule(f"daily {start:%H:%M}-{end_dt:%H:%M}")
     slots = rules.slots_for([rules.SessionSpec("A", rule, minutes, 1)], "A", WED)
     assert len(slots) == length // minutes
-    for a, b in zip(slots, slots[1:], strict=False):
+    for a, b in pairwise(slots):
         assert a.end == b.start
     if slots:
         assert slots[0].start == f"{start:%H:%M}"
