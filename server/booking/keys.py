@@ -61,22 +61,25 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _pad(booking_token: str, size: int) -> bytes:
-    return hashlib.sha256(b"loket-booking-ticket:" + booking_token.encode()).digest()[:size]
+def _pad(config: LoketConfig, token_hash: str, size: int) -> bytes:
+    return hmac.new(nik_key(config), b"ticket:" + token_hash.encode(),
+                    hashlib.sha256).digest()[:size]
 
 
-def seal(ticket_token: str, booking_token: str) -> str:
-    """``ticket_token`` encrypted with a pad derived from ``booking_token`` (at most 32 bytes)."""
+def seal(config: LoketConfig, ticket_token: str, token_hash: str) -> str:
+    """A checked-in ticket's status token (at most 32 bytes), encrypted with a pad derived
+    from the hall's key and the booking's token hash: the database alone cannot read it."""
     data = ticket_token.encode()
-    sealed = bytes(a ^ b for a, b in zip(data, _pad(booking_token, len(data)), strict=True))
-    return base64.urlsafe_b64encode(sealed).decode()
+    pad = _pad(config, token_hash, len(data))
+    return base64.urlsafe_b64encode(bytes(a ^ b for a, b in zip(data, pad, strict=True))
+                                    ).decode()
 
 
-def unseal(sealed: str, booking_token: str) -> str | None:
+def unseal(config: LoketConfig, sealed: str, token_hash: str) -> str | None:
     """The ticket token sealed by :func:`seal`, or None when it cannot be read."""
     try:
         data = base64.urlsafe_b64decode(sealed.encode())
-        return bytes(a ^ b for a, b in zip(data, _pad(booking_token, len(data)), strict=True)
-                     ).decode()
+        pad = _pad(config, token_hash, len(data))
+        return bytes(a ^ b for a, b in zip(data, pad, strict=True)).decode()
     except (ValueError, UnicodeDecodeError):
         return None

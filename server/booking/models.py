@@ -52,8 +52,9 @@ class Booking(Base):
     checked_in_ts: Mapped[float | None] = mapped_column(Float, nullable=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
     ticket_token_sealed: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    """The ticket's status token, sealed with a key only the booking's link token gives (so
-    the booking page can link to the ticket's status page; the database alone cannot)."""
+    """The ticket's status token, sealed with the hall's key (see
+    :func:`loket.server.booking.keys.seal`), so the booking page can link to the ticket's
+    status page while the database alone cannot."""
     cancel_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     lang: Mapped[str] = mapped_column(String(2), default="id")
     source: Mapped[str] = mapped_column(String(8))

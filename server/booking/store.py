@@ -374,7 +374,7 @@ def describe(hub: Hub, row: Booking, token: str | None = None, lang: str = "id"
                 out["ticket"] = ticket.label
                 out["ticket_status"] = ticket.status
         if token is not None and row.ticket_token_sealed:
-            ticket_token = keys.unseal(row.ticket_token_sealed, token)
+            ticket_token = keys.unseal(hub.config, row.ticket_token_sealed, row.token_hash)
             if ticket_token:
                 out["status_url"] = f"/t/{ticket_token}"
     return out
@@ -504,10 +504,8 @@ def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "ki
         s, now = w.session, w.now
         if scanned.kind == "token":
             row = _by_token(s, scanned.value)
-            token: str | None = scanned.value
         else:
             row = s.scalars(select(Booking).where(Booking.code == scanned.value)).one_or_none()
-            token = None
         if row is None:
             raise HubError("not_found")
         code = rules.format_code(row.code)
@@ -537,8 +535,7 @@ def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "ki
         row.checked_in_ts = now
         row.ticket_id = ticket.id
         row.updated_ts = now
-        if token is not None:
-            row.ticket_token_sealed = keys.seal(result["status_token"], token)
+        row.ticket_token_sealed = keys.seal(hub.config, result["status_token"], row.token_hash)
         cancel_notices(s, f"b{row.id}")
         if row.phone and _notices_on(hub.config):
             outbox.opt_in(s, ticket, row.phone, row.lang,
@@ -612,7 +609,8 @@ def day_summary(hub: Hub, day: str) -> dict[str, Any]:
         entry["total"] += 1
         items.append({"id": row.id, "code": rules.format_code(row.code), "service": row.service,
                       "start": row.slot_start, "end": row.slot_end, "status": status,
-                      "source": row.source, "ticket": labels.get(row.ticket_id) if row.ticket_id else None,
+                      "source": row.source,
+                      "ticket": labels.get(row.ticket_id) if row.ticket_id else None,
                       "checked_in_at": hub.iso(row.checked_in_ts),
                       "outreach": row.outreach, "team": row.team})
     return {"date": day, "services": list(per.values()), "bookings": items}

@@ -1,47 +1,41 @@
-"""A hall with online booking on a settable clock, served in this process on a real socket
-(werkzeug's threaded server, Socket.IO in threading mode), so a browser test can book, walk
-the clock into the check-in window, and check in at the kiosk."""
+"""A hall with bookable sessions on a fake clock, for the booking tests: the hub, its Flask
+app and a client, with helpers to book and to move the clock."""
 
 from __future__ import annotations
 
-import threading
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from werkzeug.serving import make_server
-
-from loket.server.app import create_app, database_url
-from loket.server.auth import create_token
+from loket.server.app import create_app
 from loket.server.config import load_config
 from loket.server.db import Database
 from loket.server.hub import Hub
 from tests.support.hall import SMALL_HALL
-from tests.support.kiosk import ADMIN_PAIRING
 
 TZ = ZoneInfo("Asia/Jakarta")
+START = datetime(2026, 11, 25, 7, 0, tzinfo=TZ)
+"""Wednesday 25 November 2026, 07:00 in Jakarta."""
 BOOKING = """
 [booking]
 days_ahead = 7
 min_lead_minutes = 60
-retention_days = 9
+walk_in_share = 0.3
+checkin_before_minutes = 30
+checkin_after_minutes = 15
+retention_days = 7
+rate_limit = "1000 per minute"
+phone_rate_limit = "1000 per day"
 
 [[booking.sessions]]
 service = "A"
-days = "daily"
+days = "mon-fri"
 start = "08:00"
 end = "12:00"
 slot_minutes = 30
 capacity = 2
-
-[[booking.sessions]]
-service = "C"
-days = "mon-fri"
-start = "09:00"
-end = "11:00"
-capacity = 3
-requires_nik = true
 
 [[booking.sessions]]
 service = "B"
@@ -50,68 +44,102 @@ start = "13:00"
 end = "15:00"
 slot_minutes = 60
 capacity = 1
+requires_nik = true
+
+[[booking.sessions]]
+service = "C"
+days = "mon-fri"
+start = "09:00"
+end = "11:00"
+slot_minutes = 60
+capacity = 3
 outreach = true
 
 [[kiosks]]
 id = "lobi"
+name = "Lobi utama"
+"""
+NOTIFY = """
+[notify]
+public_url = "https://antrean.example.go.id"
+
+[[notify.channels]]
+name = "gateway"
+kind = "webhook"
+url = "http://127.0.0.1:9/send"
+body = {to = "{phone}", text = "{text}"}
 """
 
 
-def hall_time(text: str) -> float:
-    """``"2026-12-01 07:00"`` in the hall's zone as an epoch."""
-    return datetime.fromisoformat(text).replace(tzinfo=TZ).timestamp()
-
-
 class Clock:
-    """A clock the test moves by hand."""
+    """A settable clock (Unix seconds)."""
 
-    def __init__(self, start: float) -> None:
-        self.now = start
+    def __init__(self, moment: datetime) -> None:
+        self.now = moment.timestamp()
 
     def __call__(self) -> float:
         return self.now
 
-    def set(self, text: str) -> None:
-        self.now = hall_time(text)
+    def set(self, moment: datetime) -> None:
+        self.now = moment.timestamp()
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta).total_seconds()
 
 
+@dataclass
 class BookingHall:
-    """The small hall with bookings, a fake clock and a live server on 127.0.0.1."""
+    """The small hall with ``[booking]`` sessions, on a fake clock."""
 
-    def __init__(self, tmp_path: Path, start: str = "2026-12-01 07:00") -> None:
-        folder = tmp_path / "booking-hall"  # apart from the conftest's own loket.toml
-        folder.mkdir(exist_ok=True)
-        path = folder / "loket.toml"
-        path.write_text(SMALL_HALL + BOOKING, encoding="utf-8")
-        self.config = load_config(path)
-        self.clock = Clock(hall_time(start))
-        self.db = Database(database_url(self.config))
-        self.db.upgrade()
-        self.hub = Hub(self.config, self.db, clock=self.clock)
-        self.app = create_app(self.config, async_mode="threading", testing=True, hub=self.hub)
-        self.client = self.app.test_client()
-        self.server: Any = None
-        self.url = ""
+    hub: Hub
+    clock: Clock
+    app: Any
+    client: Any
 
-    def serve(self) -> BookingHall:
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
+    def book(self, day: str = "2026-11-25", start: str = "09:00", service: str = "A",
+             **extra: Any) -> Any:
+        """``POST /api/bookings``; returns the response."""
+        return self.client.post("/api/bookings", json=dict(
+            {"service": service, "date": day, "start": start}, **extra))
 
-    def token(self, role: str = "device", name: str = "booking-test") -> str:
-        return create_token(self.db, name, role)
+    def at(self, day: str, clock_time: str) -> None:
+        """Set the clock to a local date and time (``"2026-11-25"``, ``"08:45"``)."""
+        self.clock.set(datetime.fromisoformat(f"{day}T{clock_time}").replace(tzinfo=TZ))
 
-    def kiosk_cookie(self, kiosk_id: str = "lobi") -> dict[str, Any]:
-        """A paired kiosk's cookie for a Playwright context on this server."""
-        from loket.server.kiosk import devices
 
-        value = devices.pair_directly(self.hub.config, self.db, kiosk_id, self.clock(),
-                                      ADMIN_PAIRING)
-        return {"name": devices.COOKIE, "value": value, "url": self.url}
+def make_booking_hall(tmp_path: Path, extra: str = "", start: datetime = START,
+                      text: str = SMALL_HALL, rate_limit: str = "1000 per minute",
+                      phone_rate_limit: str = "1000 per day") -> BookingHall:
+    """A fresh database and hub (fake clock) with the booking sessions above (and generous
+    rate limits unless given)."""
+    path = tmp_path / "loket.toml"
+    booking = BOOKING.replace('rate_limit = "1000 per minute"', f'rate_limit = "{rate_limit}"'
+                              ).replace('phone_rate_limit = "1000 per day"',
+                                        f'phone_rate_limit = "{phone_rate_limit}"')
+    path.write_text(text + "\n" + booking + "\n" + extra, encoding="utf-8")
+    config = load_config(path)
+    db = Database(f"sqlite:///{tmp_path / 'loket.db'}")
+    db.upgrade()
+    clock = Clock(start)
+    hub = Hub(config, db, clock=clock)
+    app = create_app(config, async_mode="threading", testing=True, hub=hub)
+    return BookingHall(hub, clock, app, app.test_client())
 
-    def close(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-        self.db.dispose()
+
+def outbox(hub: Hub) -> list[dict[str, Any]]:
+    """The notice outbox's rows (kind, key, stream, address, state, params, send_at)."""
+    import json
+
+    from sqlalchemy import select
+
+    from loket.server.notify.models import NotifyOutbox
+
+    with hub.db.read() as s:
+        return [{"kind": r.kind, "key": r.key, "stream": r.stream, "address": r.address,
+                 "state": r.state, "params": json.loads(r.params) if r.params else {},
+                 "send_at": r.next_attempt_ts}
+                for r in s.scalars(select(NotifyOutbox).order_by(NotifyOutbox.id))]
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
