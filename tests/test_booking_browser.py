@@ -1,5 +1,5 @@
-"""Online booking in headless Chromium on a hall clock the test moves (tests/support/booking.py):
-a citizen books on a phone-sized screen and gets a code and a QR; at the hall the kiosk checks
+"""Online booking in headless Chromium on a hall clock the test moves
+(tests/support/booking_web.py): a citizen books on a phone-sized screen and gets a code and a QR; at the hall the kiosk checks
 the code in (typed on its keys, or "scanned" by a keyboard-wedge scanner) and prints a booked
 ticket; the officer's NEXT calls it on the phone's status page. The kiosk's too-early and
 too-late answers, the officer's check-in box, and axe-core on /booking and /b/<token>."""
@@ -16,7 +16,7 @@ import requests
 
 from loket.server.auth import add_user
 from tests.support import axe
-from tests.support.booking import BookingHall
+from tests.support.booking_web import WebHall
 from tests.support.kiosk import pair
 from tests.support.login import PASSWORD
 
@@ -26,8 +26,8 @@ KIOSK = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
-def hall(tmp_path: Path) -> Iterator[BookingHall]:
-    booking_hall = BookingHall(tmp_path, start="2026-12-01 07:00").serve()
+def hall(tmp_path: Path) -> Iterator[WebHall]:
+    booking_hall = WebHall(tmp_path, start="2026-12-01 07:00").serve()
     yield booking_hall
     booking_hall.close()
 
@@ -46,7 +46,7 @@ def phone(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def kiosk_page(browser: Any, hall: BookingHall) -> Any:
+def kiosk_page(browser: Any, hall: WebHall) -> Any:
     context = browser.new_context(viewport=KIOSK)
     context.add_cookies([hall.kiosk_cookie("lobi")])
     page = context.new_page()
@@ -55,7 +55,7 @@ def kiosk_page(browser: Any, hall: BookingHall) -> Any:
     return page
 
 
-def book_on_phone(page: Any, hall: BookingHall, start: str,
+def book_on_phone(page: Any, hall: WebHall, start: str,
                   number: str = "081234567890") -> tuple[str, str]:
     """Book KTP-el today at ``start`` through the page; returns (code, /b/ path)."""
     page.goto(f"{hall.url}/booking")
@@ -74,7 +74,7 @@ def book_on_phone(page: Any, hall: BookingHall, start: str,
 
 
 def test_book_on_a_phone_check_in_at_the_kiosk_and_get_called(
-        browser: Any, phone: Any, hall: BookingHall) -> None:
+        browser: Any, phone: Any, hall: WebHall) -> None:
     phone.goto(f"{hall.url}/booking")
     axe.assert_clean(phone, "/booking (agencies)")
     phone.get_by_role("button", name="Dukcapil").click()
@@ -146,7 +146,7 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_get_called(
 
 
 def test_kiosk_answers_too_early_and_too_late_and_offers_a_walk_in(
-        browser: Any, phone: Any, hall: BookingHall) -> None:
+        browser: Any, phone: Any, hall: WebHall) -> None:
     early, _ = book_on_phone(phone, hall, "10:00")
     late, _ = book_on_phone(phone, hall, "08:00", "081298765432")
     hall.clock.set("2026-12-01 08:40")
@@ -182,7 +182,7 @@ def test_kiosk_answers_too_early_and_too_late_and_offers_a_walk_in(
 
 
 def test_a_scanner_typing_on_the_start_screen_checks_in(
-        browser: Any, phone: Any, hall: BookingHall) -> None:
+        browser: Any, phone: Any, hall: WebHall) -> None:
     _, link = book_on_phone(phone, hall, "09:00")
     hall.clock.set("2026-12-01 08:50")
     kiosk = kiosk_page(browser, hall)
@@ -199,7 +199,7 @@ def test_a_scanner_typing_on_the_start_screen_checks_in(
 
 
 def test_officer_checks_a_booking_in_from_the_panel(
-        browser: Any, phone: Any, hall: BookingHall) -> None:
+        browser: Any, phone: Any, hall: WebHall) -> None:
     code, _ = book_on_phone(phone, hall, "09:00")
     hall.clock.set("2026-12-01 08:45")
     add_user(hall.db, "siti", PASSWORD, "officer", ["1"])
@@ -225,7 +225,7 @@ def test_officer_checks_a_booking_in_from_the_panel(
 
 
 def test_supervisor_sees_todays_bookings_no_shows_and_assigns_outreach_teams(
-        browser: Any, hall: BookingHall) -> None:
+        browser: Any, hall: WebHall) -> None:
     api = hall.client
     came = api.post("/api/bookings", json={"service": "A", "date": "2026-12-01",
                                            "start": "08:00", "phone": "081200000001"})

@@ -23,7 +23,7 @@ from loket.server.kiosk import devices
 from loket.server.kiosk.qr import qr_svg
 from loket.server.models import Ticket
 from loket.server.supervisor import exports, reports
-from tests.support.booking import TZ, BookingHall
+from tests.support.booking_web import TZ, WebHall
 from tests.support.kiosk import pair
 from tests.test_reports import ONE_DAY, by_key, fill_sample
 
@@ -127,13 +127,13 @@ def test_booking_page_without_bookable_services(client: Any) -> None:
 
 # --------------------------------------------------------------------------- with bookings
 @pytest.fixture
-def hall(tmp_path: Any) -> Iterator[BookingHall]:
-    booking_hall = BookingHall(tmp_path)
+def hall(tmp_path: Any) -> Iterator[WebHall]:
+    booking_hall = WebHall(tmp_path)
     yield booking_hall
     booking_hall.close()
 
 
-def book(hall: BookingHall, start: str = "09:00", service: str = "A",
+def book(hall: WebHall, start: str = "09:00", service: str = "A",
          **extra: Any) -> dict[str, Any]:
     answer = hall.client.post("/api/bookings", json=dict(
         service=service, date="2026-12-01", start=start, **extra))
@@ -143,7 +143,7 @@ def book(hall: BookingHall, start: str = "09:00", service: str = "A",
 
 
 def test_booking_form_lists_bookable_services_days_and_the_privacy_notice(
-        hall: BookingHall) -> None:
+        hall: WebHall) -> None:
     page = hall.client.get("/booking")
     html = page.get_data(as_text=True)
     settings = json.loads(re.search(
@@ -164,7 +164,7 @@ def test_booking_form_lists_bookable_services_days_and_the_privacy_notice(
     assert 'name="csrf_token"' in html
 
 
-def test_booking_page_shows_code_qr_calendar_and_cancel(hall: BookingHall) -> None:
+def test_booking_page_shows_code_qr_calendar_and_cancel(hall: WebHall) -> None:
     made = book(hall, phone="081234567890")
     token, code = made["token"], made["code"]
     page = hall.client.get(f"/b/{token}")
@@ -201,7 +201,7 @@ def test_booking_page_shows_code_qr_calendar_and_cancel(hall: BookingHall) -> No
     assert b"METHOD:CANCEL" in hall.client.get(f"/b/{token}/reservasi.ics").data
 
 
-def test_checked_in_booking_links_its_ticket(hall: BookingHall) -> None:
+def test_checked_in_booking_links_its_ticket(hall: WebHall) -> None:
     made = book(hall)
     hall.clock.set("2026-12-01 08:40")
     pair(hall.app, hall.client, "lobi")
@@ -218,7 +218,7 @@ def test_checked_in_booking_links_its_ticket(hall: BookingHall) -> None:
     assert status.status_code == 200 and ticket in status.get_data(as_text=True)
 
 
-def test_kiosk_offers_the_booking_check_in(hall: BookingHall, client: Any) -> None:
+def test_kiosk_offers_the_booking_check_in(hall: WebHall, client: Any) -> None:
     html = hall.client.get("/kiosk").get_data(as_text=True)
     assert '"booking": true' in html and "Saya sudah reservasi" in html
     assert "kiosk-booking.js" in html and 'id="screen-booked"' in html

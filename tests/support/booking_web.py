@@ -75,7 +75,7 @@ class Clock:
         self.now = hall_time(text)
 
 
-class BookingHall:
+class WebHall:
     """The small hall with bookings, a fake clock and a live server on 127.0.0.1."""
 
     def __init__(self, tmp_path: Path, start: str = "2026-12-01 07:00") -> None:
@@ -93,7 +93,7 @@ class BookingHall:
         self.server: Any = None
         self.url = ""
 
-    def serve(self) -> BookingHall:
+    def serve(self) -> WebHall:
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
