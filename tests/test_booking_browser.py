@@ -1,8 +1,9 @@
 """Online booking in headless Chromium on a hall clock the test moves
 (tests/support/booking_web.py): a citizen books on a phone-sized screen and gets a code and a
-QR; at the hall the kiosk checks the code in (typed on its keys, or "scanned" by a keyboard-wedge scanner) and prints a booked
-ticket; the officer's NEXT calls it on the phone's status page. The kiosk's too-early and
-too-late answers, the officer's check-in box, and axe-core on /booking and /b/<token>."""
+QR; at the hall the kiosk checks the code in (typed on its keys, or "scanned" by a
+keyboard-wedge scanner) and prints a booked ticket; the officer's NEXT calls it on the
+phone's status page. The kiosk's too-early and too-late answers, the officer's check-in box,
+the supervisor's bookings page, and axe-core on /booking, /b/<token> and those screens."""
 
 from __future__ import annotations
 
