@@ -270,3 +270,48 @@ def test_supervisor_sees_todays_bookings_no_shows_and_assigns_outreach_teams(
                           headers={"Authorization": f"Bearer {sup}"}, timeout=5).json()
     assert [b["team"] for b in listed["bookings"] if b["code"] == code] == ["Tim Jemput 2"]
     context.close()
+
+
+def test_admin_edits_booking_sessions(browser: Any, hall: WebHall) -> None:
+    add_user(hall.db, "adi", PASSWORD, "admin")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{hall.url}/login?next=/admin")
+    page.fill('input[name="username"]', "adi")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_selector("#badm-form")
+    found = axe.violations(page, "#booking")
+    assert not found, axe.describe(found)
+    rows = page.locator("tr.badm-row")
+    assert rows.count() == 4  # three sessions of the hall and the empty new one
+    first = rows.nth(0)
+    assert first.locator('[name="service"]').input_value() == "A"
+    first.get_by_label("Kapasitas per slot 1").fill("4")
+    rows.nth(1).get_by_label("Hapus 2").check()  # the NIK session of C goes
+    new = rows.nth(3)
+    new.get_by_label("Layanan 4").select_option("C")
+    new.get_by_label("Hari 4").fill("sat")
+    new.get_by_label("Mulai 4").fill("08:00")
+    new.get_by_label("Selesai 4").fill("10:00")
+    new.get_by_label("Menit per slot 4").fill("60")
+    new.get_by_label("Kapasitas per slot 4").fill("3")
+    page.get_by_role("button", name="Simpan sesi reservasi").click()
+    page.wait_for_function("() => document.querySelectorAll('tr.badm-row').length === 4"
+                           " && location.hash === '#booking'")
+    token = hall.token("admin", "adm-api")
+    sessions = requests.get(f"{hall.url}/api/admin/booking/sessions",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=5).json()
+    got = [(s["service"], s["days"], s["start"], s["capacity"]) for s in sessions["sessions"]]
+    assert got == [("A", "daily", "08:00", 4), ("B", "mon-fri", "13:00", 1),
+                   ("C", "sat", "08:00", 3)]
+    slots = requests.get(f"{hall.url}/api/booking/slots?service=A&date=2026-12-01",
+                         timeout=5).json()["slots"]
+    assert slots[0]["capacity"] == 4
+
+    # A refusal is shown, nothing is saved.
+    page.wait_for_selector("#badm-form")
+    page.locator("tr.badm-row").nth(0).get_by_label("Selesai 1").fill("08:10")
+    page.get_by_role("button", name="Simpan sesi reservasi").click()
+    page.wait_for_function("() => document.getElementById('badm-error').textContent !== ''")
+    context.close()

@@ -250,3 +250,31 @@ register(
         "bsup.status.expired": {"id": "Tidak hadir", "en": "No-show"},
     }
 )
+
+register(
+    {
+        # ---------------------------------------------------------------- admin
+        "badm.title": {"id": "Reservasi", "en": "Booking"},
+        "badm.intro": {
+            "id": "Sesi yang bisa dipesan warga secara daring, per layanan. Kalender (libur dan "
+            "istirahat) tetap berlaku.",
+            "en": "Sessions citizens can book online, per service. The calendar (closures and "
+            "breaks) still applies.",
+        },
+        "badm.service": {"id": "Layanan", "en": "Service"},
+        "badm.days": {"id": "Hari", "en": "Days"},
+        "badm.days_hint": {
+            "id": "Hari: mon-fri, sat, mon,wed,fri, daily. Jam dalam zona waktu aula.",
+            "en": "Days: mon-fri, sat, mon,wed,fri, daily. Times in the hall's time zone.",
+        },
+        "badm.start": {"id": "Mulai", "en": "Start"},
+        "badm.end": {"id": "Selesai", "en": "End"},
+        "badm.slot_minutes": {"id": "Menit per slot", "en": "Minutes per slot"},
+        "badm.capacity": {"id": "Kapasitas per slot", "en": "Capacity per slot"},
+        "badm.requires_nik": {"id": "Wajib NIK", "en": "NIK required"},
+        "badm.outreach": {"id": "Jemput bola", "en": "Outreach"},
+        "badm.remove": {"id": "Hapus", "en": "Remove"},
+        "badm.new": {"id": "(sesi baru)", "en": "(new session)"},
+        "badm.save": {"id": "Simpan sesi reservasi", "en": "Save booking sessions"},
+    }
+)
