@@ -18,6 +18,7 @@ import requests
 from loket.server.auth import add_user
 from tests.support import axe
 from tests.support.booking_web import WebHall
+from tests.support.display import open_display, wait_recent
 from tests.support.kiosk import pair
 from tests.support.login import PASSWORD
 
@@ -131,6 +132,10 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_get_called(
     status_url = kiosk.locator("#ticket-qr").get_attribute("data-status-url")
     assert status_url and status_url.startswith("/t/")
 
+    tv = browser.new_page(viewport={"width": 1920, "height": 1080})
+    open_display(tv, hall.url + "/display")
+    counter_tv = browser.new_page(viewport={"width": 1920, "height": 1080})
+    open_display(counter_tv, hall.url + "/display/counter/1")
     phone.goto(hall.url + status_url)
     phone.wait_for_selector("#status-badge:has-text('Menunggu')")
     phone.wait_for_selector("#status-live:has-text('Diperbarui langsung')")
@@ -141,6 +146,16 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_get_called(
     assert called.json().get("booked") is True
     phone.wait_for_selector("#status-call-text:has-text('Silakan menuju Loket 1')",
                             timeout=10_000)
+    # The TVs mark the call as booked: a tag beside the number and in the recent calls.
+    wait_recent(tv, "A-001", 5000)
+    tv.wait_for_selector("#hero-booked:visible")
+    assert tv.text_content("#hero-booked") == "Reservasi" and tv.is_hidden("#hero-priority")
+    assert tv.text_content("#recent-list .recent-row .r-tag") == "Reservasi"
+    counter_tv.wait_for_selector("#cs-booked:visible")
+    assert counter_tv.text_content("#cs-ticket") == "A-001"
+    assert tv.display_errors == [] and counter_tv.display_errors == []
+    tv.close()
+    counter_tv.close()
     assert phone.script_errors == []
     outside = [u for u in phone.requests_seen if not u.startswith((hall.url, "data:", "blob:"))]
     assert outside == []  # the pages load nothing from another host
