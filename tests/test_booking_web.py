@@ -99,12 +99,15 @@ def test_reports_count_booked_and_walk_in_tickets(hub: Any) -> None:
     assert counters["1"]["booked"] == 1 and counters["5"]["booked"] == 1
 
     csv_rows = list(csv.reader(io.StringIO(exports.to_csv(report, "en"))))
-    assert csv_rows[0][-2:] == ["Booked", "Walk-in"]
-    assert csv_rows[1][0] == "A · KTP-el" and csv_rows[1][-2:] == ["2", "2"]
-    assert csv_rows[-1][-2:] == ["3", "4"]
+    at = csv_rows[0].index("Booked")
+    assert csv_rows[0][at:at + 2] == ["Booked", "Walk-in"]
+    assert csv_rows[0][at - 1] == "Respondents" and csv_rows[0][at + 2].startswith("U1 ")
+    assert csv_rows[1][0] == "A · KTP-el" and csv_rows[1][at:at + 2] == ["2", "2"]
+    assert csv_rows[-1][at:at + 2] == ["3", "4"]
     sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(report, "id", [])))["Laporan"]
     header = [c.value for c in sheet[4]]
-    assert header[-2:] == ["Reservasi", "Datang langsung"]
+    assert header[at:at + 2] == ["Reservasi", "Datang langsung"]
+    assert [c.value for c in sheet[5]][at:at + 2] == [2, 2]
 
 
 def test_booking_pages_refuse_what_cannot_be_a_booking(client: Any) -> None:

@@ -66,9 +66,10 @@ BOOKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("booked", "Reservasi", "Booked"),
     ("walk_in", "Datang langsung", "Walk-in"),
 )
-"""Tickets checked in from an online booking and the others (issue 15), kept last so the
-earlier columns keep their places."""
-COLUMNS = COLUMNS + ELEMENT_COLUMNS + BOOKING_COLUMNS
+"""Tickets checked in from an online booking and the others (issue 15), after the IKM columns
+and before the nine elements, so the earlier columns keep their places and the elements stay
+last."""
+COLUMNS = COLUMNS + BOOKING_COLUMNS + ELEMENT_COLUMNS
 
 
 def _minutes(seconds: float | None) -> float | None:
