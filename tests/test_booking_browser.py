@@ -105,6 +105,7 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_get_called(
 
     phone.locator("#done-link").click()
     phone.wait_for_url(re.compile(r".*/b/[A-Za-z0-9_-]+.*"))
+    booking_page = phone.url
     assert phone.locator("#bk-code").inner_text() == code
     assert phone.locator("#bk-status").inner_text() == "Terpesan"
     assert phone.locator("#bk-time").inner_text() == "09:00–09:30"
@@ -136,7 +137,13 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_get_called(
     open_display(tv, hall.url + "/display")
     counter_tv = browser.new_page(viewport={"width": 1920, "height": 1080})
     open_display(counter_tv, hall.url + "/display/counter/1")
-    phone.goto(hall.url + status_url)
+    # The booking's page now says so and leads to the ticket's status page.
+    phone.goto(booking_page)
+    assert phone.locator("#bk-status").inner_text() == "Sudah lapor hadir"
+    assert phone.locator("#bk-ticket").inner_text() == "A-001"
+    axe.assert_clean(phone, "/b/<token> (checked in)")
+    phone.get_by_role("link", name="Pantau antrean Anda").click()
+    phone.wait_for_url(hall.url + status_url)
     phone.wait_for_selector("#status-badge:has-text('Menunggu')")
     phone.wait_for_selector("#status-live:has-text('Diperbarui langsung')")
     device = hall.token()
