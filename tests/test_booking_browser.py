@@ -291,6 +291,18 @@ def test_supervisor_sees_todays_bookings_no_shows_and_assigns_outreach_teams(
     listed = requests.get(f"{hall.url}/api/supervisor/outreach",
                           headers={"Authorization": f"Bearer {sup}"}, timeout=5).json()
     assert [b["team"] for b in listed["bookings"] if b["code"] == code] == ["Tim Jemput 2"]
+
+    # The reports gain the booked vs walk-in columns (one walk-in ticket beside the booked one).
+    assert api.post("/api/tickets", json={"service": "A"}).status_code == 201
+    page.goto(f"{hall.url}/supervisor/reports")
+    page.wait_for_selector("#report tbody tr")
+    head = page.eval_on_selector_all("#report thead th", "cells => cells.map(c => c.textContent)")
+    assert head[-2:] == ["Reservasi", "Datang langsung"]
+    first = page.eval_on_selector_all("#report tbody tr:first-child td",
+                                      "cells => cells.map(c => c.textContent)")
+    assert first[0].startswith("A") and first[-2:] == ["1", "1"], first
+    total = page.eval_on_selector_all("#report tfoot th", "cells => cells.map(c => c.textContent)")
+    assert total[-2:] == ["1", "1"]
     context.close()
 
 
