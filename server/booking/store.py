@@ -9,10 +9,11 @@ these functions with the hub; the rules themselves are in :mod:`loket.server.boo
 from __future__ import annotations
 
 import logging
+import zlib
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from loket.server.booking import keys, rules
@@ -257,6 +258,7 @@ def create(
                            next_opening=hub.describe_opening(refusal.resumes, lang),
                            reason=f" ({refusal.reason})" if refusal.reason else "")
         day_text = the_day.isoformat()
+        _serialise(s, prefix, day_text)
         person = None
         if hashed is not None:
             person = Booking.nik_hash == hashed
@@ -294,6 +296,15 @@ def create(
     }
 
 
+def _serialise(s: Session, service: str, day: str) -> None:
+    """Bookings of one service and day take turns from their checks to their commit, so two
+    citizens never both get a slot's last place. SQLite's write transaction (``BEGIN
+    IMMEDIATE``) already does; PostgreSQL takes a transaction-scoped advisory lock."""
+    if s.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"loket-booking:{service}:{day}".encode())
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def _hash(token: str) -> str:
     from loket.server.hub import hash_token
 
@@ -325,10 +336,11 @@ def _queue_confirmation(hub: Hub, s: Session, row: Booking, token: str, now: flo
 
 
 # --------------------------------------------------------------------------- reading
-def _by_token(s: Session, token: str) -> Booking | None:
+def _by_token(s: Session, token: str, lock: bool = False) -> Booking | None:
     if not isinstance(token, str) or not rules.TOKEN_PATTERN.match(token):
         return None
-    return s.scalars(select(Booking).where(Booking.token_hash == _hash(token))).one_or_none()
+    query = select(Booking).where(Booking.token_hash == _hash(token))
+    return s.scalars(query.with_for_update() if lock else query).one_or_none()
 
 
 def shown_status(hub: Hub, row: Booking, now: float) -> str:
@@ -441,7 +453,7 @@ def cancel(hub: Hub, token: str, lang: str = "id") -> dict[str, Any]:
     """Cancel by the holder (``POST /api/bookings/<token>/cancel``); cancelling twice is the
     same answer. ``not_found``; ``already_checked_in``; ``too_late`` once expired."""
     with hub.write() as w:
-        row = _by_token(w.session, token)
+        row = _by_token(w.session, token, lock=True)
         if row is None:
             raise HubError("not_found")
         status = shown_status(hub, row, w.now)
@@ -476,7 +488,7 @@ def cancel_closed(hub: Hub) -> int:
     with hub.write() as w:
         for booking_id, closure in hit:
             assert closure is not None
-            row = w.session.get(Booking, booking_id)
+            row = w.session.get(Booking, booking_id, with_for_update=True)
             if row is None or row.status != BookingStatus.BOOKED:
                 continue  # another process got there first
             reason = translate("booking.cancelled_by_closure", row.lang, reason=closure.reason)
@@ -502,10 +514,13 @@ def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "ki
     b = hub.config.booking
     with hub.write() as w:
         s, now = w.session, w.now
+        # The row is locked (PostgreSQL; SQLite's write transaction holds the whole database),
+        # so two kiosks checking in one code give one ticket.
         if scanned.kind == "token":
-            row = _by_token(s, scanned.value)
+            row = _by_token(s, scanned.value, lock=True)
         else:
-            row = s.scalars(select(Booking).where(Booking.code == scanned.value)).one_or_none()
+            row = s.scalars(select(Booking).where(Booking.code == scanned.value)
+                            .with_for_update()).one_or_none()
         if row is None:
             raise HubError("not_found")
         code = rules.format_code(row.code)
@@ -557,7 +572,7 @@ def expire_due(hub: Hub) -> int:
     with hub.write() as w:
         rows = list(w.session.scalars(select(Booking).where(
             Booking.status == BookingStatus.BOOKED, Booking.outreach.is_(False),
-            Booking.slot_ts < w.now - after * 60)))
+            Booking.slot_ts < w.now - after * 60).with_for_update()))
         done = 0
         for row in rows:
             row.status = BookingStatus.EXPIRED
