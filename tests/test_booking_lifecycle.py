@@ -396,3 +396,26 @@ def test_calendar_file_of_a_booking(hall: BookingHall) -> None:
     assert any(booked["code"] in line for line in lines)
     assert "6281" not in text
     assert store.ics(hall.hub, "x" * 32) is None
+
+
+def test_the_hubs_housekeeping_expires_and_purges(hall: BookingHall,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """One round of the hub's periodic job (started by ``loket serve``, not by tests)."""
+    from loket.server import booking
+    from loket.server.extensions import socketio
+
+    old = hall.book(start="08:00", phone="081234567890").json
+    hall.at("2026-12-02", "08:00")
+
+    class Stop(Exception):
+        pass
+
+    def stop(seconds: float) -> None:
+        assert seconds == booking.EXPIRE_EVERY_S
+        raise Stop
+
+    monkeypatch.setattr(socketio, "sleep", stop)
+    with pytest.raises(Stop):
+        booking._housekeeping(hall.hub)
+    row = _row(hall, old["code"])
+    assert row.status == "expired" and row.phone is None and row.purged_ts is not None
