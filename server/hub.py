@@ -115,6 +115,8 @@ class Hub(CounterActions):
             priority_policy=config.queue.priority_policy,
             priority_every=config.queue.priority_every,
             service_order=config.queue.service_order,
+            booked_policy=config.queue.booked_policy,
+            booked_every=config.queue.booked_every,
         )
         self._publish_lock = threading.RLock()
         self._service_time_cache: dict[str, tuple[float, Any]] = {}

@@ -57,6 +57,17 @@ class QueueSection(Section):
     service_order: Literal["preference", "oldest"] = "preference"
     """How a counter serving several services picks: "preference" empties its services in the
     order listed; "oldest" calls whoever has waited longest across its services."""
+    booked_policy: Literal["slot_time", "first", "every_n"] = "slot_time"
+    """How tickets of online bookings (checked in at the hall) are called beside walk-ins:
+    "slot_time" places a booked ticket as if it had been issued at its slot's start, so it is
+    called near its booked time but never before walk-ins who came earlier; "first" calls every
+    booked ticket whose slot has started before walk-ins; "every_n" gives one call in
+    ``booked_every`` of a counter to a booked ticket whose slot has started. Under every rule
+    priority tickets keep ``priority_policy``, and a booked ticket is never called before its
+    slot's start unless nobody else waits for the counter."""
+    booked_every: int = Field(default=3, ge=2, le=50)
+    """With booked_policy = "every_n": one call in this many (per counter) goes to a booked
+    ticket, when one whose slot has started waits."""
 
 
 class AgencySection(Section):
