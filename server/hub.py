@@ -14,6 +14,7 @@ inserts the ticket, and a unique constraint backs it up.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -343,10 +344,8 @@ class Hub(CounterActions):
     def _ahead(self, s: Session, ticket: Ticket) -> int:
         """Waiting tickets of the same service called before ``ticket`` (plain SQL: this runs
         for every ticket issued, and building the expression cost more than running it)."""
-        if self.policy.priority_policy == "first":
-            sql = _AHEAD_PRIORITY if ticket.priority else _AHEAD_REGULAR
-        else:
-            sql = _AHEAD_OLDER
+        sql = _ahead_sql(self.policy.priority_policy == "first", bool(ticket.priority),
+                         self.policy.booked_policy == "first", bool(ticket.booked))
         return s.execute(sql, {
             "day": ticket.day, "status": TicketStatus.WAITING, "service": ticket.service,
             "id": ticket.id, "queued": ticket.queued_ts, "yes": True,
@@ -358,6 +357,12 @@ class Hub(CounterActions):
             Ticket.queued_ts < ticket.queued_ts,
             and_(Ticket.queued_ts == ticket.queued_ts, Ticket.id < ticket.id),
         )
+        if self.policy.booked_policy == "first":
+            # Booked tickets go before walk-ins of their class (see queue_rules).
+            if ticket.booked:
+                older = and_(Ticket.booked.is_(True), older)
+            else:
+                older = or_(Ticket.booked.is_(True), older)
         if self.policy.priority_policy == "first":
             if ticket.priority:
                 ahead_clause = and_(Ticket.priority.is_(True), older)
@@ -761,9 +766,21 @@ _AHEAD_BASE = (
     " AND id != :id AND "
 )
 _OLDER = "(queued_ts < :queued OR (queued_ts = :queued AND id < :id))"
-_AHEAD_OLDER = text(_AHEAD_BASE + _OLDER)
-_AHEAD_PRIORITY = text(_AHEAD_BASE + f"priority = :yes AND {_OLDER}")
-_AHEAD_REGULAR = text(_AHEAD_BASE + f"(priority = :yes OR {_OLDER})")
+
+
+@functools.cache
+def _ahead_sql(priority_first: bool, priority: bool, booked_first: bool, booked: bool) -> Any:
+    """The count of tickets ahead, for the ``first`` priority and booked policies (a ticket's
+    class goes before the other) or plain arrival order."""
+    same_class = _OLDER
+    if booked_first:
+        same_class = f"(booked = :yes AND {_OLDER})" if booked else f"(booked = :yes OR {_OLDER})"
+    if priority_first:
+        clause = f"priority = :yes AND {same_class}" if priority else \
+            f"(priority = :yes OR {same_class})"
+    else:
+        clause = same_class
+    return text(_AHEAD_BASE + clause)
 
 
 def format_label(prefix: str, number: int) -> str:

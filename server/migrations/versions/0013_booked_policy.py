@@ -1,7 +1,7 @@
 """booked policy: per-counter bookkeeping of the "every_n" booked policy
 
-Revision ID: 0014_booked_policy
-Revises: 0013_bookings
+Revision ID: 0013_booked_policy
+Revises: 0012_booked_tickets
 
 ``counters.calls_since_booked`` counts the calls a counter made since it last called a booked
 ticket, as ``calls_since_priority`` does for priority tickets: ``[queue] booked_policy =
@@ -13,9 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_booked_policy"
-# TEMPORARY for this branch: booking-core's 0013_bookings is not on main yet. At merge the
-# lead sets this to "0013_bookings" (see the booking-policy report).
+revision = "0013_booked_policy"
 down_revision = "0012_booked_tickets"
 branch_labels = None
 depends_on = None
