@@ -4,11 +4,13 @@ against its class, so a key added, dropped or retyped on either side fails here.
 
 from __future__ import annotations
 
+import ast
 import threading
 import types
 import typing
 from collections.abc import Iterator
 from enum import Enum
+from pathlib import Path
 from typing import Any, NotRequired, Required, Union, get_args, get_origin, get_type_hints
 
 import pytest
@@ -193,3 +195,24 @@ def test_settings_and_hall_events(hub: Any, events: Events) -> None:
     hub.hall_changed()
     (hall,) = events.of("hall")
     assert_fits(hall, payloads.HallEvent)
+
+
+def test_every_field_of_every_payload_is_documented() -> None:
+    source = Path(payloads.__file__).read_text(encoding="utf-8")
+    undocumented = []
+    fields = 0
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        body = node.body
+        for i, member in enumerate(body):
+            if not isinstance(member, ast.AnnAssign):
+                continue
+            fields += 1
+            after = body[i + 1] if i + 1 < len(body) else None
+            documented = (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                          and isinstance(after.value.value, str))
+            if not documented:
+                undocumented.append(f"{node.name}.{ast.unparse(member.target)}")
+    assert not undocumented, f"fields without a docstring: {undocumented}"
+    assert fields > 100  # the walk above did reach the classes' fields
