@@ -31,15 +31,10 @@ class EstimatePayload(TypedDict):
     rounded to 2 places."""
 
 
-class TicketEvent(TypedDict):
-    """The ``ticket`` event: a ticket was issued or changed status (called, served, done,
-    no-show, transferred, brought back). Internal: it carries the database id and the status
-    token's hash, which the status namespace uses as the ticket's room."""
+class TicketPublic(TypedDict):
+    """A ticket as its holder may see it: the ``ticket`` event on the status namespace (to the
+    ticket's own room), and the base of :class:`TicketEvent` and :class:`TicketStatusAnswer`."""
 
-    id: int
-    """The ticket's database id."""
-    token_hash: str
-    """SHA-256 of the ticket's status token (never the token itself)."""
     ticket: str
     """The label citizens see, e.g. ``A-012``."""
     service: str
@@ -62,31 +57,21 @@ class TicketEvent(TypedDict):
     """Where a transferred ticket came from, e.g. ``A @ Loket 3``; None if never transferred."""
 
 
-class TicketStatusAnswer(TypedDict):
-    """A ticket's public status (``GET /api/tickets/status/<token>``, the status page, the
-    ``ticket`` event on the status namespace): the ticket event without its internal keys, plus the
-    position and estimate while it waits today."""
+class TicketEvent(TicketPublic):
+    """The ``ticket`` event: a ticket was issued or changed status (called, served, done,
+    no-show, transferred, brought back). Internal: it carries the database id and the status
+    token's hash, which the status namespace uses as the ticket's room (and strips)."""
 
-    ticket: str
-    """The label citizens see, e.g. ``A-012``."""
-    service: str
-    """The prefix of the service whose queue the ticket is in now."""
-    status: str
-    """``waiting``, ``called``, ``serving``, ``done`` or ``no_show``."""
-    priority: bool
-    """Taken as a priority ticket."""
-    booked: bool
-    """Checked in from a booking."""
-    counter: str | None
-    """The id of the counter that called it; None while it was never called."""
-    counter_name: str | None
-    """That counter's name; None while it was never called."""
-    issued_at: str | None
-    """When it was issued."""
-    called_at: str | None
-    """Its first call; None while waiting."""
-    transferred_from: str | None
-    """Where a transferred ticket came from; None if never transferred."""
+    id: int
+    """The ticket's database id."""
+    token_hash: str
+    """SHA-256 of the ticket's status token (never the token itself)."""
+
+
+class TicketStatusAnswer(TicketPublic):
+    """A ticket's public status (``GET /api/tickets/status/<token>``, the status page): plus
+    its place and estimate while it waits today."""
+
     ahead: NotRequired[int]
     """Tickets before it in its queue (only while it waits, on its day)."""
     estimated_wait_s: NotRequired[int]
