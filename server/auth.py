@@ -329,7 +329,8 @@ def bearer_token() -> str | None:
 def current_principal() -> Principal | None:
     """The request's principal: a Bearer token if one is sent, else the logged-in user."""
     if "principal" in g:
-        return g.principal
+        known: Principal | None = g.principal
+        return known
     principal: Principal | None = None
     token = bearer_token()
     if token is not None:
@@ -362,7 +363,8 @@ def principal_from_socket(auth: Any) -> Principal | None:
         if sessions is not None:
             sessions.opened(request.namespace, request.sid,  # type: ignore[attr-defined]
                             current_user.get_id())
-        return current_user.principal
+        user: LoginUser = current_user
+        return user.principal
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,13 @@ EVENT = "assistance"
 class NewRequest:
     kiosk: str = ""
     where: str = ""
-    ticket: dict[str, Any] | None = None
+    ticket: Mapping[str, Any] | None = None
     """The ticket's status (``Hub.ticket_by_token``) when a status token was given."""
     token: str = ""
     on_call: bool = False
 
 
-def zones_for(hub: Hub, kiosk: str, ticket: dict[str, Any] | None) -> list[str]:
+def zones_for(hub: Hub, kiosk: str, ticket: Mapping[str, Any] | None) -> list[str]:
     """Zones whose officers should come: those serving the ticket's service, else those
     serving the kiosk's agencies; empty = every zone."""
     services: set[str] = set()

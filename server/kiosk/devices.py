@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import g, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from loket.server.config import LoketConfig
 from loket.server.config.kiosk import KioskDeviceSection, _check_limit
@@ -115,7 +116,7 @@ def states(db: Database) -> dict[str, dict[str, Any]]:
         }
 
 
-def _row_for(s: Any, config: LoketConfig, kiosk_id: str, now: float) -> Kiosk:
+def _row_for(s: Session, config: LoketConfig, kiosk_id: str, now: float) -> Kiosk:
     """The kiosk's row, created for a loket.toml kiosk that has none yet."""
     row = s.get(Kiosk, kiosk_id)
     if row is not None:
@@ -297,7 +298,8 @@ def _verify(db: Database, value: str | None) -> tuple[str, float | None] | None:
 def current_kiosk(hub: Hub) -> KioskInfo | None:
     """The paired kiosk making this request (its cookie), or None. Notes it as seen."""
     if "loket_kiosk" in g:
-        return g.loket_kiosk
+        known: KioskInfo | None = g.loket_kiosk
+        return known
     found = _verify(hub.db, request.cookies.get(COOKIE))
     kiosk = get_kiosk(hub.config, hub.db, found[0]) if found else None
     if kiosk is not None and found is not None:

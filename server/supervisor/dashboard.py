@@ -6,6 +6,7 @@ alert rules themselves are pure functions (:func:`alerts`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -97,7 +98,7 @@ def agency_rows(hub: Hub, services: dict[str, dict[str, Any]]) -> list[dict[str,
     return [dict(_finish(row), id=a, name=names[a]) for a, row in merged.items()]
 
 
-def counter_rows(hub: Hub, snapshot: dict[str, Any], now: float) -> list[dict[str, Any]]:
+def counter_rows(hub: Hub, snapshot: Mapping[str, Any], now: float) -> list[dict[str, Any]]:
     """Each counter's state from the hub's snapshot, with how long the service has lasted."""
     with hub.db.session() as s:
         started = dict(

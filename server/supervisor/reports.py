@@ -57,7 +57,7 @@ def _scope(s: Session, hub: Hub, period: Period, dimension: str) -> ColumnElemen
     return and_(Ticket.service.in_(list(hub.services)), in_period)
 
 
-def _group_filter(hub: Hub, dimension: str, grp: Any) -> ColumnElement[bool] | None:
+def _group_filter(hub: Hub, dimension: str, grp: object) -> ColumnElement[bool] | None:
     if dimension == "service":
         return Ticket.service == grp
     if dimension == "agency":
