@@ -5,7 +5,10 @@ client gets ``{"error": code, "message": text}`` in its language, never a traceb
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +126,7 @@ def _lang() -> str:
     return str(getattr(g, "lang", "id"))
 
 
-def init_app(app: Any) -> None:
+def init_app(app: Flask) -> None:
     """Error handlers shared by the hub and the city-wide view."""
     from flask import request
     from sqlalchemy.exc import DataError
