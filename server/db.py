@@ -91,15 +91,35 @@ class Database:
         )
 
     @contextmanager
-    def session(self, connection: Connection | None = None) -> Iterator[Session]:
+    def session(
+        self, connection: Connection | None = None, *, busy_timeout_s: float | None = None
+    ) -> Iterator[Session]:
         """A read-write transaction, committed on success and rolled back on error; on
-        ``connection`` when given (see :meth:`cluster_lock`)."""
+        ``connection`` when given (see :meth:`cluster_lock`). SQLite: it waits for another
+        process's write lock at most ``busy_timeout_s`` (default: the database's bound; 0 for
+        a best-effort write such as a "last seen" stamp), then raises :class:`DatabaseBusy`."""
         if connection is None:
-            with self._sessions() as session, session.begin():
+            if busy_timeout_s is None:
+                maker = self._sessions()
+            else:
+                maker = self._sessions(bind=self.engine.execution_options(
+                    loket_busy_timeout_s=busy_timeout_s))
+            with maker as session, session.begin():
                 yield session
         else:
             with self._sessions(bind=connection) as session, session.begin():
                 yield session
+
+    @contextmanager
+    def best_effort(self) -> Iterator[Session]:
+        """A write that may be skipped (a "last seen" stamp during a read): a transaction
+        that does not wait for another process's write lock. When that lock is held the block
+        stops at its first statement, nothing is written and no error leaves the block."""
+        try:
+            with self.session(busy_timeout_s=0.0) as session:
+                yield session
+        except DatabaseBusy:
+            log.debug("best-effort write skipped: the database is busy")
 
     @contextmanager
     def cluster_lock(self, key: int) -> Iterator[Connection | None]:
@@ -172,10 +192,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     def _on_begin(connection: Connection) -> None:
         dbapi_connection = connection.connection.driver_connection
         assert isinstance(dbapi_connection, sqlite3.Connection)
-        if connection.get_execution_options().get("loket_read_only", False):
+        options = connection.get_execution_options()
+        if options.get("loket_read_only", False):
             dbapi_connection.execute("BEGIN")
         else:
-            begin_immediate(dbapi_connection, busy_timeout_s)
+            begin_immediate(dbapi_connection,
+                            options.get("loket_busy_timeout_s", busy_timeout_s))
 
 
 def begin_immediate(connection: sqlite3.Connection, busy_timeout_s: float) -> None:
@@ -192,8 +214,9 @@ def begin_immediate(connection: sqlite3.Connection, busy_timeout_s: float) -> No
                 raise
         waited = time.monotonic() - started
         if waited >= busy_timeout_s:
-            log.warning("the database's write lock stayed with another process for %.1f s;"
-                        " a write was refused (busy)", waited)
+            if busy_timeout_s > 0:
+                log.warning("the database's write lock stayed with another process for %.1f s;"
+                            " a write was refused (busy)", waited)
             raise DatabaseBusy(waited)
         time.sleep(min(delay, max(0.0, busy_timeout_s - waited)))
         delay = min(delay * 2, _RETRY_MAX_S)

@@ -43,7 +43,7 @@ class HallView(Protocol):
     def policy(self) -> Policy: ...
 
     @property
-    def _service_time_cache(self) -> dict[str, tuple[float, Any]]: ...
+    def service_time_cache(self) -> ServiceTimeCache: ...
 
     @property
     def hall(self) -> Any: ...  # server.admin.store.HallStore: its ``calendar``
@@ -52,7 +52,30 @@ class HallView(Protocol):
 
     def local(self, ts: float) -> datetime: ...
 
-    def _waiting_counts(self, s: Session) -> dict[str, int]: ...
+    def waiting_counts_in(self, s: Session) -> dict[str, int]: ...
+
+
+class ServiceTimeCache:
+    """Observed service times per service, each kept for :data:`CACHE_S` (the hub holds one:
+    ``hub.service_time_cache``). Thread-safe enough: a lost update only costs a recomputation."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, ServiceTime]] = {}
+
+    def get(self, service: str, now: float) -> ServiceTime | None:
+        """The service time of ``service`` computed less than :data:`CACHE_S` before ``now``."""
+        cached = self._entries.get(service)
+        if cached is not None and 0 <= now - cached[0] < CACHE_S:
+            return cached[1]
+        return None
+
+    def put(self, service: str, now: float, value: ServiceTime) -> None:
+        """Keep ``value`` as the service time of ``service`` computed at ``now``."""
+        self._entries[service] = (now, value)
+
+    def clear(self) -> None:
+        """Forget every service time (the next estimate reads the database again)."""
+        self._entries.clear()
 
 CACHE_S = 30.0
 """Service times are recomputed at most this often per service."""
@@ -85,10 +108,10 @@ def service_times(hub: HallView, s: Session, service: str) -> ServiceTime:
     today's, blended with the same weekday of past weeks while today has fewer than
     :data:`loket.server.estimate.MIN_SAMPLES`."""
     now = hub.clock()
-    cache = hub._service_time_cache
-    cached = cache.get(service)
-    if cached and isinstance(cached[1], ServiceTime) and 0 <= now - cached[0] < CACHE_S:
-        return cached[1]
+    cache = hub.service_time_cache
+    cached = cache.get(service, now)
+    if cached is not None:
+        return cached
     today = hub.day(now)
     recent = _durations(s, service, [today], RECENT)
     history: list[float] = []
@@ -97,7 +120,7 @@ def service_times(hub: HallView, s: Session, service: str) -> ServiceTime:
         past = [(day - timedelta(weeks=w)).isoformat() for w in range(1, HISTORY_WEEKS + 1)]
         history = _durations(s, service, past, 400)
     value = service_time(recent, history)
-    cache[service] = (now, value)
+    cache.put(service, now, value)
     return value
 
 
@@ -115,7 +138,7 @@ def capacity(hub: HallView, s: Session, service: str, waiting: dict[str, int] | 
     # Plain rows, not ORM objects: this runs for every ticket issued (see bench/hub_load.py).
     rows = {r.id: r for r in s.execute(_COUNTER_ROWS)}
     if waiting is None:
-        waiting = hub._waiting_counts(s)
+        waiting = hub.waiting_counts_in(s)
     servers, idle = 0.0, 0
     for counter in hub.counters.values():
         row = rows.get(counter.id)
