@@ -85,6 +85,7 @@ class Write:
     queue_changed: bool = False
     """Set when waiting counts may have changed: a ``queue`` event follows the commit."""
     callbacks: list[Callable[[], None]] = field(default_factory=list)
+    """Run in this order after the commit and the publishing (see :meth:`after_commit`)."""
 
     def publish(self, event: Event) -> None:
         """Publish ``event`` once the transaction has committed (never if it fails)."""

@@ -49,6 +49,8 @@ class CounterView:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """The hall's calling rules (``[queue]`` of loket.toml)."""
+
     priority_policy: PriorityPolicy = "first"
     priority_every: int = 3
     service_order: ServiceOrder = "preference"

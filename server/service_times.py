@@ -34,25 +34,41 @@ class HallView(Protocol):
     """What the estimate reads of the hub (:class:`loket.server.hub.Hub` is one)."""
 
     @property
-    def clock(self) -> Callable[[], float]: ...
+    def clock(self) -> Callable[[], float]:
+        """The hub's clock (seconds since the epoch)."""
+        ...
 
     @property
-    def counters(self) -> Mapping[str, CounterSection]: ...
+    def counters(self) -> Mapping[str, CounterSection]:
+        """The hall's counters by id."""
+        ...
 
     @property
-    def policy(self) -> Policy: ...
+    def policy(self) -> Policy:
+        """The hall's calling rules."""
+        ...
 
     @property
-    def service_time_cache(self) -> ServiceTimeCache: ...
+    def service_time_cache(self) -> ServiceTimeCache:
+        """Where observed service times are kept between estimates."""
+        ...
 
     @property
-    def hall(self) -> Any: ...  # server.admin.store.HallStore: its ``calendar``
+    def hall(self) -> Any:
+        """The live hall (:class:`loket.server.admin.store.HallStore`): its ``calendar``."""
+        ...
 
-    def day(self, ts: float | None = None) -> str: ...
+    def day(self, ts: float | None = None) -> str:
+        """The hall's local date of ``ts`` (or now)."""
+        ...
 
-    def local(self, ts: float) -> datetime: ...
+    def local(self, ts: float) -> datetime:
+        """``ts`` in the hall's time zone."""
+        ...
 
-    def waiting_counts_in(self, s: Session) -> dict[str, int]: ...
+    def waiting_counts_in(self, s: Session) -> dict[str, int]:
+        """Today's waiting tickets per service, read in ``s``."""
+        ...
 
 
 class ServiceTimeCache:
