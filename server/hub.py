@@ -179,11 +179,16 @@ class Hub(CounterActions):
         in commit order; ``ordered`` (counter actions) also takes the cluster-wide order lock
         when several hub processes share PostgreSQL. On an exception nothing is committed and
         nothing is published. After the publish, ``w.queue_changed`` refreshes the displays'
-        waiting counts and ``w.after_commit`` callbacks run."""
+        waiting counts and ``w.after_commit`` callbacks run. While another process holds
+        SQLite's write lock it waits cooperatively, at most ``[storage] busy_timeout_s``, then
+        raises :class:`loket.server.db.DatabaseBusy` (``503 busy``) with nothing written."""
         with self._publish_lock:
             order = self._cluster_order() if ordered else contextlib.nullcontext(None)
             with order as connection:
                 with self.db.session(connection) as s:
+                    # Begin now: the wait for SQLite's write lock (bounded, cooperative; then
+                    # DatabaseBusy) comes before the caller's code, and ``now`` after it.
+                    s.connection()
                     w = Write(session=s, now=self.clock())
                     yield w
                 for event in w.events:
