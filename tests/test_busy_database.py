@@ -11,7 +11,11 @@ technician's ``sqlite3`` does for a moment:
 * a ticket asked for meanwhile waits and is issued once the lock is released within the
   bound (``[storage] busy_timeout_s``);
 * held beyond the bound, the ticket is refused with ``503 {"error": "busy"}`` and nothing was
-  written: the next ticket takes the next number."""
+  written: the next ticket takes the next number.
+
+The same rules at the database's level (fast): a write refused after the bound writes
+nothing, a best-effort write is skipped at once, a write proceeds once the lock is released,
+command-line programs wait longer."""
 
 from __future__ import annotations
 
@@ -26,12 +30,14 @@ from typing import Any
 import pytest
 import requests
 import socketio
+from sqlalchemy import text
 
 from loket.counter_panel.simulator import VirtualKeypadPort, pty_pair
+from loket.server.cli_support import open_database
+from loket.server.config import load_config
+from loket.server.db import CLI_BUSY_TIMEOUT_S, Database, DatabaseBusy
 from tests.support.keypads import DEVICES_ON, keypads_toml
 from tests.support.wait import Collected
-
-pytestmark = pytest.mark.slow
 
 BOUND_S = 3.0
 """The hall's ``[storage] busy_timeout_s`` in these tests."""
@@ -118,6 +124,7 @@ def issued_a(url: str) -> int:
     return int(next(s for s in state["services"] if s["prefix"] == "A")["issued"])
 
 
+@pytest.mark.slow
 def test_the_hall_keeps_answering_while_another_process_holds_the_write_lock(
         write_config: Callable[..., Path], live_hub: Any) -> None:
     config = write_config(extra=f"[storage]\nbusy_timeout_s = {BOUND_S}\n")
@@ -179,6 +186,7 @@ def test_the_hall_keeps_answering_while_another_process_holds_the_write_lock(
         display.disconnect()
 
 
+@pytest.mark.slow
 @pytest.mark.hardware
 def test_keypad_frames_are_acknowledged_while_another_process_holds_the_write_lock(
         write_config: Callable[..., Path], live_hub: Any) -> None:
@@ -204,3 +212,67 @@ def test_keypad_frames_are_acknowledged_while_another_process_holds_the_write_lo
         assert keypad.expect("D", 1, timeout=5).ticket == issued.json()["ticket"]
     finally:
         keypad.close()
+
+
+def _count(db: Database) -> int:
+    with db.read() as s:
+        return int(s.execute(text("SELECT count(*) FROM t")).scalar_one())
+
+
+@pytest.fixture
+def small_db(tmp_path: Path) -> Any:
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}", busy_timeout_s=1.0)
+    with db.session() as s:
+        s.execute(text("CREATE TABLE t (x INTEGER)"))
+    yield db, tmp_path / "x.db"
+    db.dispose()
+
+
+def test_a_write_waits_for_the_lock_then_is_refused_with_nothing_written(small_db: Any
+                                                                         ) -> None:
+    db, path = small_db
+    holder = LockHolder(path)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusy) as refused, db.session() as s:
+            s.execute(text("INSERT INTO t VALUES (1)"))
+        took = time.monotonic() - started
+        assert refused.value.code == "busy" and refused.value.status == 503
+        assert 0.9 <= took < 2.0
+        assert _count(db) == 0  # a read still works while the lock is held
+        with db.best_effort() as s:  # skipped at once, no error
+            s.execute(text("INSERT INTO t VALUES (2)"))
+        assert time.monotonic() - started - took < 0.2
+    finally:
+        holder.release()
+    assert _count(db) == 0
+    with db.session() as s:
+        s.execute(text("INSERT INTO t VALUES (3)"))
+    assert _count(db) == 1
+
+
+def test_a_write_proceeds_once_the_lock_is_released_within_the_bound(small_db: Any) -> None:
+    db, path = small_db
+    holder = LockHolder(path)
+    done = threading.Event()
+
+    def write() -> None:
+        with db.session() as s:
+            s.execute(text("INSERT INTO t VALUES (1)"))
+        done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert not done.wait(0.3)
+    holder.release()
+    assert done.wait(1.0)
+    writer.join()
+    assert _count(db) == 1
+
+
+def test_command_line_programs_wait_longer(write_config: Callable[..., Path]) -> None:
+    db = open_database(load_config(write_config()))
+    try:
+        assert db.busy_timeout_s == CLI_BUSY_TIMEOUT_S
+    finally:
+        db.dispose()
