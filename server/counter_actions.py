@@ -98,9 +98,11 @@ class CounterActions:
     policy: queue_rules.Policy
 
     def day(self, ts: float | None = None) -> str:
+        """The hall's local date of ``ts`` (see :meth:`loket.server.hub.Hub.day`)."""
         raise NotImplementedError
 
     def iso(self, ts: float | None) -> str | None:
+        """``ts`` as ISO 8601 in the hall's time zone (see :meth:`loket.server.hub.Hub.iso`)."""
         raise NotImplementedError
 
     def _ticket_event(self, ticket: Ticket) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class HubError(Exception):
         self.params = params
 
     def message(self, lang: str = "id") -> str:
+        """The refusal in words for the asker, in ``lang`` (Indonesian by default)."""
         from loket.server.i18n import translate
 
         return translate(f"error.{self.code}", lang, **self.params)
@@ -69,6 +70,7 @@ def status_of(code: str) -> int:
 
 
 def bad_request(reason: str) -> HubError:
+    """A ``bad_request`` refusal that says what is wrong with the request."""
     return HubError("bad_request", reason=reason)
 
 
@@ -86,6 +88,7 @@ HTTP_CODES = {
 
 
 def error_response(code: str, status: int, message: str) -> tuple[Any, int]:
+    """The JSON answer of a refusal: ``{"error": code, "message": message}`` and its status."""
     from flask import jsonify
 
     return jsonify({"error": code, "message": message}), status

@@ -147,6 +147,11 @@ class StorageSection(Section):
     PostgreSQL: ``postgresql+psycopg://user:pass@host/loket``."""
     echo: bool = False
     """Log every SQL statement (for debugging only)."""
+    busy_timeout_s: float = Field(default=5.0, gt=0.0, le=120.0)
+    """SQLite: how long a write (a ticket, a call) waits for the database's write lock while
+    another program holds it (``loket user add``, a backup, a technician's ``sqlite3``) before
+    it is refused with ``503 {"error": "busy"}``. The hub keeps answering meanwhile: the wait
+    sleeps between short attempts. Command-line programs wait at least 30 s."""
 
 
 class RealtimeSection(Section):
