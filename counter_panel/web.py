@@ -134,7 +134,7 @@ def panel_data(hub: Any, counter_id: str) -> dict[str, Any]:
     """The panel's whole picture of one counter."""
     counter = hub.counters[counter_id]
     counts = hub.waiting_counts()
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         rows = s.scalars(
             select(Ticket)
             .where(Ticket.day == hub.day(), Ticket.counter_id == counter_id,

@@ -85,7 +85,8 @@ def create_app(
         app.config.update(overrides)
 
     if hub is None:
-        db = Database(database_url(config), echo=config.storage.echo)
+        db = Database(database_url(config), echo=config.storage.echo,
+                      busy_timeout_s=config.storage.busy_timeout_s)
         db.upgrade()
         hub = Hub(config, db)
     app.extensions[context.HUB] = hub

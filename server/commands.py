@@ -131,7 +131,7 @@ def _first_user_hint(hub: Any, demo: bool) -> None:
     from loket.server.auth import add_user
     from loket.server.models import User
 
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         users = s.scalar(select(func.count()).select_from(User)) or 0
     if users:
         return

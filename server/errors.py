@@ -5,7 +5,10 @@ client gets ``{"error": code, "message": text}`` in its language, never a traceb
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ class HubError(Exception):
         self.params = params
 
     def message(self, lang: str = "id") -> str:
+        """The refusal in words for the asker, in ``lang`` (Indonesian by default)."""
         from loket.server.i18n import translate
 
         return translate(f"error.{self.code}", lang, **self.params)
@@ -69,6 +73,7 @@ def status_of(code: str) -> int:
 
 
 def bad_request(reason: str) -> HubError:
+    """A ``bad_request`` refusal that says what is wrong with the request."""
     return HubError("bad_request", reason=reason)
 
 
@@ -86,6 +91,7 @@ HTTP_CODES = {
 
 
 def error_response(code: str, status: int, message: str) -> tuple[Any, int]:
+    """The JSON answer of a refusal: ``{"error": code, "message": message}`` and its status."""
     from flask import jsonify
 
     return jsonify({"error": code, "message": message}), status
@@ -126,7 +132,7 @@ def _lang() -> str:
     return str(getattr(g, "lang", "id"))
 
 
-def init_app(app: Any) -> None:
+def init_app(app: Flask) -> None:
     """Error handlers shared by the hub and the city-wide view."""
     from flask import request
     from sqlalchemy.exc import DataError

@@ -23,6 +23,7 @@ from loket.server.integrations import delivery, subscriptions
 from tests.support.booking import NOTIFY, BookingHall, make_booking_hall, outbox
 from tests.support.hall import ROOT
 from tests.support.login import login
+from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
 DAY = "2026-11-25"
 
@@ -291,3 +292,130 @@ def test_config_errors_name_the_key(write_config: Any) -> None:
             load_config(write_config(extra=extra))
         assert caught.value.key == key, (extra, caught.value)
         assert "loket.toml" in str(caught.value)
+
+
+@pytest.mark.services
+def test_a_booking_day_on_postgresql(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+    """The same life on PostgreSQL: its queries, the webhook triggers of 0013."""
+    hall = make_booking_hall(tmp_path, NOTIFY, url=pg_url)
+    with hall.hub.db.session() as s:
+        subscriptions.create(s, name="agency", url="http://127.0.0.1:9/hook", events=["*"],
+                             secret=None, allow_personal_data=False, timeout_s=5,
+                             now=hall.clock())
+    one = hall.book(start="09:00", phone="081234567890").json
+    two = hall.book(start="08:00").json
+    three = hall.book(service="B", start="13:00", nik="3578012345670001").json
+    assert hall.book(service="B", start="14:00", nik="3578012345670001").json["error"] == \
+        "already_booked"
+    hall.book(start="09:00")
+    assert hall.book(start="09:00").json["error"] == "slot_full"
+    assert hall.client.post(f"/api/bookings/{three['token']}/cancel").status_code == 200
+    hall.at(DAY, "08:40")
+    done = hall.client.post("/api/bookings/checkin", json={"code": one["code"]},
+                            headers=_device(hall))
+    assert done.status_code == 201 and done.json["booked"] is True
+    assert store.expire_due(hall.hub) == 1  # 08:00 + 15 min has passed
+    kinds = sorted(r["params"]["type"] for r in outbox(hall.hub)
+                   if r["stream"].startswith("w") and r["params"]["type"].startswith("b"))
+    assert kinds == sorted(["booking.created"] * 4 + ["booking.cancelled",
+                                                      "booking.checked_in", "booking.expired"])
+    hall.at("2026-12-02", "00:00")
+    assert store.purge(hall.hub) == 4
+    assert _row(hall, one["code"]).phone is None
+    del two
+    hall.hub.db.dispose()
+
+
+@pytest.mark.services
+def test_two_hub_processes_never_overbook_nor_check_in_twice(
+        tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+    """Two hubs on one PostgreSQL database (as two processes), eight citizens at once for a
+    slot of two places, then four kiosks checking in one code at once."""
+    import threading
+
+    from loket.server.db import Database
+    from loket.server.errors import HubError
+    from loket.server.hub import Hub
+
+    first = make_booking_hall(tmp_path, url=pg_url)
+    other_db = Database(pg_url)
+    second = Hub(first.hub.config, other_db, clock=first.clock)
+    second.start()
+    hubs = [first.hub, second]
+    results: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def book(i: int) -> None:
+        barrier.wait()
+        try:
+            store.create(hubs[i % 2], service="A", day=DAY, start="09:00")
+            results.append("ok")
+        except HubError as exc:
+            results.append(exc.code)
+
+    threads = [threading.Thread(target=book, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "ok"] + ["slot_full"] * 6
+    with first.hub.db.read() as s:
+        code = s.scalars(select(Booking.code)).first()
+    assert code is not None
+    first.at(DAY, "08:45")
+    checked: list[str] = []
+    gate = threading.Barrier(4)
+
+    def check_in(i: int) -> None:
+        gate.wait()
+        try:
+            checked.append(store.check_in(hubs[i % 2], code)["ticket"])
+        except HubError as exc:
+            checked.append(exc.code)
+
+    threads = [threading.Thread(target=check_in, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(checked) == ["A-001"] + ["already_checked_in"] * 3
+    other_db.dispose()
+    first.hub.db.dispose()
+
+
+def test_calendar_file_of_a_booking(hall: BookingHall) -> None:
+    booked = hall.book(day="2026-11-26", start="09:30").json
+    made = store.ics(hall.hub, booked["token"])
+    assert made is not None
+    text, name = made
+    assert name == f"reservasi-{booked['code'].replace('-', '')}.ics"
+    lines = text.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and "END:VEVENT" in lines
+    assert "DTSTART:20261126T023000Z" in lines and "DTEND:20261126T030000Z" in lines
+    assert any(line.startswith("SUMMARY:KTP-el") for line in lines)
+    assert any(booked["code"] in line for line in lines)
+    assert "6281" not in text
+    assert store.ics(hall.hub, "x" * 32) is None
+
+
+def test_the_hubs_housekeeping_expires_and_purges(hall: BookingHall,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """One round of the hub's periodic job (started by ``loket serve``, not by tests)."""
+    from loket.server import booking
+    from loket.server.extensions import socketio
+
+    old = hall.book(start="08:00", phone="081234567890").json
+    hall.at("2026-12-02", "08:00")
+
+    class Stop(Exception):
+        pass
+
+    def stop(seconds: float) -> None:
+        assert seconds == booking.EXPIRE_EVERY_S
+        raise Stop
+
+    monkeypatch.setattr(socketio, "sleep", stop)
+    with pytest.raises(Stop):
+        booking._housekeeping(hall.hub)
+    row = _row(hall, old["code"])
+    assert row.status == "expired" and row.phone is None and row.purged_ts is not None

@@ -120,13 +120,6 @@ def test_checkin_window_edges_are_inside() -> None:
     assert rules.expires_at(slot, 15) == slot + 900
 
 
-def test_queued_at_per_policy() -> None:
-    assert rules.queued_at("slot_time", 500.0, 900.0) == 900.0
-    assert rules.queued_at("slot_time", 1000.0, 900.0) == 900.0
-    assert rules.queued_at("first", 500.0, 900.0) == 500.0
-    assert rules.queued_at("every_n", 500.0, 900.0) == 500.0
-
-
 @given(st.randoms(use_true_random=False))
 def test_codes_use_only_unambiguous_characters(rnd: object) -> None:
     code = rules.new_code(lambda n: rnd.randrange(n))  # type: ignore[attr-defined]

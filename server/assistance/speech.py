@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +76,7 @@ def zone_words(zone: str) -> str:
     return " ".join(zone.replace("-", " ").replace("_", " ").split())
 
 
-def ticket_sentences(config: LoketConfig, status: dict[str, Any], lang: str) -> list[Sentence]:
+def ticket_sentences(config: LoketConfig, status: Mapping[str, Any], lang: str) -> list[Sentence]:
     """"Nomor antrean Anda, A, dua. Silakan menunggu di ruang tunggu lantai 1." The number
     goes through the voice pack's fragments when it has them."""
     label = str(status.get("ticket", ""))

@@ -49,12 +49,11 @@ def _housekeeping(hub: Any) -> None:
     from loket.server.booking import store
     from loket.server.extensions import socketio
 
-    last_purge = 0.0
+    last_purge: float | None = None
     while True:
         try:
-            if hub.config.booking.sessions or last_purge == 0.0:
-                store.expire_due(hub)
-            if time.monotonic() - last_purge >= PURGE_EVERY_S or last_purge == 0.0:
+            store.expire_due(hub)
+            if last_purge is None or time.monotonic() - last_purge >= PURGE_EVERY_S:
                 store.purge(hub)
                 last_purge = time.monotonic()
         except Exception:

@@ -1,4 +1,4 @@
-"""The bookings table (migration ``0013_bookings``): one row per booked slot, with the least
+"""The bookings table (migration ``0014_bookings``): one row per booked slot, with the least
 personal data the booking needs, deleted after ``[booking] retention_days``."""
 
 from __future__ import annotations

@@ -132,13 +132,6 @@ def expires_at(slot_ts: float, after_minutes: int) -> float:
     return slot_ts + after_minutes * 60
 
 
-def queued_at(policy: str, now: float, slot_ts: float) -> float:
-    """The fairness key of a checked-in booked ticket (``tickets.queued_ts``): with the
-    ``slot_time`` policy it is placed as if issued at its slot's start; with ``first`` and
-    ``every_n`` the queue rules order booked tickets themselves, so it is the check-in time."""
-    return slot_ts if policy == "slot_time" else now
-
-
 def new_code(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
     """A random booking code of :data:`CODE_LENGTH` characters of :data:`ALPHABET`."""
     return "".join(ALPHABET[randbelow(len(ALPHABET))] for _ in range(CODE_LENGTH))

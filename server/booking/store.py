@@ -9,12 +9,15 @@ these functions with the hub; the rules themselves are in :mod:`loket.server.boo
 from __future__ import annotations
 
 import logging
+import zlib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from loket.server import queue_rules
 from loket.server.booking import keys, rules
 from loket.server.booking.models import Booking, BookingStatus
 from loket.server.config import LoketConfig
@@ -50,11 +53,6 @@ def bookable(hub: Hub, service: str) -> bool:
     """Whether ``service`` can be booked at all (booking on, and a session for it)."""
     config = hub.config
     return config.booking.active and any(s.service == service for s in config.booking.sessions)
-
-
-def booked_policy(hub: Hub) -> str:
-    """``[queue] booked_policy`` (``slot_time`` until the queue rules define it)."""
-    return str(getattr(hub.config.queue, "booked_policy", "slot_time"))
 
 
 def booking_base(config: LoketConfig) -> str:
@@ -206,6 +204,87 @@ def _event(w: Write, row: Booking, change: str) -> None:
                                 "status": row.status}))
 
 
+@dataclass(frozen=True)
+class _Wanted:
+    """A booking request after its checks that need no database."""
+
+    service: str
+    day: date
+    slot: rules.Slot
+    phone: str | None
+    nik: str | None
+    address: str | None
+    contact: str | None
+
+
+def _nik(raw: Any, required: bool) -> str | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            raise HubError("bad_nik")
+        return None
+    digits = keys.clean_nik(raw) if isinstance(raw, str) else None
+    if digits is None:
+        raise HubError("bad_nik")
+    return digits
+
+
+def _wanted(hub: Hub, service: Any, day: Any, start: Any, phone: Any, nik: Any,
+            address: Any, contact: Any) -> _Wanted:
+    """The request's service, slot and personal data, or the refusal it deserves."""
+    prefix = _service(hub, service)
+    if not bookable(hub, prefix):
+        raise HubError("not_bookable", service=hub.services[prefix].name)
+    the_day = _day(day)
+    if not isinstance(start, str):
+        raise bad_request("field 'start' must be a time such as 08:30")
+    slot = rules.find_slot(sessions_of(hub.config), prefix, the_day, start.strip())
+    if slot is None:
+        raise bad_request(f"no slot of {prefix} starts at {start.strip()[:8]} on {the_day}")
+    number = _phone(phone)
+    digits = _nik(nik, slot.session.requires_nik)
+    where = _text(address, "address", ADDRESS_MAX)
+    reach = _text(contact, "contact", CONTACT_MAX)
+    if not slot.session.outreach:
+        where = reach = None
+    elif where is None or (reach is None and number is None):
+        raise bad_request("an outreach booking needs an 'address' and a 'contact' or 'phone'")
+    return _Wanted(prefix, the_day, slot, number, digits, where, reach)
+
+
+def _check_calendar(hub: Hub, w: Write, wanted: _Wanted, moment: datetime, lang: str) -> None:
+    """``outside_window`` or ``closed`` (the calendar's reason in the message)."""
+    b = hub.config.booking
+    if rules.window_refusal(hub.local(w.now), moment, days_ahead=b.days_ahead,
+                            min_lead_minutes=b.min_lead_minutes):
+        raise HubError("outside_window", days=b.days_ahead, minutes=b.min_lead_minutes)
+    refusal = _blocked(hub, wanted.service, moment)
+    if refusal is not None:
+        raise HubError("closed", service=hub.services[wanted.service].name,
+                       next_opening=hub.describe_opening(refusal.resumes, lang),
+                       reason=f" ({refusal.reason})" if refusal.reason else "")
+
+
+def _check_places(hub: Hub, s: Session, wanted: _Wanted, nik_hash: str | None) -> None:
+    """``already_booked`` (one active booking per person, service and day) or
+    ``slot_full``."""
+    name = hub.services[wanted.service].name
+    day_text = wanted.day.isoformat()
+    person = None
+    if nik_hash is not None:
+        person = Booking.nik_hash == nik_hash
+    elif wanted.phone is not None:
+        person = Booking.phone == wanted.phone
+    if person is not None and s.scalar(select(func.count()).select_from(Booking).where(
+            Booking.service == wanted.service, Booking.day == day_text,
+            Booking.status.in_(BookingStatus.ACTIVE), person)):
+        raise HubError("already_booked", service=name)
+    taken = _taken(s, wanted.service, day_text)
+    slot = wanted.slot
+    if rules.available(slot.capacity, taken.get(slot.start, 0), sum(taken.values()),
+                       _allowance(hub, wanted.service)) <= 0:
+        raise HubError("slot_full", service=name, start=slot.start)
+
+
 def create(
     hub: Hub, *, service: Any, day: Any, start: Any, phone: Any = None, nik: Any = None,
     address: Any = None, contact: Any = None, lang: str = "id", source: str = "web",
@@ -217,81 +296,48 @@ def create(
     ``bad_nik``; ``outside_window``; ``closed`` (the calendar, with its reason);
     ``already_booked`` (one active booking per person, service and day: the NIK when given,
     else the phone); ``slot_full`` (the slot's capacity or the day's booking allowance)."""
-    prefix = _service(hub, service)
-    if not bookable(hub, prefix):
-        raise HubError("not_bookable", service=hub.services[prefix].name)
-    the_day = _day(day)
-    if not isinstance(start, str):
-        raise bad_request("field 'start' must be a time such as 08:30")
-    slot = rules.find_slot(sessions_of(hub.config), prefix, the_day, start.strip())
-    if slot is None:
-        raise bad_request(f"no slot of {prefix} starts at {start.strip()[:8]} on {the_day}")
-    number = _phone(phone)
-    nik_digits = None
-    if nik is not None and not (isinstance(nik, str) and not nik.strip()):
-        nik_digits = keys.clean_nik(nik) if isinstance(nik, str) else None
-        if nik_digits is None:
-            raise HubError("bad_nik")
-    if slot.session.requires_nik and nik_digits is None:
-        raise HubError("bad_nik")
-    where = _text(address, "address", ADDRESS_MAX)
-    reach = _text(contact, "contact", CONTACT_MAX)
-    if slot.session.outreach and (where is None or (reach is None and number is None)):
-        raise bad_request("an outreach booking needs an 'address' and a 'contact' or 'phone'")
-    if not slot.session.outreach:
-        where = reach = None
+    wanted = _wanted(hub, service, day, start, phone, nik, address, contact)
     lang = lang if lang in ("id", "en") else "id"
     source = source if source in SOURCES else "web"
-    b = hub.config.booking
-    moment = rules.slot_moment(the_day, slot.start, hub.tz)
-    svc = hub.services[prefix]
-    hashed = keys.nik_hash(hub.config, nik_digits) if nik_digits else None
+    slot = wanted.slot
+    moment = rules.slot_moment(wanted.day, slot.start, hub.tz)
+    hashed = keys.nik_hash(hub.config, wanted.nik) if wanted.nik else None
+    day_text = wanted.day.isoformat()
     with hub.write() as w:
         s, now = w.session, w.now
-        if rules.window_refusal(hub.local(now), moment, days_ahead=b.days_ahead,
-                                min_lead_minutes=b.min_lead_minutes):
-            raise HubError("outside_window", days=b.days_ahead, minutes=b.min_lead_minutes)
-        refusal = _blocked(hub, prefix, moment)
-        if refusal is not None:
-            raise HubError("closed", service=svc.name,
-                           next_opening=hub.describe_opening(refusal.resumes, lang),
-                           reason=f" ({refusal.reason})" if refusal.reason else "")
-        day_text = the_day.isoformat()
-        person = None
-        if hashed is not None:
-            person = Booking.nik_hash == hashed
-        elif number is not None:
-            person = Booking.phone == number
-        if person is not None and s.scalar(select(func.count()).select_from(Booking).where(
-                Booking.service == prefix, Booking.day == day_text,
-                Booking.status.in_(BookingStatus.ACTIVE), person)):
-            raise HubError("already_booked", service=svc.name)
-        taken = _taken(s, prefix, day_text)
-        if rules.available(slot.capacity, taken.get(slot.start, 0), sum(taken.values()),
-                           _allowance(hub, prefix)) <= 0:
-            raise HubError("slot_full", service=svc.name, start=slot.start)
-        code = _free_code(s)
+        _check_calendar(hub, w, wanted, moment, lang)
+        _serialise(s, wanted.service, day_text)
+        _check_places(hub, s, wanted, hashed)
         token = keys.new_token()
         row = Booking(
-            code=code, token_hash=_hash(token), service=prefix, day=day_text,
+            code=_free_code(s), token_hash=_hash(token), service=wanted.service, day=day_text,
             slot_start=slot.start, slot_end=slot.end, slot_ts=moment.timestamp(),
             status=BookingStatus.BOOKED, created_ts=now, updated_ts=now, lang=lang,
-            source=source, phone=number, nik_hash=hashed,
-            nik_last4=nik_digits[-4:] if nik_digits else None, outreach=slot.session.outreach,
-            address=where, contact=reach,
+            source=source, phone=wanted.phone, nik_hash=hashed,
+            nik_last4=wanted.nik[-4:] if wanted.nik else None, outreach=slot.session.outreach,
+            address=wanted.address, contact=wanted.contact,
         )
         s.add(row)
         s.flush()
-        if number is not None and _notices_on(hub.config):
+        if wanted.phone is not None and _notices_on(hub.config):
             _queue_confirmation(hub, s, row, token, now)
         _event(w, row, "created")
-    log.info("booking %s: %s %s %s (%s)", row.id, prefix, day_text, slot.start, source)
+    log.info("booking %s: %s %s %s (%s)", row.id, wanted.service, day_text, slot.start, source)
     return {
-        "code": rules.format_code(code), "token": token, "service": prefix,
-        "service_name": svc.name, "date": day_text, "start": slot.start, "end": slot.end,
-        "booking_url": booking_url(hub.config, token), "status": BookingStatus.BOOKED,
-        "outreach": slot.session.outreach,
+        "code": rules.format_code(row.code), "token": token, "service": wanted.service,
+        "service_name": hub.services[wanted.service].name, "date": day_text,
+        "start": slot.start, "end": slot.end, "booking_url": booking_url(hub.config, token),
+        "status": BookingStatus.BOOKED, "outreach": slot.session.outreach,
     }
+
+
+def _serialise(s: Session, service: str, day: str) -> None:
+    """Bookings of one service and day take turns from their checks to their commit, so two
+    citizens never both get a slot's last place. SQLite's write transaction (``BEGIN
+    IMMEDIATE``) already does; PostgreSQL takes a transaction-scoped advisory lock."""
+    if s.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"loket-booking:{service}:{day}".encode())
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _hash(token: str) -> str:
@@ -325,10 +371,11 @@ def _queue_confirmation(hub: Hub, s: Session, row: Booking, token: str, now: flo
 
 
 # --------------------------------------------------------------------------- reading
-def _by_token(s: Session, token: str) -> Booking | None:
+def _by_token(s: Session, token: str, lock: bool = False) -> Booking | None:
     if not isinstance(token, str) or not rules.TOKEN_PATTERN.match(token):
         return None
-    return s.scalars(select(Booking).where(Booking.token_hash == _hash(token))).one_or_none()
+    query = select(Booking).where(Booking.token_hash == _hash(token))
+    return s.scalars(query.with_for_update() if lock else query).one_or_none()
 
 
 def shown_status(hub: Hub, row: Booking, now: float) -> str:
@@ -441,7 +488,7 @@ def cancel(hub: Hub, token: str, lang: str = "id") -> dict[str, Any]:
     """Cancel by the holder (``POST /api/bookings/<token>/cancel``); cancelling twice is the
     same answer. ``not_found``; ``already_checked_in``; ``too_late`` once expired."""
     with hub.write() as w:
-        row = _by_token(w.session, token)
+        row = _by_token(w.session, token, lock=True)
         if row is None:
             raise HubError("not_found")
         status = shown_status(hub, row, w.now)
@@ -476,7 +523,7 @@ def cancel_closed(hub: Hub) -> int:
     with hub.write() as w:
         for booking_id, closure in hit:
             assert closure is not None
-            row = w.session.get(Booking, booking_id)
+            row = w.session.get(Booking, booking_id, with_for_update=True)
             if row is None or row.status != BookingStatus.BOOKED:
                 continue  # another process got there first
             reason = translate("booking.cancelled_by_closure", row.lang, reason=closure.reason)
@@ -502,10 +549,13 @@ def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "ki
     b = hub.config.booking
     with hub.write() as w:
         s, now = w.session, w.now
+        # The row is locked (PostgreSQL; SQLite's write transaction holds the whole database),
+        # so two kiosks checking in one code give one ticket.
         if scanned.kind == "token":
-            row = _by_token(s, scanned.value)
+            row = _by_token(s, scanned.value, lock=True)
         else:
-            row = s.scalars(select(Booking).where(Booking.code == scanned.value)).one_or_none()
+            row = s.scalars(select(Booking).where(Booking.code == scanned.value)
+                            .with_for_update()).one_or_none()
         if row is None:
             raise HubError("not_found")
         code = rules.format_code(row.code)
@@ -526,7 +576,7 @@ def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "ki
                            checkin_from=hub.describe_opening(opens, lang))
         if refusal == "too_late":
             raise HubError("too_late", booking=code, start=when)
-        queued = rules.queued_at(booked_policy(hub), now, row.slot_ts)
+        queued = queue_rules.booked_queued_at(hub.policy, now, row.slot_ts)
         result = hub.issue_in(w, row.service, kiosk=kiosk, lang=lang, booked=True,
                               slot_ts=row.slot_ts, queued_ts=queued)
         ticket = s.scalars(select(Ticket).where(
@@ -557,7 +607,7 @@ def expire_due(hub: Hub) -> int:
     with hub.write() as w:
         rows = list(w.session.scalars(select(Booking).where(
             Booking.status == BookingStatus.BOOKED, Booking.outreach.is_(False),
-            Booking.slot_ts < w.now - after * 60)))
+            Booking.slot_ts < w.now - after * 60).with_for_update()))
         done = 0
         for row in rows:
             row.status = BookingStatus.EXPIRED

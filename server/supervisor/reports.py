@@ -57,7 +57,7 @@ def _scope(s: Session, hub: Hub, period: Period, dimension: str) -> ColumnElemen
     return and_(Ticket.service.in_(list(hub.services)), in_period)
 
 
-def _group_filter(hub: Hub, dimension: str, grp: Any) -> ColumnElement[bool] | None:
+def _group_filter(hub: Hub, dimension: str, grp: object) -> ColumnElement[bool] | None:
     if dimension == "service":
         return Ticket.service == grp
     if dimension == "agency":
@@ -334,7 +334,7 @@ def build_report(hub: Hub, period: Period, dimension: str, lang: str = "id") -> 
     """The whole report for a period, grouped by ``dimension``, with the hall's totals."""
     if dimension not in report_stats.DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         rows, total_row = group_stats(s, hub, period, dimension)
         totals = [total_row] if total_row is not None else group_stats(s, hub, period, ALL)[0]
         ikms = ikm_groups(s, hub, period, dimension)
@@ -374,7 +374,7 @@ def ticket_rows(hub: Hub, period: Period, lang: str | None = None) -> list[tuple
     (``no_show``)."""
     if period.days > TICKET_SHEET_MAX_DAYS:
         return []
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         return [
             _status_words(tuple(r), lang)
             for r in s.execute(

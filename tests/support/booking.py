@@ -109,16 +109,17 @@ class BookingHall:
 
 def make_booking_hall(tmp_path: Path, extra: str = "", start: datetime = START,
                       text: str = SMALL_HALL, rate_limit: str = "1000 per minute",
-                      phone_rate_limit: str = "1000 per day") -> BookingHall:
+                      phone_rate_limit: str = "1000 per day",
+                      url: str | None = None) -> BookingHall:
     """A fresh database and hub (fake clock) with the booking sessions above (and generous
-    rate limits unless given)."""
+    rate limits unless given); ``url``: another database (PostgreSQL)."""
     path = tmp_path / "loket.toml"
     booking = BOOKING.replace('rate_limit = "1000 per minute"', f'rate_limit = "{rate_limit}"'
                               ).replace('phone_rate_limit = "1000 per day"',
                                         f'phone_rate_limit = "{phone_rate_limit}"')
     path.write_text(text + "\n" + booking + "\n" + extra, encoding="utf-8")
     config = load_config(path)
-    db = Database(f"sqlite:///{tmp_path / 'loket.db'}")
+    db = Database(url or f"sqlite:///{tmp_path / 'loket.db'}")
     db.upgrade()
     clock = Clock(start)
     hub = Hub(config, db, clock=clock)

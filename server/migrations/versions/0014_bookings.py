@@ -1,7 +1,7 @@
 """bookings: online booking of a slot, checked in at the kiosk
 
-Revision ID: 0013_bookings
-Revises: 0012_booked_tickets
+Revision ID: 0014_bookings
+Revises: 0013_booked_policy
 
 ``bookings`` holds one row per booked slot (see :mod:`loket.server.booking.models`). Webhook
 events ``booking.created``, ``booking.checked_in``, ``booking.cancelled`` and
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_bookings"
-down_revision = "0012_booked_tickets"
+revision = "0014_bookings"
+down_revision = "0013_booked_policy"
 branch_labels = None
 depends_on = None
 
