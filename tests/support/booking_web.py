@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 from werkzeug.serving import make_server
 
-from loket.server.app import create_app, database_url
+from loket.server.app import create_app
 from loket.server.auth import create_token
 from loket.server.config import load_config
+from loket.server.context import database_url
 from loket.server.db import Database
 from loket.server.hub import Hub
 from tests.support.hall import SMALL_HALL
