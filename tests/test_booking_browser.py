@@ -240,6 +240,9 @@ def test_officer_checks_a_booking_in_from_the_panel(
     page.locator('.cp-key[data-action="next"]').click()
     page.wait_for_selector("#cp-booked:not([hidden])")
     assert page.locator("#cp-ticket").inner_text() == "A-001"
+    page.locator('.cp-key[data-action="done"]').click()
+    page.wait_for_selector('#cp-served tr[data-ticket="A-001"] .cp-booked')
+    assert page.locator("#cp-booked").is_hidden()  # nobody at the counter now
     page.get_by_label("Check-in reservasi").fill(code)
     page.get_by_role("button", name="Check-in", exact=True).click()
     page.wait_for_selector("#cp-checkin[data-result='error']")

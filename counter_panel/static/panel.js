@@ -105,6 +105,12 @@
         td.textContent = value;
         tr.append(td);
       });
+      if (row.booked) {  // checked in from an online booking
+        var badge = document.createElement("span");
+        badge.className = "cp-booked cp-booked-small";
+        badge.textContent = t("booked");
+        tr.firstChild.append(" ", badge);
+      }
       var actions = document.createElement("td");
       if (row.status === "no_show") {
         actions.append(
