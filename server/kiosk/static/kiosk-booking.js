@@ -113,7 +113,8 @@
   /* A scan that arrives while another screen is shown (nothing focused that takes text):
    * keystrokes less than SCAN_GAP_MS apart, ending with Enter, open the check-in with it. */
   document.addEventListener("keydown", function (e) {
-    if (current() === "booked") { return; }
+    var screen = current();
+    if (screen !== "agency" && screen !== "service") { return; }  // the start screens only
     var target = e.target;
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) { return; }
     var now = Date.now();
