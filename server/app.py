@@ -136,11 +136,20 @@ def create_app(
     realtime.init_app(app, hub)
 
     from loket import audio, counter_panel, display
-    from loket.server import admin, assistance, integrations, kiosk, notify, signage, supervisor
+    from loket.server import (
+        admin,
+        assistance,
+        booking,
+        integrations,
+        kiosk,
+        notify,
+        signage,
+        supervisor,
+    )
 
     # Each part registers its blueprints, Socket.IO handlers and event subscribers.
     for part in (display, counter_panel, audio, kiosk, supervisor, notify, assistance, signage,
-                 integrations, admin):
+                 integrations, admin, booking):
         part.init_app(app)
 
     @app.before_request

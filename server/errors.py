@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 ERROR_STATUS: dict[str, int] = {
     # 400: the request itself is wrong
-    "bad_request": 400, "bad_phone": 400, "csrf": 400, "unknown_zone": 400,
+    "bad_request": 400, "bad_phone": 400, "bad_nik": 400, "csrf": 400, "unknown_zone": 400,
     "unknown_media": 400, "unsupported_media": 400, "video_unavailable": 400, "invalid": 400,
     # 401/403: who is asking
     "unauthorized": 401, "kiosk_not_paired": 401,
@@ -33,6 +33,9 @@ ERROR_STATUS: dict[str, int] = {
     "notify_unavailable": 409, "on_break": 409, "other_service": 409, "paused": 409,
     "quota_full": 409, "same_service": 409, "survey_done": 409, "survey_not_served": 409,
     "ticket_closed": 409, "webhook_exists": 409, "webhook_from_config": 409,
+    # bookings (server/booking/)
+    "slot_full": 409, "outside_window": 409, "already_booked": 409, "not_bookable": 409,
+    "too_early": 409, "too_late": 409, "already_checked_in": 409, "cancelled": 409,
     "too_large": 413,
     "rate_limited": 429, "too_many_connections": 429,
     "internal": 500, "error": 500,

@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from loket.server.config.audio import AudioSection
 from loket.server.config.backup import BackupSection
 from loket.server.config.base import FileConfig
+from loket.server.config.booking import BookingSection
 from loket.server.config.city import CitySection
 from loket.server.config.display import DisplaySection
 from loket.server.config.hall import (
@@ -25,6 +26,7 @@ from loket.server.config.keypads import KeypadPortSection
 from loket.server.config.kiosk import KioskDeviceSection, KioskSection
 from loket.server.config.notify import NotifySection
 from loket.server.config.security import SecuritySection
+from loket.server.hours import OpeningRule
 
 
 class CrossCheckError(ValueError):
@@ -72,6 +74,8 @@ class LoketConfig(FileConfig):
     """[notify]: notices on citizens' phones (WhatsApp, SMS) and booking e-mails."""
     integrations: IntegrationsSection = Field(default_factory=IntegrationsSection)
     """[integrations]: event webhooks for agencies' systems and the open-data figures."""
+    booking: BookingSection = Field(default_factory=BookingSection)
+    """[booking] and [[booking.sessions]]: online booking of a time at the hall."""
 
     @property
     def city_hall_id(self) -> str:
@@ -126,6 +130,7 @@ class LoketConfig(FileConfig):
                         f"counters[{i}].services[{j}]",
                         f"service {prefix!r} is not defined in [[services]]",
                     )
+        self._check_sessions(prefixes)
         if self.city.url and not (self.city.hall_id or slugify(self.hall.name)):
             raise CrossCheckError("city.hall_id", "set a hall id (the hall's name has no "
                                   "letters or digits to make one from)")
@@ -143,3 +148,21 @@ class LoketConfig(FileConfig):
                         f"service {prefix!r} is not defined in [[services]]",
                     )
         return self
+
+    def _check_sessions(self, prefixes: set[str]) -> None:
+        """Booking sessions name known services and do not overlap within a service."""
+        placed: dict[str, list[tuple[int, OpeningRule]]] = {}
+        for i, session in enumerate(self.booking.sessions):
+            if session.service not in prefixes:
+                raise CrossCheckError(
+                    f"booking.sessions[{i}].service",
+                    f"service {session.service!r} is not defined in [[services]]",
+                )
+            rule = session.rule
+            for j, other in placed.get(session.service, []):
+                if rule.days & other.days and rule.start < other.end and other.start < rule.end:
+                    raise CrossCheckError(
+                        f"booking.sessions[{i}]",
+                        f"overlaps booking.sessions[{j}] of service {session.service!r}",
+                    )
+            placed.setdefault(session.service, []).append((i, rule))
