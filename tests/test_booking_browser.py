@@ -202,6 +202,7 @@ def test_kiosk_answers_too_early_and_too_late_and_offers_a_walk_in(
     kiosk.locator("#booked-code").fill("ZZZ-ZZZ")
     kiosk.keyboard.press("Enter")
     kiosk.wait_for_selector("#booked-result.not_found")
+    assert "Kode reservasi tidak ditemukan" in kiosk.locator("#booked-result").inner_text()
 
 
 def test_a_scanner_typing_on_the_start_screen_checks_in(

@@ -39,6 +39,7 @@
     var code = res.data.error || "";
     var known = ["too_early", "too_late", "already_checked_in", "cancelled", "not_found"];
     if (res.status === 429) { return t("rate_limited"); }
+    if (code === "not_found") { return t("booked.not_found"); }  // says what to check
     // The hub's answer names the booking and its times, in the kiosk's language.
     if (res.data.message) { return res.data.message; }
     return known.indexOf(code) >= 0 ? t("booked." + code) : t("booked.failed");
