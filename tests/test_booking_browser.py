@@ -353,3 +353,17 @@ def test_admin_edits_booking_sessions(browser: Any, hall: WebHall) -> None:
     page.get_by_role("button", name="Simpan sesi reservasi").click()
     page.wait_for_function("() => document.getElementById('badm-error').textContent !== ''")
     context.close()
+
+
+def test_easy_mode_speaks_the_check_in_screen_and_leads_back(
+        browser: Any, hall: WebHall) -> None:
+    kiosk = kiosk_page(browser, hall)
+    kiosk.get_by_role("button", name="Mode mudah").click()
+    kiosk.get_by_role("button", name="Saya sudah reservasi").click()
+    kiosk.wait_for_function(
+        "() => (document.body.dataset.spoken || '').startsWith('/kiosk/speech/booked.wav')")
+    prompt = requests.get(f"{hall.url}/kiosk/speech/booked.wav?lang=id", timeout=30)
+    assert prompt.status_code == 200 and prompt.headers["Content-Type"] == "audio/wav"
+    # The screen's own back button is hidden in Mode mudah; the tools row's one leads back.
+    kiosk.locator("#tool-back").click()
+    kiosk.wait_for_selector("#screen-agency:not([hidden])")

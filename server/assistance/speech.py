@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from loket.server.config import LoketConfig
 
 log = logging.getLogger(__name__)
-PROMPTS = ("agency", "service", "confirm", "ticket", "help", "help_sent", "idle", "easy_on")
+PROMPTS = ("agency", "service", "confirm", "ticket", "help", "help_sent", "idle", "easy_on",
+           "booked")
 """Prompt keys the kiosk may ask for; their words are ``speak.<key>`` in the catalogue."""
 _lock = threading.Lock()
 
