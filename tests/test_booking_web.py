@@ -201,6 +201,7 @@ def test_booking_page_shows_code_qr_calendar_and_cancel(hall: WebHall) -> None:
     assert hall.client.post(f"/api/bookings/{token}/cancel").status_code == 200
     html = hall.client.get(f"/b/{token}?lang=id").get_data(as_text=True)
     assert "Dibatalkan" in html and 'id="cancel-form"' not in html and "/booking" in html
+    assert '<p class="bk-reason" id="bk-reason">Dibatalkan oleh pemesan.</p>' in html
     assert b"METHOD:CANCEL" in hall.client.get(f"/b/{token}/reservasi.ics").data
 
 
@@ -225,3 +226,16 @@ def test_kiosk_offers_the_booking_check_in(hall: WebHall, client: Any) -> None:
     assert "kiosk-booking.js" in html and 'id="screen-booked"' in html
     # A hall without [[booking.sessions]] shows no such button.
     assert '"booking": false' in client.get("/kiosk").get_data(as_text=True)
+
+
+def test_a_closure_cancels_the_booking_and_its_page_says_why_escaped(hall: WebHall) -> None:
+    made = book(hall, start="10:00")
+    admin = hall.token("admin", "adm")
+    closed = hall.client.post("/api/admin/calendar", headers={"Authorization": f"Bearer {admin}"},
+                              json={"date": "2026-12-01", "reason": "Banjir <b>lantai 1</b>"})
+    assert closed.status_code == 201, closed.get_json()
+    html = hall.client.get(f"/b/{made['token']}?lang=id").get_data(as_text=True)
+    assert "Dibatalkan" in html and 'id="cancel-form"' not in html
+    reason = re.search(r'id="bk-reason">([^<]*(?:&lt;[^<]*)*)</p>', html)
+    assert reason is not None and "Banjir &lt;b&gt;lantai 1&lt;/b&gt;" in reason.group(1)
+    assert "<b>lantai 1</b>" not in html
