@@ -14,6 +14,12 @@ register(
             "id": "Pesan waktu layanan dari rumah, lalu lapor hadir di anjungan saat tiba.",
             "en": "Book a service time from home, then check in at the kiosk when you arrive.",
         },
+        "bpage.needs_script": {
+            "id": "Halaman reservasi memerlukan JavaScript. Aktifkan JavaScript di peramban "
+            "Anda, atau ambil nomor antrean di anjungan saat tiba.",
+            "en": "The booking page needs JavaScript. Turn it on in your browser, or take a "
+            "queue number at the kiosk when you arrive.",
+        },
         "bpage.step": {"id": "Langkah {n} dari {of}", "en": "Step {n} of {of}"},
         "bpage.pick_agency": {"id": "Pilih instansi", "en": "Choose an agency"},
         "bpage.pick_service": {"id": "Pilih layanan", "en": "Choose a service"},
