@@ -20,7 +20,6 @@ register(
             "en": "The booking page needs JavaScript. Turn it on in your browser, or take a "
             "queue number at the kiosk when you arrive.",
         },
-        "bpage.step": {"id": "Langkah {n} dari {of}", "en": "Step {n} of {of}"},
         "bpage.pick_agency": {"id": "Pilih instansi", "en": "Choose an agency"},
         "bpage.pick_service": {"id": "Pilih layanan", "en": "Choose a service"},
         "bpage.pick_date": {"id": "Pilih tanggal", "en": "Choose a date"},
@@ -124,10 +123,6 @@ register(
         "bpage.cancel_confirm": {
             "id": "Yakin ingin membatalkan? Jam ini akan diberikan kepada orang lain.",
             "en": "Cancel for sure? This time will be given to someone else.",
-        },
-        "bpage.cancelled_now": {
-            "id": "Reservasi sudah dibatalkan.",
-            "en": "The booking is cancelled.",
         },
         "bpage.new_booking": {"id": "Buat reservasi baru", "en": "Make a new booking"},
         "bpage.ics_summary": {
