@@ -79,11 +79,11 @@ class Clock:
 class WebHall:
     """The small hall with bookings, a fake clock and a live server on 127.0.0.1."""
 
-    def __init__(self, tmp_path: Path, start: str = "2026-12-01 07:00") -> None:
+    def __init__(self, tmp_path: Path, start: str = "2026-12-01 07:00", extra: str = "") -> None:
         folder = tmp_path / "booking-hall"  # apart from the conftest's own loket.toml
         folder.mkdir(exist_ok=True)
         path = folder / "loket.toml"
-        path.write_text(SMALL_HALL + BOOKING, encoding="utf-8")
+        path.write_text(SMALL_HALL + BOOKING + extra, encoding="utf-8")
         self.config = load_config(path)
         self.clock = Clock(hall_time(start))
         self.db = Database(database_url(self.config))
