@@ -383,21 +383,6 @@ def test_two_hub_processes_never_overbook_nor_check_in_twice(
     first.hub.db.dispose()
 
 
-def test_calendar_file_of_a_booking(hall: BookingHall) -> None:
-    booked = hall.book(day="2026-11-26", start="09:30").json
-    made = store.ics(hall.hub, booked["token"])
-    assert made is not None
-    text, name = made
-    assert name == f"reservasi-{booked['code'].replace('-', '')}.ics"
-    lines = text.split("\r\n")
-    assert lines[0] == "BEGIN:VCALENDAR" and "END:VEVENT" in lines
-    assert "DTSTART:20261126T023000Z" in lines and "DTEND:20261126T030000Z" in lines
-    assert any(line.startswith("SUMMARY:KTP-el") for line in lines)
-    assert any(booked["code"] in line for line in lines)
-    assert "6281" not in text
-    assert store.ics(hall.hub, "x" * 32) is None
-
-
 def test_the_hubs_housekeeping_expires_and_purges(hall: BookingHall,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """One round of the hub's periodic job (started by ``loket serve``, not by tests)."""

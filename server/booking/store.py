@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text, update
@@ -434,40 +434,6 @@ def find(hub: Hub, token: str, lang: str = "id") -> dict[str, Any] | None:
         if row is not None:
             s.expunge(row)
     return None if row is None else describe(hub, row, token, lang)
-
-
-def ics(hub: Hub, token: str) -> tuple[str, str] | None:
-    """The booking as an iCalendar event (``.ics``) and a file name; None when unknown or not
-    booked."""
-    with hub.db.read() as s:
-        row = _by_token(s, token)
-        if row is None:
-            return None
-        s.expunge(row)
-    svc = hub.services.get(row.service)
-    start = hub.local(row.slot_ts)
-    hours, minutes = (int(p) for p in row.slot_end.split(":"))
-    end = start.replace(hour=hours, minute=minutes)
-    fmt = "%Y%m%dT%H%M%SZ"
-
-    def utc(moment: datetime) -> str:
-        return moment.astimezone(UTC).strftime(fmt)
-
-    name = svc.name if svc else row.service
-    text = _ics_escape(f"{name} · {hub.config.hall.name}")
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Loket//Booking//ID", "BEGIN:VEVENT",
-        f"UID:booking-{row.code}@loket", f"DTSTAMP:{utc(hub.local(row.created_ts))}",
-        f"DTSTART:{utc(start)}", f"DTEND:{utc(end)}", f"SUMMARY:{text}",
-        f"DESCRIPTION:{_ics_escape('Kode reservasi ' + rules.format_code(row.code))}",
-        f"LOCATION:{_ics_escape(hub.config.hall.name)}", "END:VEVENT", "END:VCALENDAR", "",
-    ]
-    return "\r\n".join(lines), f"reservasi-{row.code}.ics"
-
-
-def _ics_escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
 
 
 # --------------------------------------------------------------------------- cancelling
