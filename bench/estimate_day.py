@@ -152,7 +152,10 @@ class Day:
             result = self.hub.counter_action(counter, "next", actor="bench")
         except HubError:
             return  # nobody waiting: idle until a ticket arrives
-        label = result["called"]
+        fields: dict[str, Any] = dict(result)
+        label, service = fields.get("called"), fields.get("service")
+        if label is None or service is None:
+            return
         shown = self.shown.get(label)
         if shown is not None and shown.actual_s is None:
             shown.actual_s = self.now - shown.issued
@@ -160,7 +163,7 @@ class Day:
         if self.rng.random() < NO_SHOW:
             self.push(self.now + 60, "finish", counter=counter, action="skip")
         else:
-            self.push(self.now + self.service_time(result["service"]), "finish",
+            self.push(self.now + self.service_time(service), "finish",
                       counter=counter, action="done")
 
     def on_finish(self, counter: str, action: str) -> None:

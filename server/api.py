@@ -63,9 +63,10 @@ def issue_ticket() -> Any:
     result = get_hub().issue_ticket(
         service.strip().upper(), priority, kiosk=kiosk, lang=g.lang
     )
+    answer: dict[str, Any] = {**result}
     if phone is not None:
-        result.update(notify.opt_in(get_hub(), result["status_token"], phone, g.lang))
-    return jsonify(result), 201
+        answer.update(notify.opt_in(get_hub(), result["status_token"], phone, g.lang))
+    return jsonify(answer), 201
 
 
 @bp.post("/counters/<counter_id>/<action>")

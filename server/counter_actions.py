@@ -31,6 +31,7 @@ from loket.server.errors import HubError
 from loket.server.events import Event
 from loket.server.i18n import register
 from loket.server.models import AuditEntry, CallRecord, Counter, Ticket, TicketStatus
+from loket.server.payloads import CallEvent, TicketEvent
 
 CALLABLE = (TicketStatus.WAITING, TicketStatus.NO_SHOW)
 """Statuses a CALL of a given number accepts: waiting, or skipped (no-show) earlier today."""
@@ -105,7 +106,7 @@ class CounterActions:
         """``ts`` as ISO 8601 in the hall's time zone (see :meth:`loket.server.hub.Hub.iso`)."""
         raise NotImplementedError
 
-    def _ticket_event(self, ticket: Ticket) -> dict[str, Any]:
+    def _ticket_event(self, ticket: Ticket) -> TicketEvent:
         raise NotImplementedError
 
     def _finish(self, ticket: Ticket | None, status: str, now: float, events: list[Event]) -> None:
@@ -223,7 +224,7 @@ class CounterActions:
 
     def _call_payload(
         self, record: CallRecord, priority: bool | None = None, booked: bool | None = None
-    ) -> dict[str, Any]:
+    ) -> CallEvent:
         """A call as displays get it; ``priority``/``booked`` None read the ticket's flags."""
         if priority is None or booked is None:
             session = object_session(record)

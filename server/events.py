@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ class Event:
 
     kind: str
     """call, queue, counter, ticket, settings, hall, kiosk, printer, assistance..."""
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
     remote: bool = False
     """Made by another hub process and relayed here through Redis (see :mod:`loket.server.relay`).
     Subscribers that emit to Socket.IO skip these: the message queue already carried their

@@ -51,6 +51,20 @@ from loket.server.models import (
     Ticket,
     TicketStatus,
 )
+from loket.server.payloads import (
+    CallEvent,
+    CounterActionAnswer,
+    CounterPayload,
+    IssuedTicket,
+    QueuePayload,
+    ServiceState,
+    Snapshot,
+    SnapshotCounter,
+    SnapshotService,
+    TicketEvent,
+    TicketPublic,
+    TicketStatusAnswer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +141,7 @@ class Hub(CounterActions):
         :data:`loket.server.service_times.CACHE_S` (see :mod:`loket.server.service_times`)."""
         self._queue_dirty = threading.Event()
         self._notifier_started = False
-        self._last_queue: dict[str, Any] | None = None
+        self._last_queue: QueuePayload | None = None
         self._numbering_rows: set[tuple[str, str]] = set()
         """(day, service) whose ServiceDay row is known to exist (rows are never deleted)."""
 
@@ -241,7 +255,7 @@ class Hub(CounterActions):
     # ------------------------------------------------------------------ issuing
     def service_state(
         self, prefix: str, lang: str = "id", paused_services: list[str] | None = None
-    ) -> dict[str, Any]:
+    ) -> ServiceState:
         """Whether tickets can be taken for a service now, and why not."""
         service = self.services[prefix]
         now = self.local(self.clock())
@@ -263,7 +277,7 @@ class Hub(CounterActions):
 
     def issue_ticket(
         self, service: str, priority: bool = False, kiosk: str | None = None, lang: str = "id"
-    ) -> dict[str, Any]:
+    ) -> IssuedTicket:
         """Issue the next number of ``service``. Durable once this returns."""
         with self.write() as w:
             return self.issue_in(w, service, priority=priority, kiosk=kiosk, lang=lang)
@@ -279,7 +293,7 @@ class Hub(CounterActions):
         booked: bool = False,
         slot_ts: float | None = None,
         queued_ts: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> IssuedTicket:
         """Issue the next number of ``service`` inside the write transaction ``w`` (the
         ticket event goes out after its commit). A booking's check-in passes ``booked``, the
         slot's start ``slot_ts`` and the fairness key ``queued_ts`` the booked policy gives
@@ -411,7 +425,7 @@ class Hub(CounterActions):
         service: str | None = None,
         officer: str | None = None,
         ticket: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> CounterPayload | CounterActionAnswer:
         """Apply a counter's key press. Returns the counter's state after it."""
         counter = self.counters.get(counter_id)
         if counter is None:
@@ -445,10 +459,11 @@ class Hub(CounterActions):
             s.flush()
             waiting = self._waiting_for(s, counter)
             shown = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
-            result = self._counter_result(counter, row, shown, waiting)
+            state = self._counter_result(counter, row, shown, waiting)
+            result: CounterPayload | CounterActionAnswer = state
             if outcome.called is not None:
-                result["called"] = outcome.called
-            w.publish(Event("counter", dict(result, actor=actor)))
+                result = {**state, "called": outcome.called}
+            w.publish(Event("counter", {**result, "actor": actor}))
             w.queue_changed = True
         if outcome.empty:
             raise HubError("empty", counter=counter.name)
@@ -478,7 +493,7 @@ class Hub(CounterActions):
 
     def _counter_result(
         self, counter: CounterSection, row: Counter, ticket: Ticket | None, waiting: int
-    ) -> dict[str, Any]:
+    ) -> CounterPayload:
         status = CounterState.of(row.status, serving=ticket is not None)
         return {
             "counter": counter.id,
@@ -499,7 +514,7 @@ class Hub(CounterActions):
             "waiting": waiting,
         }
 
-    def counter_state(self, counter_id: str) -> dict[str, Any]:
+    def counter_state(self, counter_id: str) -> CounterPayload:
         """A counter's state as the ``counter`` event and ``GET /api/counters/<id>`` give it."""
         counter = self.counters.get(counter_id)
         if counter is None:
@@ -527,11 +542,14 @@ class Hub(CounterActions):
                 counter, row, ticket, self._waiting_for(s, counter))))
 
     # ------------------------------------------------------------------ tickets
-    def _ticket_event(self, ticket: Ticket) -> dict[str, Any]:
+    def _ticket_event(self, ticket: Ticket) -> TicketEvent:
+        return {"id": ticket.id, "token_hash": ticket.status_token_hash,
+                **self._ticket_public(ticket)}
+
+    def _ticket_public(self, ticket: Ticket) -> TicketPublic:
+        """What the ticket's holder may see (no database id, no token hash)."""
         counter = self.counters.get(ticket.counter_id or "")
         return {
-            "id": ticket.id,
-            "token_hash": ticket.status_token_hash,
             "ticket": ticket.label,
             "service": ticket.service,
             "status": ticket.status,
@@ -544,34 +562,32 @@ class Hub(CounterActions):
             "transferred_from": ticket.transferred_from,
         }
 
-    def ticket_by_token(self, token: str) -> dict[str, Any] | None:
-        """A ticket's public status for its status page; None for an unknown token."""
+    def ticket_by_token(self, token: str) -> TicketPublic | TicketStatusAnswer | None:
+        """A ticket's public status for its status page (a waiting ticket's adds the people
+        ahead and the estimate: :class:`TicketStatusAnswer`); None for an unknown token."""
         with self.db.read() as s:
             ticket = s.scalars(
                 select(Ticket).where(Ticket.status_token_hash == hash_token(token))
             ).one_or_none()
             if ticket is None:
                 return None
-            payload = self._ticket_event(ticket)
-            payload.pop("token_hash")
-            payload.pop("id")  # the public status never exposes database ids
-            if ticket.status == TicketStatus.WAITING and ticket.day == self.day():
-                ahead = self._ahead(s, ticket)
-                payload["ahead"] = ahead
-                wait = observed.estimate(self, s, ticket.service, ahead, bool(ticket.priority))
-                payload["estimated_wait_s"] = wait.seconds
-                payload["estimate"] = wait.public()
-            return payload
+            public = self._ticket_public(ticket)
+            if ticket.status != TicketStatus.WAITING or ticket.day != self.day():
+                return public
+            ahead = self._ahead(s, ticket)
+            wait = observed.estimate(self, s, ticket.service, ahead, bool(ticket.priority))
+            return {**public, "ahead": ahead, "estimated_wait_s": wait.seconds,
+                    "estimate": wait.public()}
 
     # ------------------------------------------------------------------ public read helpers
-    def ticket_payload(self, ticket: Ticket) -> dict[str, Any]:
+    def ticket_payload(self, ticket: Ticket) -> TicketEvent:
         """A ticket as the ``ticket`` event carries it (for a module that changes tickets in
         its own :meth:`write`)."""
         return self._ticket_event(ticket)
 
     def call_payload(
         self, record: CallRecord, priority: bool | None = None, booked: bool | None = None
-    ) -> dict[str, Any]:
+    ) -> CallEvent:
         """A call as displays get it in the ``call`` event; ``priority``/``booked`` None read
         the ticket's flags in the record's session."""
         return self._call_payload(record, priority, booked)
@@ -598,7 +614,7 @@ class Hub(CounterActions):
         counts.update({service: n for service, n in rows})
         return counts
 
-    def queue_payload(self, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    def queue_payload(self, counts: dict[str, int] | None = None) -> QueuePayload:
         counts = counts if counts is not None else self.waiting_counts()
         return {
             "services": [{"prefix": p, "waiting": counts.get(p, 0)} for p in self.services],
@@ -609,7 +625,7 @@ class Hub(CounterActions):
             "at": self.iso(self.clock()),
         }
 
-    def snapshot(self, zone: str | None = None, lang: str = "id") -> dict[str, Any]:
+    def snapshot(self, zone: str | None = None, lang: str = "id") -> Snapshot:
         """Everything a display needs on connect; the body of ``GET /api/state``."""
         day = self.day()
         with self.db.read() as s:
@@ -643,7 +659,7 @@ class Hub(CounterActions):
         zone_services = {
             p for c in self.counters.values() if c.id in zone_counters for p in c.services
         }
-        services = []
+        services: list[SnapshotService] = []
         for prefix, svc in self.services.items():
             if prefix not in zone_services:
                 continue
@@ -662,7 +678,7 @@ class Hub(CounterActions):
                     **state,
                 }
             )
-        counters = []
+        counters: list[SnapshotCounter] = []
         for counter in self.counters.values():
             if counter.id not in zone_counters:
                 continue
@@ -670,13 +686,13 @@ class Hub(CounterActions):
             if row is None:
                 continue
             ticket = tickets.get(row.current_ticket_id) if row.current_ticket_id else None
-            result = self._counter_result(
-                counter, row, ticket, sum(counts.get(p, 0) for p in counter.services)
-            )
-            result["name"] = counter.name
-            result["services"] = list(counter.services)
-            result["calendar_break"] = self._calendar_break(counter)
-            counters.append(result)
+            counters.append({
+                **self._counter_result(
+                    counter, row, ticket, sum(counts.get(p, 0) for p in counter.services)),
+                "name": counter.name,
+                "services": list(counter.services),
+                "calendar_break": self._calendar_break(counter),
+            })
         return {
             "hall": {
                 "name": self.config.hall.name,

@@ -323,3 +323,26 @@ class IssuedTicket(TypedDict):
     """The secret of its status page (printed as a QR code; only this answer carries it)."""
     status_url: str
     """The path of its status page, ``/t/<status_token>``."""
+
+
+class BookingRef(TypedDict):
+    """The booking a checked-in ticket came from (``POST /api/bookings/checkin``)."""
+
+    code: str
+    """The booking's code as the citizen typed or scanned it."""
+    date: str
+    """The booked day (``YYYY-MM-DD``)."""
+    start: str
+    """The slot's start (``HH:MM``, hall time)."""
+    end: str
+    """The slot's end (``HH:MM``, hall time)."""
+    source: str
+    """Who checked it in: ``kiosk``, ``officer`` or ``api``."""
+
+
+class CheckedInTicket(IssuedTicket):
+    """The answer of a booking's check-in: the issued ticket (``booked`` true) and its
+    booking."""
+
+    booking: BookingRef
+    """The booking the ticket was issued for."""

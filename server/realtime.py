@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
@@ -36,7 +37,7 @@ STAFF_ONLY_FIELDS = ("officer",)
 """Fields of a counter that only signed-in staff see (officers' user names are personal data)."""
 
 
-def public_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+def public_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """``snapshot`` without what only staff may see, for displays and anonymous clients."""
     counters = [{k: v for k, v in c.items() if k not in STAFF_ONLY_FIELDS}
                 for c in snapshot.get("counters", [])]

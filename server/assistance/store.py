@@ -160,7 +160,7 @@ def take(hub: Hub, request_id: int, actor: str) -> dict[str, Any]:
     return {"id": request_id, "taken": True, "taken_by": actor, "response_s": round(waited)}
 
 
-def mark_for_call(hub: Hub, call: dict[str, Any]) -> dict[str, Any] | None:
+def mark_for_call(hub: Hub, call: Mapping[str, Any]) -> dict[str, Any] | None:
     """For a (first) call of a ticket that needs assistance: what the officer is told."""
     label = call.get("ticket")
     if not label:

@@ -28,6 +28,7 @@ from loket.server.models import Ticket
 from loket.server.notify import outbox
 from loket.server.notify.entry import cancel_notices, enqueue_notice, public_base
 from loket.server.notify.phone import BadPhone, mask, normalize
+from loket.server.payloads import CheckedInTicket
 
 if TYPE_CHECKING:
     from loket.server.hub import Hub, Write
@@ -502,7 +503,7 @@ def cancel_closed(hub: Hub) -> int:
 
 # --------------------------------------------------------------------------- check-in
 def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "kiosk",
-             lang: str = "id") -> dict[str, Any]:
+             lang: str = "id") -> CheckedInTicket:
     """Check a booking in by its typed code or scanned link and issue its ticket, in one
     transaction: ``201`` answer of ``POST /api/bookings/checkin`` (``POST /api/tickets``'s
     body with ``"booked": true`` and ``booking``). Refusals: ``not_found``,
@@ -558,11 +559,12 @@ def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "ki
                           f"{public_base(hub.config)}{result['status_url']}", now,
                           hub.config.queue.priority_policy == "first")
         _event(w, row, "checked_in")
-        result["booked"] = True
-        result["booking"] = {"code": code, "date": row.day, "start": row.slot_start,
-                             "end": row.slot_end, "source": source}
-    log.info("booking %s checked in as %s (%s)", row.id, result["ticket"], source)
-    return result
+        answer: CheckedInTicket = {
+            **result, "booked": True,
+            "booking": {"code": code, "date": row.day, "start": row.slot_start,
+                        "end": row.slot_end, "source": source}}
+    log.info("booking %s checked in as %s (%s)", row.id, answer["ticket"], source)
+    return answer
 
 
 # --------------------------------------------------------------------------- housekeeping

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import (
@@ -86,7 +87,7 @@ def _check_token(token: str) -> str:
     return token
 
 
-def _public_status(status: dict[str, Any], lang: str) -> dict[str, Any]:
+def _public_status(status: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """A ticket's status as the phone sees it: no database ids."""
     status = {k: v for k, v in status.items() if k not in ("id", "token_hash")}
     status["stale"] = status.get("status") == "waiting" and "ahead" not in status
@@ -227,7 +228,7 @@ def print_endpoint(kiosk_id: str, token: str) -> Any:
         if printed is not None:
             raise bad_request("this ticket was printed already")
         ticket_id, label = ticket.id, ticket.label
-    status = hub.ticket_by_token(token) or {}
+    status: Mapping[str, Any] = hub.ticket_by_token(token) or {}
     service = hub.services[status.get("service") or ticket.service]
     lang = hub.config.hall.language
     estimate = status.get("estimate")
