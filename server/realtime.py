@@ -5,7 +5,10 @@
 ``call`` on every call or recall, ``queue`` when waiting counts change, ``counter`` when a
 counter's state changes, ``settings`` when a supervisor changes the running text. A client may
 limit itself to one zone with ``auth={"zone": "lantai-2"}`` (or ``?zone=`` in the URL), or to
-one counter with ``auth={"counter": "5"}``; it may switch with the ``join`` event.
+one counter with ``auth={"counter": "5"}``; it may switch with the ``join`` event. A client that
+does not show counters' states asks for fewer messages with ``counter_events``: ``"all"`` (the
+default), ``"own"`` (only its ``counter``'s) or ``"none"`` — the hall's TVs ask for none, so a
+call costs one message per TV instead of two (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ log = logging.getLogger(__name__)
 DISPLAY = "/display"
 STATUS = "/status"
 ALL_ZONES = "zone:*"
+COUNTER_EVENTS = "counter-events:"
+"""Prefix of the rooms that get ``counter`` events: ``counter-events:*`` every counter's,
+``counter-events:<id>`` one counter's."""
+COUNTER_EVENT_MODES = ("all", "own", "none")
 _PUBLIC_COUNTER_FIELDS = (
     "counter", "counter_name", "zone", "status", "open", "ticket", "service", "waiting", "since",
     "ticket_status",
@@ -41,6 +48,13 @@ def public_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
     counters = [{k: v for k, v in c.items() if k not in STAFF_ONLY_FIELDS}
                 for c in snapshot.get("counters", [])]
     return dict(snapshot, counters=counters)
+
+
+def _counter_event_mode(joined: list[str]) -> str:
+    """The ``counter_events`` mode a connection chose, read from the rooms it is in."""
+    if COUNTER_EVENTS + "*" in joined:
+        return "all"
+    return "own" if any(r.startswith(COUNTER_EVENTS) for r in joined) else "none"
 
 
 def _wanted(auth: Any, key: str) -> str | None:
@@ -76,20 +90,27 @@ def _throttled() -> dict[str, Any]:
 def init_app(app: Flask, hub: Hub) -> None:
     throttle = SnapshotThrottle(hub.config.security.snapshot_interval_s)
 
-    def join_display_rooms(zone: str | None, counter: str | None) -> None:
-        for room in rooms(namespace=DISPLAY):
-            if room.startswith(("zone:", "counter:")):
+    def join_display_rooms(zone: str | None, counter: str | None, mode: str | None) -> None:
+        current = rooms(namespace=DISPLAY)
+        if mode not in COUNTER_EVENT_MODES:  # unset or unknown: keep the connection's mode
+            mode = _counter_event_mode(current)
+        for room in current:
+            if room.startswith(("zone:", "counter:", COUNTER_EVENTS)):
                 leave_room(room, namespace=DISPLAY)
         join_room(f"zone:{zone}" if zone else ALL_ZONES, namespace=DISPLAY)
         if counter:
             join_room(f"counter:{counter}", namespace=DISPLAY)
+        if mode == "all":
+            join_room(COUNTER_EVENTS + "*", namespace=DISPLAY)
+        elif mode == "own" and counter:
+            join_room(COUNTER_EVENTS + counter, namespace=DISPLAY)
 
     @socketio.on("connect", namespace=DISPLAY)
     def display_connect(auth: Any = None) -> bool:
         zone, counter = _wanted(auth, "zone"), _wanted(auth, "counter")
         if counter and counter in hub.counters:
             zone = zone or None
-        join_display_rooms(zone, counter)
+        join_display_rooms(zone, counter, _wanted(auth, "counter_events") or "all")
         snapshot = public_snapshot(hub.snapshot(zone=zone))
         socketio.emit("snapshot", snapshot, namespace=DISPLAY, to=request.sid)  # type: ignore[attr-defined]
         return True
@@ -100,7 +121,7 @@ def init_app(app: Flask, hub: Hub) -> None:
             return _throttled()
         zone = _wanted(data, "zone")
         counter = _wanted(data, "counter")
-        join_display_rooms(zone, counter)
+        join_display_rooms(zone, counter, _wanted(data, "counter_events"))
         return public_snapshot(hub.snapshot(zone=zone))
 
     @socketio.on("snapshot", namespace=DISPLAY)
@@ -137,7 +158,8 @@ def init_app(app: Flask, hub: Hub) -> None:
             socketio.emit("queue", data, namespace=STATUS)
         elif event.kind == "counter":
             public = {k: data.get(k) for k in _PUBLIC_COUNTER_FIELDS}
-            socketio.emit("counter", public, namespace=DISPLAY)
+            socketio.emit("counter", public, namespace=DISPLAY,
+                          to=[COUNTER_EVENTS + "*", COUNTER_EVENTS + str(data.get("counter"))])
         elif event.kind == "settings":
             socketio.emit("settings", data, namespace=DISPLAY)
         elif event.kind == "hall":  # the hall's configuration changed: pages re-fetch
