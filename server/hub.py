@@ -248,8 +248,10 @@ class Hub(CounterActions):
         self, service: str, priority: bool = False, kiosk: str | None = None, lang: str = "id"
     ) -> dict[str, Any]:
         """Issue the next number of ``service``. Durable once this returns."""
-        with self.write() as w:
-            return self.issue_in(w, service, priority=priority, kiosk=kiosk, lang=lang)
+        # Concurrent issues share one transaction and one commit (server.issue_batch).
+        from loket.server.issue_batch import batcher_for
+
+        return batcher_for(self).issue(service, priority=priority, kiosk=kiosk, lang=lang)
 
     def issue_in(
         self,
@@ -271,11 +273,16 @@ class Hub(CounterActions):
         svc = self.services.get(service)
         if svc is None:
             raise HubError("unknown_service", service=service)
+        from loket.server import issue_batch
+
         s, now = w.session, w.now
         day = self.day(now)
         token = secrets.token_urlsafe(18)
-        # Read the paused services in this transaction: one BEGIN/COMMIT per ticket, not two.
-        paused = self._settings(s).get("paused_services", [])
+        # The paused services, read in this transaction (once per transaction: one row).
+        memo = issue_batch.memo(w)
+        if memo.paused is None:
+            memo.paused = issue_batch.paused_services(s)
+        paused = memo.paused
         state = self.service_state(service, lang, paused)
         if state["paused"]:
             raise HubError("paused", service=svc.name)
@@ -318,7 +325,12 @@ class Hub(CounterActions):
         s.add(ticket)
         s.flush()
         ahead = self._ahead(s, ticket)
-        wait = observed.estimate(self, s, service, ahead, priority)
+        if memo.batch:  # counted once per batch, then kept current ticket by ticket
+            if memo.waiting is None:
+                memo.waiting = self._waiting_counts(s)
+            else:
+                memo.waiting[service] = memo.waiting.get(service, 0) + 1
+        wait = observed.estimate(self, s, service, ahead, priority, memo.waiting)
         w.publish(Event("ticket", self._ticket_event(ticket)))
         w.queue_changed = True
         w.after_commit(lambda: self._numbering_rows.add((day, service)))
