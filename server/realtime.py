@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask, request
 from flask_socketio import join_room, leave_room, rooms
 
+from loket.server.broadcast import Broadcaster
 from loket.server.events import Event
 from loket.server.extensions import socketio
 from loket.server.hub import Hub, hash_token
@@ -146,20 +147,23 @@ def init_app(app: Flask, hub: Hub) -> None:
         socketio.emit("ticket", status, namespace=STATUS, to=request.sid)  # type: ignore[attr-defined]
         return True
 
+    # The hall-wide pushes, each encoded once for all its clients (server.broadcast).
+    broadcaster = Broadcaster(socketio.server)
+
     def on_event(event: Event) -> None:
         if event.remote:  # its process already pushed it to every process's clients
             return
         data = event.data
         if event.kind == "call":
             rooms_to = [ALL_ZONES, f"zone:{data['zone']}", f"counter:{data['counter']}"]
-            socketio.emit("call", data, namespace=DISPLAY, to=rooms_to)
+            broadcaster.emit("call", data, DISPLAY, rooms_to)
         elif event.kind == "queue":
-            socketio.emit("queue", data, namespace=DISPLAY)
-            socketio.emit("queue", data, namespace=STATUS)
+            broadcaster.emit("queue", data, DISPLAY)
+            broadcaster.emit("queue", data, STATUS)
         elif event.kind == "counter":
             public = {k: data.get(k) for k in _PUBLIC_COUNTER_FIELDS}
-            socketio.emit("counter", public, namespace=DISPLAY,
-                          to=[COUNTER_EVENTS + "*", COUNTER_EVENTS + str(data.get("counter"))])
+            broadcaster.emit("counter", public, DISPLAY,
+                             [COUNTER_EVENTS + "*", COUNTER_EVENTS + str(data.get("counter"))])
         elif event.kind == "settings":
             socketio.emit("settings", data, namespace=DISPLAY)
         elif event.kind == "hall":  # the hall's configuration changed: pages re-fetch
