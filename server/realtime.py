@@ -171,6 +171,6 @@ def init_app(app: Flask, hub: Hub) -> None:
                 socketio.emit("hall", data, namespace=namespace)
         elif event.kind == "ticket":
             public = {k: v for k, v in data.items() if k not in ("token_hash", "id")}
-            socketio.emit("ticket", public, namespace=STATUS, to=f"ticket:{data['token_hash']}")
+            broadcaster.emit("ticket", public, STATUS, f"ticket:{data['token_hash']}")
 
     hub.events.subscribe(on_event)
