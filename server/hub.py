@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, or_, select, text, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -295,35 +295,33 @@ class Hub(CounterActions):
                            next_opening=state["next_opening_text"])
         if (day, service) not in self._numbering_rows:
             _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
-        number = s.execute(
-            update(ServiceDay)
-            .where(ServiceDay.day == day, ServiceDay.service == service)
-            .values(last_number=ServiceDay.last_number + 1)
-            .returning(ServiceDay.last_number)
-        ).scalar_one()
+        # Plain SQL on the transaction's connection, not ORM statements and a flush: this
+        # runs for every ticket issued (bench/hub_load.py, docs/benchmarks.md).
+        db = s.connection()
+        number = db.execute(_NEXT_NUMBER, {"day": day, "service": service}).scalar_one()
         # Three digits a day unless a quota above 999 is set (see ServiceSection).
         limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
         if number > limit:
             raise HubError("quota_full", service=svc.name, quota=limit)
-        ticket = Ticket(
-            day=day,
-            issued_service=service,
-            number=number,
-            label=format_label(service, number),
-            service=service,
-            priority=priority,
-            status=TicketStatus.WAITING,
-            issued_ts=now,
-            queued_ts=now if queued_ts is None else queued_ts,
-            status_token_hash=hash_token(token),
-            kiosk=kiosk,
-            recalls=0,
-            transfers=0,
-            booked=booked,
-            slot_ts=slot_ts,
-        )
-        s.add(ticket)
-        s.flush()
+        values: dict[str, Any] = {
+            "day": day,
+            "issued_service": service,
+            "number": number,
+            "label": format_label(service, number),
+            "service": service,
+            "priority": priority,
+            "status": TicketStatus.WAITING,
+            "issued_ts": now,
+            "queued_ts": now if queued_ts is None else queued_ts,
+            "status_token_hash": hash_token(token),
+            "kiosk": kiosk,
+            "recalls": 0,
+            "transfers": 0,
+            "booked": booked,
+            "slot_ts": slot_ts,
+        }
+        ticket = Ticket(**values)  # not added to the session: the row is inserted below
+        ticket.id = db.execute(_INSERT_TICKET, values).scalar_one()
         ahead = self._ahead(s, ticket)
         if memo.batch:  # counted once per batch, then kept current ticket by ticket
             if memo.waiting is None:
@@ -762,6 +760,11 @@ class Hub(CounterActions):
                 log.exception("could not check the hall's configuration")
 
 
+_NEXT_NUMBER = text(
+    "UPDATE service_days SET last_number = last_number + 1 WHERE day = :day"
+    " AND service = :service RETURNING last_number"
+)
+_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 _WAITING_COUNTS = text(
     "SELECT service, count(*) FROM tickets WHERE day = :day AND status = :status"
     " GROUP BY service"
