@@ -133,7 +133,11 @@ class RawClient:
 
     async def run(self, session: aiohttp.ClientSession, url: str, done: Any) -> None:
         ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-        async with session.ws_connect(ws_url, max_msg_size=0, autoping=True) as ws:
+        # --deflate: offer permessage-deflate as every browser does (the environment reaches
+        # the spawned client processes)
+        compress = 15 if os.environ.get("LOKET_BENCH_DEFLATE") else 0
+        async with session.ws_connect(ws_url, max_msg_size=0, autoping=True,
+                                      compress=compress) as ws:
             opening = await ws.receive_str()
             assert opening.startswith("0"), opening
             await ws.send_str(f"40{self.namespace}," + json.dumps(self.auth))
@@ -478,7 +482,8 @@ def report(floor: Result, hub: Result, args: argparse.Namespace) -> bool:
           f"{args.counters} counters, {hub.calls} calls at {args.rate:g}/s; "
           f"{args.issue_processes} x {args.issue_concurrency} concurrent ticket requests for "
           f"{args.issue_seconds:g} s; display clients "
-          f"{'legacy (every event)' if args.legacy_displays else 'as hall.js (no counter events)'}")
+          f"{'legacy (every event)' if args.legacy_displays else 'as hall.js (no counter events)'}"
+          f"{', offering permessage-deflate' if args.deflate else ''}")
     print(f"load average (1/5 min) floor {' -> '.join(floor.load)}; "
           f"loket {' -> '.join(hub.load)} (2 cores)")
     rows = [
@@ -535,6 +540,8 @@ def main() -> None:
     parser.add_argument("--legacy-displays", action="store_true",
                         help="display clients connect without auth, as before hall.js asked for "
                              "no counter events (they get every event)")
+    parser.add_argument("--deflate", action="store_true",
+                        help="clients offer permessage-deflate, as browsers do")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor server")
     parser.add_argument("--keep", action="store_true", help="keep the hall folder")
     parser.add_argument("--py-spy", default=None, metavar="PATH",
@@ -542,6 +549,8 @@ def main() -> None:
                              "phases (raw stacks into the hall folder; implies --keep)")
     args = parser.parse_args()
     args.keep = args.keep or bool(args.py_spy)
+    if args.deflate:
+        os.environ["LOKET_BENCH_DEFLATE"] = "1"
 
     workdir = Path(tempfile.mkdtemp(prefix="loket-bench-"))
     print(f"load average before: {load_average()}", flush=True)

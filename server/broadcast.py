@@ -18,7 +18,12 @@ client's messages never changes:
 
 Only with gevent (one thread: nothing runs between the check and the ``send``), the
 simple-websocket transport and a single process (no message queue: with Redis every process
-must see the emit). Otherwise :func:`emit` is ``socketio.emit``.
+must see the emit). Otherwise :meth:`Broadcaster.emit` is ``server.emit``.
+
+The hub also declines permessage-deflate, which every browser offers: the hub's messages are
+small JSON on a local network, and a compressing connection costs the hub a zlib compressor
+per client (about 100 KB of memory each, measured: 47 MB for 500) and a compression of every
+message for every client, and could not share the frame.
 """
 
 from __future__ import annotations
@@ -98,6 +103,17 @@ def install() -> bool:
         finally:
             self.loket_busy = False
 
+    import simple_websocket.ws as simple_ws
+    from wsproto.extensions import PerMessageDeflate
+
+    class Declined(PerMessageDeflate):
+        """permessage-deflate, declined whatever the client offers (see module)."""
+
+        def accept(self, offer: str) -> None:
+            return None
+
+    if getattr(simple_ws, "PerMessageDeflate", None) is PerMessageDeflate:
+        simple_ws.PerMessageDeflate = Declined
     eio_socket.Socket._websocket_handler = websocket_handler
     SimpleWebSocketWSGI.send = send
     _installed = True
