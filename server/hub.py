@@ -709,6 +709,10 @@ class Hub(CounterActions):
 
     def _queue_notifier(self) -> None:
         """Coalesce bursts of changes into one ``queue`` event per interval."""
+        from loket.server.gc_tuning import freeze_startup_objects
+
+        # This greenlet starts once the hub is up: the start-up objects are all there.
+        freeze_startup_objects()
         interval = self.config.realtime.queue_event_interval_s
         while True:
             self._queue_dirty.wait()
