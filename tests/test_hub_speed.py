@@ -87,3 +87,50 @@ def test_paused_service_refused_inside_a_batch(hub: Any) -> None:
     answers = issue_together(hub, ["A", "B", "A"])
     assert [a["ticket"] if isinstance(a, dict) else a.code for a in answers].count("paused") == 1
     assert sorted(a["ticket"] for a in answers if isinstance(a, dict)) == ["A-001", "A-002"]
+
+
+def test_a_full_socket_gets_the_rest_of_the_frame_through_its_queue() -> None:
+    """server.broadcast._direct on a real TCP connection whose buffers fill: a frame is
+    written whole, or its rest goes to the client's own queue, or (no room at all) it is left
+    to the ordinary path; nothing is written past a non-empty queue, and the bytes that
+    arrive are whole frames in order."""
+    import queue
+    import socket
+    from types import SimpleNamespace
+
+    from loket.server.broadcast import _direct, _FramePacket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    client_end = socket.create_connection(listener.getsockname())
+    client_end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    server_end, _ = listener.accept()
+    server_end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    server_end.setblocking(False)
+    try:
+        pending: queue.Queue[Any] = queue.Queue()
+        ws = SimpleNamespace(ws=SimpleNamespace(sock=SimpleNamespace(_sock=server_end)),
+                             loket_plain=True, loket_busy=False)
+        eio = SimpleNamespace(loket_ws=ws, closed=False, closing=False, upgraded=True,
+                              queue=pending)
+        frame = frame_text(b"x" * 3000)
+        written = 0
+        while pending.empty() and _direct(eio, frame):
+            written += 1
+            assert written < 100_000, "the socket never filled"
+        rest = b""
+        if not pending.empty():
+            packet = pending.get_nowait()
+            assert isinstance(packet, _FramePacket)
+            rest = packet.encode()
+            assert 0 < len(rest) < len(frame)
+            pending.put(packet)
+            assert not _direct(eio, frame)  # queued before it: the ordinary path, after it
+        expected = frame * written
+        received = b""
+        client_end.settimeout(2)
+        while len(received) < len(expected) - len(rest):
+            received += client_end.recv(65536)
+        assert received + rest == expected
+    finally:
+        for end in (server_end, client_end, listener):
+            end.close()

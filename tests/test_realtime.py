@@ -245,3 +245,42 @@ def test_counter_events_option(hall) -> None:
     marker = post(hub, "/api/counters/1/next", token).json()["called"]
     seen = events_until_call(own, marker)
     assert [d["counter"] for name, d in seen if name == "counter"] == ["5"]
+
+
+def test_a_late_reader_gets_every_call_whole_and_in_order(hall) -> None:
+    """A screen with a tiny receive buffer that reads nothing while 60 calls go out gets
+    them all afterwards, whole and in call order (the hub writes each broadcast's frame
+    straight to the socket, server.broadcast; the full-buffer case is in test_hub_speed)."""
+    import json
+    import socket as socket_module
+
+    import websocket
+
+    hub, token, _ = hall
+    calls_made = 60
+    ws = websocket.create_connection(
+        hub.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+        sockopt=[(socket_module.SOL_SOCKET, socket_module.SO_RCVBUF, 2048)], timeout=10)
+    try:
+        assert ws.recv().startswith("0")
+        ws.send('40/display,{"counter_events": "none"}')
+        while not ws.recv().startswith("40/display"):
+            pass
+        for _ in range(calls_made):
+            post(hub, "/api/tickets", token, json={"service": "B"})
+        expected = []
+        for i in range(calls_made):
+            counter = "2" if i % 2 else "1"
+            expected.append(post(hub, f"/api/counters/{counter}/next", token).json()["called"])
+        calls: list[str] = []
+        while len(calls) < len(expected):
+            message = ws.recv()
+            if message == "2":
+                ws.send("3")
+            elif message.startswith('42/display,["call",'):
+                calls.append(json.loads(message[len("42/display,"):])[1]["ticket"])
+            elif message.startswith("42/display,"):
+                json.loads(message[len("42/display,"):])  # every frame whole
+        assert calls == expected
+    finally:
+        ws.close()
