@@ -180,8 +180,8 @@ DISPLAY_AUTH = {"counter_events": "none"}
 waiting counts, not counters' states, so it asks the hub for no ``counter`` events."""
 
 
-def display_worker(url: str, count: int, auth: dict[str, Any] | None, ready: Any, done: Any,
-                   out: Any) -> None:
+def display_worker(url: str, count: int, ready: Any, done: Any, out: Any,
+                   auth: dict[str, Any] | None = None) -> None:
     arrivals: list[tuple[str, float]] = []
 
     def on_call(data: dict[str, Any], at: float) -> None:
@@ -353,7 +353,7 @@ def measure(result: Result, url: str, pid: int, token: str, tokens: list[str],
     auth = None if args.legacy_displays else DISPLAY_AUTH
     for count in per:
         workers.append(ctx.Process(target=display_worker,
-                                   args=(url, count, auth, ready, done, arrivals_q)))
+                                   args=(url, count, ready, done, arrivals_q, auth)))
     if idle:
         workers.append(ctx.Process(target=idle_worker, args=(url, idle, tokens, ready, done)))
     try:

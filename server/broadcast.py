@@ -43,11 +43,14 @@ class _Frame(bytes):
     """A ready WebSocket frame (or the rest of one) for the writer to send as it is."""
 
 
-class _FramePacket(eio_packet.Packet):
-    """An Engine.IO packet whose encoding is an already built frame."""
+class _FramePacket:
+    """Stands in a WebSocket client's Engine.IO queue for a packet: its writer sends
+    ``encode()``, here an already built frame (only ever queued for upgraded WebSockets)."""
+
+    packet_type = eio_packet.MESSAGE
+    binary = False
 
     def __init__(self, frame: bytes) -> None:
-        super().__init__(eio_packet.MESSAGE, "")
         self.frame = _Frame(frame)
 
     def encode(self, b64: bool = False) -> Any:

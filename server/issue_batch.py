@@ -17,22 +17,37 @@ hub processes sharing PostgreSQL). Measured in docs/benchmarks.md ("Hub: faster"
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from loket.server.errors import HubError
 
-if TYPE_CHECKING:
-    from loket.server.hub import Hub, Write
-
 log = logging.getLogger(__name__)
+
+
+class Write(Protocol):
+    """What this module needs of :class:`server.hub.Write` (no import of the hub here)."""
+
+    session: Session
+
+
+class Hub(Protocol):
+    """What this module needs of :class:`server.hub.Hub`."""
+
+    def write(self) -> contextlib.AbstractContextManager[Any]: ...
+
+    def issue_in(self, w: Any, service: str, *, priority: bool = False,
+                 kiosk: str | None = None, lang: str = "id") -> dict[str, Any]: ...
+
+
 MAX_BATCH = 64
 """Most tickets in one transaction (a longer batch makes its first ticket wait longer)."""
 

@@ -58,6 +58,12 @@ def _counter_event_mode(joined: list[str]) -> str:
     return "own" if any(r.startswith(COUNTER_EVENTS) for r in joined) else "none"
 
 
+def _status_token(auth: Any) -> str | None:
+    """The status token a phone connects with (``auth`` or ``?token=``); None if unusable."""
+    token = (auth or {}).get("token") if isinstance(auth, dict) else request.args.get("token")
+    return token if isinstance(token, str) and len(token) <= 64 else None
+
+
 def _wanted(auth: Any, key: str) -> str | None:
     value = auth.get(key) if isinstance(auth, dict) else None
     value = value or request.args.get(key)
@@ -88,29 +94,67 @@ def _throttled() -> dict[str, Any]:
     return {"error": "rate_limited", "message": translate("error.rate_limited", "id")}
 
 
+def join_display_rooms(zone: str | None, counter: str | None, mode: str | None) -> None:
+    """Put the connection in the rooms of its zone (or every zone), its counter and its
+    ``counter_events`` mode (``mode`` None or unknown: keep the one it has)."""
+    current = rooms(namespace=DISPLAY)
+    if mode not in COUNTER_EVENT_MODES:  # unset or unknown: keep the connection's mode
+        mode = _counter_event_mode(current)
+    for room in current:
+        if room.startswith(("zone:", "counter:", COUNTER_EVENTS)):
+            leave_room(room, namespace=DISPLAY)
+    join_room(f"zone:{zone}" if zone else ALL_ZONES, namespace=DISPLAY)
+    if counter:
+        join_room(f"counter:{counter}", namespace=DISPLAY)
+    if mode == "all":
+        join_room(COUNTER_EVENTS + "*", namespace=DISPLAY)
+    elif mode == "own" and counter:
+        join_room(COUNTER_EVENTS + counter, namespace=DISPLAY)
+
+
+class Pushes:
+    """What each hub event sends to the ``/display`` and ``/status`` clients."""
+
+    def __init__(self, broadcaster: Broadcaster) -> None:
+        self.broadcaster = broadcaster
+
+    def push(self, event: Event) -> None:
+        """Send ``event`` to the clients that follow it (events of other kinds: nothing)."""
+        handler = getattr(self, f"_{event.kind}", None)
+        if handler is not None:
+            handler(event.data)
+
+    def _call(self, data: dict[str, Any]) -> None:
+        rooms_to = [ALL_ZONES, f"zone:{data['zone']}", f"counter:{data['counter']}"]
+        self.broadcaster.emit("call", data, DISPLAY, rooms_to)
+
+    def _queue(self, data: dict[str, Any]) -> None:
+        self.broadcaster.emit("queue", data, DISPLAY)
+        self.broadcaster.emit("queue", data, STATUS)
+
+    def _counter(self, data: dict[str, Any]) -> None:
+        public = {k: data.get(k) for k in _PUBLIC_COUNTER_FIELDS}
+        self.broadcaster.emit("counter", public, DISPLAY,
+                              [COUNTER_EVENTS + "*", COUNTER_EVENTS + str(data.get("counter"))])
+
+    def _settings(self, data: dict[str, Any]) -> None:
+        socketio.emit("settings", data, namespace=DISPLAY)
+
+    def _hall(self, data: dict[str, Any]) -> None:  # the hall changed: pages re-fetch
+        for namespace in (DISPLAY, STATUS, "/counter", "/supervisor"):
+            socketio.emit("hall", data, namespace=namespace)
+
+    def _ticket(self, data: dict[str, Any]) -> None:
+        public = {k: v for k, v in data.items() if k not in ("token_hash", "id")}
+        self.broadcaster.emit("ticket", public, STATUS, f"ticket:{data['token_hash']}")
+
+
 def init_app(app: Flask, hub: Hub) -> None:
     throttle = SnapshotThrottle(hub.config.security.snapshot_interval_s)
-
-    def join_display_rooms(zone: str | None, counter: str | None, mode: str | None) -> None:
-        current = rooms(namespace=DISPLAY)
-        if mode not in COUNTER_EVENT_MODES:  # unset or unknown: keep the connection's mode
-            mode = _counter_event_mode(current)
-        for room in current:
-            if room.startswith(("zone:", "counter:", COUNTER_EVENTS)):
-                leave_room(room, namespace=DISPLAY)
-        join_room(f"zone:{zone}" if zone else ALL_ZONES, namespace=DISPLAY)
-        if counter:
-            join_room(f"counter:{counter}", namespace=DISPLAY)
-        if mode == "all":
-            join_room(COUNTER_EVENTS + "*", namespace=DISPLAY)
-        elif mode == "own" and counter:
-            join_room(COUNTER_EVENTS + counter, namespace=DISPLAY)
 
     @socketio.on("connect", namespace=DISPLAY)
     def display_connect(auth: Any = None) -> bool:
         zone, counter = _wanted(auth, "zone"), _wanted(auth, "counter")
-        if counter and counter in hub.counters:
-            zone = zone or None
         join_display_rooms(zone, counter, _wanted(auth, "counter_events") or "all")
         snapshot = public_snapshot(hub.snapshot(zone=zone))
         socketio.emit("snapshot", snapshot, namespace=DISPLAY, to=request.sid)  # type: ignore[attr-defined]
@@ -137,8 +181,8 @@ def init_app(app: Flask, hub: Hub) -> None:
 
     @socketio.on("connect", namespace=STATUS)
     def status_connect(auth: Any = None) -> bool:
-        token = (auth or {}).get("token") if isinstance(auth, dict) else request.args.get("token")
-        if not isinstance(token, str) or len(token) > 64:
+        token = _status_token(auth)
+        if token is None:
             return False
         status = hub.ticket_by_token(token)
         if status is None:
@@ -148,29 +192,10 @@ def init_app(app: Flask, hub: Hub) -> None:
         return True
 
     # The hall-wide pushes, each encoded once for all its clients (server.broadcast).
-    broadcaster = Broadcaster(socketio.server)
+    pushes = Pushes(Broadcaster(socketio.server))
 
     def on_event(event: Event) -> None:
-        if event.remote:  # its process already pushed it to every process's clients
-            return
-        data = event.data
-        if event.kind == "call":
-            rooms_to = [ALL_ZONES, f"zone:{data['zone']}", f"counter:{data['counter']}"]
-            broadcaster.emit("call", data, DISPLAY, rooms_to)
-        elif event.kind == "queue":
-            broadcaster.emit("queue", data, DISPLAY)
-            broadcaster.emit("queue", data, STATUS)
-        elif event.kind == "counter":
-            public = {k: data.get(k) for k in _PUBLIC_COUNTER_FIELDS}
-            broadcaster.emit("counter", public, DISPLAY,
-                             [COUNTER_EVENTS + "*", COUNTER_EVENTS + str(data.get("counter"))])
-        elif event.kind == "settings":
-            socketio.emit("settings", data, namespace=DISPLAY)
-        elif event.kind == "hall":  # the hall's configuration changed: pages re-fetch
-            for namespace in (DISPLAY, STATUS, "/counter", "/supervisor"):
-                socketio.emit("hall", data, namespace=namespace)
-        elif event.kind == "ticket":
-            public = {k: v for k, v in data.items() if k not in ("token_hash", "id")}
-            broadcaster.emit("ticket", public, STATUS, f"ticket:{data['token_hash']}")
+        if not event.remote:  # a remote event's process already pushed it to every client
+            pushes.push(event)
 
     hub.events.subscribe(on_event)
