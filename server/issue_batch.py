@@ -173,4 +173,5 @@ def paused_services(s: Session) -> list[str]:
     import json
 
     value = s.execute(_PAUSED).scalar()
-    return list(json.loads(value)) if value else []
+    paused = json.loads(value) if value else None
+    return list(paused) if paused else []
