@@ -4,6 +4,7 @@ optional second language."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ class Renderer:
         self.speaker = speaker or build_speaker(config)
         self.chime = pcm.chime()
 
-    def speech(self, call: dict[str, Any]) -> bytes:
+    def speech(self, call: Mapping[str, Any]) -> bytes:
         """The spoken part (repeated, with the second language); empty when no engine works."""
         pause = pcm.silence(PAUSE_S)
         parts: list[bytes] = []
@@ -54,7 +55,7 @@ class Renderer:
             log.error("no engine could say %s (%s): the chime plays alone", call.get("ticket"), exc)
         return pause.join(parts)
 
-    def render(self, call: dict[str, Any]) -> bytes:
+    def render(self, call: Mapping[str, Any]) -> bytes:
         speech = self.speech(call)
         lead = self.chime if self.config.audio.chime or not speech else b""
         return lead + speech + pcm.silence(0.2)

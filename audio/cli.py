@@ -8,21 +8,29 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from loket.server.backoff import FailureLog, retrying
 from loket.server.cli_support import config_option, load, setup_logging
 
+if TYPE_CHECKING:
+    from loket.server.config import LoketConfig
+    from loket.server.payloads import CallEvent, Snapshot
+
 log = logging.getLogger("loket.audio")
 
 
-def _call(config: Any, ticket: str, counter: str, recall: bool) -> dict[str, Any]:
+def _call(config: LoketConfig, ticket: str, counter: str, recall: bool) -> CallEvent:
+    """A call as the hub would send it, for a sound check."""
     known = next((c for c in config.counters if c.id == counter), None)
-    return {"id": 0, "ticket": ticket.upper(), "counter": counter, "recall": recall,
+    label = ticket.upper()
+    return {"id": 0, "ticket": label, "service": label.split("-")[0], "counter": counter,
             "counter_name": known.name if known else f"Loket {counter}",
-            "zone": known.zone if known else ""}
+            "counter_spoken_name": known.spoken_name if known else "",
+            "zone": known.zone if known else "", "recall": recall, "priority": False,
+            "booked": False, "at": None}
 
 
 @click.command()
@@ -122,14 +130,14 @@ def announcer(hub_url: str, token: str, zones: tuple[str, ...], config_path: Pat
     connected_once = threading.Event()
 
     @client.on("call", namespace="/display")
-    def _call(data: dict[str, Any]) -> None:
+    def _call(data: CallEvent) -> None:
         if data.get("id") in seen:
             return
         seen.add(data.get("id", 0))
         speaker.submit(data)
 
     @client.on("snapshot", namespace="/display")
-    def _snapshot(data: dict[str, Any]) -> None:
+    def _snapshot(data: Snapshot) -> None:
         # Calls made before we connected are not announced late, but remembered.
         seen.update(c.get("id", 0) for c in data.get("calls", []))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,7 @@ def _template_parts(template: str) -> list[tuple[str, str | None]]:
     return [(literal, field) for literal, field, _spec, _conv in string.Formatter().parse(template)]
 
 
-def sentence(call: dict[str, Any], config: LoketConfig) -> Sentence:
+def sentence(call: Mapping[str, Any], config: LoketConfig) -> Sentence:
     """The Indonesian sentence for a ``call`` event (keys ticket, counter, counter_name,
     recall)."""
     template = config.audio.recall_template if call.get("recall") else config.audio.template
@@ -93,7 +94,7 @@ def sentence(call: dict[str, Any], config: LoketConfig) -> Sentence:
     return Sentence(text, tuple(fragments))
 
 
-def english_sentence(call: dict[str, Any]) -> Sentence:
+def english_sentence(call: Mapping[str, Any]) -> Sentence:
     """The optional second language: "Ticket A twelve, please go to counter five."."""
     prefix, number = split_ticket(call["ticket"])
     counter = str(call["counter"])

@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Item:
-    call: dict[str, Any]
+    call: Mapping[str, Any]
     queued: float = field(default_factory=time.monotonic)
 
 
@@ -76,7 +76,7 @@ class Announcer:
         config: LoketConfig,
         renderer: Renderer | None = None,
         output: Output | None = None,
-        on_played: Callable[[dict[str, Any]], None] | None = None,
+        on_played: Callable[[Mapping[str, Any]], None] | None = None,
     ) -> None:
         self.config = config
         self.renderer = renderer or Renderer(config)
@@ -90,10 +90,10 @@ class Announcer:
         self.stats = collections.Counter[str]()
 
     # -------------------------------------------------------------- feeding
-    def wants(self, call: dict[str, Any]) -> bool:
+    def wants(self, call: Mapping[str, Any]) -> bool:
         return not self.zones or call.get("zone") in self.zones
 
-    def submit(self, call: dict[str, Any]) -> bool:
+    def submit(self, call: Mapping[str, Any]) -> bool:
         """Queue a call's announcement; never blocks. False when it was not queued."""
         if not self.wants(call):
             return False

@@ -44,7 +44,7 @@ def call_audio(call_id: int) -> Any:
     hub = get_hub()
     with hub.db.read() as s:
         record = s.get(CallRecord, call_id)
-        call = hub._call_payload(record) if record is not None else None
+        call = hub.call_payload(record) if record is not None else None
     if call is None:
         return jsonify({"error": "not_found", "message": "Panggilan tidak ditemukan."}), 404
     cache = hub.config.base_dir / "audio-cache"

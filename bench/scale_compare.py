@@ -268,10 +268,10 @@ def run_presses(ctx: Any, hub_urls: list[str], token: str, args: argparse.Namesp
     return presses, used, wall
 
 
-def run_scenario(name: str, processes: int, workdir: Path, args: argparse.Namespace,
-                 storage: str = "", queue: str = "",
-                 service_pids: dict[str, int] | None = None) -> dict[str, Any]:
-    folder = workdir / name
+def write_hall_config(folder: Path, args: argparse.Namespace, storage: str,
+                      queue: str) -> Path:
+    """Write the scenario's ``loket.toml`` in a new ``folder``: the bench hall, with the Redis
+    message queue and the PostgreSQL storage URL when given; returns its path."""
     folder.mkdir()
     config = hall_toml(args.counters, args.queue_interval)
     if queue:
@@ -280,19 +280,157 @@ def run_scenario(name: str, processes: int, workdir: Path, args: argparse.Namesp
         config += f'\n[storage]\nurl = "{storage}"\n'
     config_path = folder / "loket.toml"
     config_path.write_text(config, encoding="utf-8")
+    return config_path
 
+
+def start_hubs(config_path: Path, processes: int, hubs: list[LiveHub]) -> None:
+    """Start ``processes`` hub processes on ``config_path``, each answering ``/healthz`` before
+    the next starts; every one is appended to ``hubs`` as it starts, so the caller can stop
+    those already running if a later one fails."""
+    for _ in range(processes):
+        hubs.append(LiveHub(config_path, free_port(), HUB_ARGS))
+        hubs[-1].start(timeout=60)
+
+
+def scenario_label(name: str, processes: int, storage: str) -> str:
+    """The scenario's title, e.g. ``B: 3 processes, PostgreSQL + Redis``."""
+    return f"{name}: {processes} process{'es' if processes > 1 else ''}, " + (
+        "PostgreSQL + Redis" if storage else "SQLite")
+
+
+def start_displays(ctx: Any, urls: list[str], args: argparse.Namespace, done: Any,
+                   procs: list[Any]) -> tuple[list[Any], Any]:
+    """Start the display client processes (``--displays`` clients over
+    ``--display-processes`` processes, spread evenly over the hubs) and wait until all are
+    connected. Returns the processes (also appended to ``procs``) and the queue on which each
+    puts its ``(ticket, arrival time)`` list once ``done`` is set."""
+    ready = ctx.Semaphore(0)
+    arrivals_q = ctx.Queue()
+    per = [args.displays // args.display_processes] * args.display_processes
+    for i in range(args.displays - sum(per)):
+        per[i] += 1
+    display_procs = [ctx.Process(target=quiet_display_worker,
+                                 args=(urls[i % len(urls)], count, ready, done, arrivals_q))
+                     for i, count in enumerate(per) if count]
+    procs += display_procs
+    for p in display_procs:
+        p.start()
+    for _ in display_procs:
+        if not ready.acquire(timeout=120):
+            raise RuntimeError("display clients did not connect")
+    spread = [sum(c for i, c in enumerate(per) if i % len(urls) == h)
+              for h in range(len(urls))]
+    print(f"  {args.displays} displays connected ({' + '.join(map(str, spread))} per "
+          f"process)", flush=True)
+    return display_procs, arrivals_q
+
+
+def cpu_groups(hubs: list[LiveHub], service_pids: dict[str, int] | None) -> CpuGroups:
+    """The CPU groups to measure: the hubs, the clients (this process and its children) and
+    the backing services (PostgreSQL with its children, Redis) when there are any."""
+    groups = {"hubs": [h.process.pid for h in hubs if h.process], "clients": [os.getpid()]}
+    with_children = {"clients", "postgres"}
+    for key, pid in (service_pids or {}).items():
+        groups[key] = [pid]
+    return CpuGroups(groups, with_children)
+
+
+def measure_idle(cpu: CpuGroups, seconds: float) -> dict[str, float]:
+    """Each group's share of a core over ``seconds`` with every display connected and nobody
+    pressing."""
+    before, wall0 = cpu.sample(), time.time()
+    time.sleep(seconds)
+    idle = {k: (v - before[k]) / (time.time() - wall0) for k, v in cpu.sample().items()}
+    print(f"  idle: hubs {idle['hubs'] * 100:.1f}% of a core", flush=True)
+    return idle
+
+
+def calls_per_second(presses: list[Press], mode: str, seconds: float) -> float:
+    """Answered calls per second; flat out, only those answered within ``seconds`` of the
+    first press."""
+    answered = [p for p in presses if p[1] == 200]
+    if mode != "flat":
+        return len(answered) / seconds
+    end = min(p[2] for p in presses) + seconds if presses else 0.0
+    return len([p for p in answered if p[3] <= end]) / seconds
+
+
+def run_phase(ctx: Any, urls: list[str], token: str, args: argparse.Namespace, mode: str,
+              seconds: float, procs: list[Any], cpu: CpuGroups) -> dict[str, Any]:
+    """Run one phase (``rate`` or ``flat``), print its summary and return its presses, calls
+    per second, CPU seconds per group, wall time and load average."""
+    presses, used, wall = run_presses(ctx, urls, token, args, mode, seconds, procs, cpu)
+    # The clients' own CPU minus the hubs' (children of this process too).
+    used["clients"] -= used["hubs"]
+    for key in ("postgres", "redis"):
+        used["clients"] -= used.get(key, 0.0)
+    answered = [p for p in presses if p[1] == 200]
+    rate = calls_per_second(presses, mode, seconds)
+    refused = [p for p in presses if p[1] != 200]
+    if refused:
+        statuses = sorted({p[1] for p in refused})
+        print(f"  {mode}: {len(refused)} presses not answered 200 (status {statuses})"
+              + ("; tickets ran out, raise --flat-cap" if 409 in statuses else ""))
+    phase = {"presses": presses, "calls_per_s": rate,
+             "cpu_s": used, "wall_s": wall, "load1": os.getloadavg()[0]}
+    print(f"  {mode}: {len(answered)} calls, {rate:.1f} calls/s; CPU "
+          + ", ".join(f"{k} {v / wall * 100:.0f}%" for k, v in used.items())
+          + f" of a core; load {os.getloadavg()[0]:.1f}", flush=True)
+    time.sleep(3.0)  # let the last events arrive before the next phase
+    return phase
+
+
+def collect_arrivals(display_procs: list[Any], arrivals_q: Any) -> dict[str, list[float]]:
+    """Every display process's arrivals, by ticket; waits for the processes to end."""
+    arrivals: dict[str, list[float]] = {}
+    for _ in display_procs:
+        for ticket, at in arrivals_q.get(timeout=120):
+            arrivals.setdefault(ticket, []).append(at)
+    for p in display_procs:
+        p.join(30)
+    return arrivals
+
+
+def phase_figures(phase: dict[str, Any], arrivals: dict[str, list[float]],
+                  displays: int) -> dict[str, Any]:
+    """A phase's figures for the report: latencies, calls per second, load, and CPU per call
+    and share of a core per group."""
+    figures = latency_figures(phase["presses"], arrivals, displays)
+    calls = max(1, figures["calls"])
+    figures.update(calls_per_s=phase["calls_per_s"], load1=phase["load1"],
+                   cpu_ms_per_call={k: v / calls * 1000 for k, v in phase["cpu_s"].items()},
+                   cpu_share={k: v / phase["wall_s"] for k, v in phase["cpu_s"].items()})
+    return figures
+
+
+def stop_everything(done: Any, procs: list[Any], hubs: list[LiveHub]) -> None:
+    """Tell the display clients to finish, then stop every client process and every hub."""
+    done.set()
+    for p in procs:
+        p.join(5)
+        if p.is_alive():
+            p.terminate()
+            p.join(5)
+    for hub in hubs:
+        hub.stop()
+
+
+def run_scenario(name: str, processes: int, workdir: Path, args: argparse.Namespace,
+                 storage: str = "", queue: str = "",
+                 service_pids: dict[str, int] | None = None) -> dict[str, Any]:
+    """Run scenario ``name`` on ``processes`` hubs (SQLite, or ``storage`` and the Redis
+    ``queue`` when given): tickets, displays, idle CPU, the latency and flat-out phases.
+    Returns its figures; stops everything it started."""
+    config_path = write_hall_config(workdir / name, args, storage, queue)
     ctx = multiprocessing.get_context("spawn")
     done = ctx.Event()
     hubs: list[LiveHub] = []
     procs: list[Any] = []
     try:
-        for _ in range(processes):
-            hubs.append(LiveHub(config_path, free_port(), HUB_ARGS))
-            hubs[-1].start(timeout=60)
+        start_hubs(config_path, processes, hubs)
         urls = [h.url for h in hubs]
         token = hubs[0].token("device", "bench")
-        label = f"{name}: {processes} process{'es' if processes > 1 else ''}, " + (
-            "PostgreSQL + Redis" if storage else "SQLite")
+        label = scenario_label(name, processes, storage)
         print(f"\n== {label} (pids {', '.join(str(h.process.pid) for h in hubs if h.process)})",
               flush=True)
 
@@ -300,95 +438,25 @@ def run_scenario(name: str, processes: int, workdir: Path, args: argparse.Namesp
         issue_rate = issue_tickets(urls, token, tickets)
         print(f"  {tickets} tickets issued in advance ({issue_rate:.0f}/s, 8 threads)", flush=True)
 
-        # displays, spread evenly over the hub processes
-        ready = ctx.Semaphore(0)
-        arrivals_q = ctx.Queue()
-        per = [args.displays // args.display_processes] * args.display_processes
-        for i in range(args.displays - sum(per)):
-            per[i] += 1
-        display_procs = [ctx.Process(target=quiet_display_worker,
-                                     args=(urls[i % len(urls)], count, ready, done, arrivals_q))
-                         for i, count in enumerate(per) if count]
-        procs += display_procs
-        for p in display_procs:
-            p.start()
-        for _ in display_procs:
-            if not ready.acquire(timeout=120):
-                raise RuntimeError("display clients did not connect")
-        spread = [sum(c for i, c in enumerate(per) if i % len(urls) == h)
-                  for h in range(len(urls))]
-        print(f"  {args.displays} displays connected ({' + '.join(map(str, spread))} per "
-              f"process)", flush=True)
+        display_procs, arrivals_q = start_displays(ctx, urls, args, done, procs)
         time.sleep(1.0)
-
-        groups = {"hubs": [h.process.pid for h in hubs if h.process], "clients": [os.getpid()]}
-        with_children = {"clients", "postgres"}
-        for key, pid in (service_pids or {}).items():
-            groups[key] = [pid]
-        cpu = CpuGroups(groups, with_children)
-
-        # what the hubs burn with every display connected and nobody pressing
-        before, wall0 = cpu.sample(), time.time()
-        time.sleep(args.idle_seconds)
-        idle = {k: (v - before[k]) / (time.time() - wall0) for k, v in cpu.sample().items()}
-        print(f"  idle: hubs {idle['hubs'] * 100:.1f}% of a core", flush=True)
-
-        phases: dict[str, Any] = {}
+        cpu = cpu_groups(hubs, service_pids)
+        idle = measure_idle(cpu, args.idle_seconds)
+        phases: dict[str, dict[str, Any]] = {}
         for mode, seconds in (("rate", args.seconds), ("flat", args.flat_seconds)):
-            presses, used, wall = run_presses(ctx, urls, token, args, mode, seconds, procs, cpu)
-            # The clients' own CPU minus the hubs' (children of this process too).
-            used["clients"] -= used["hubs"]
-            for key in ("postgres", "redis"):
-                used["clients"] -= used.get(key, 0.0)
-            answered = [p for p in presses if p[1] == 200]
-            if mode == "flat":
-                end = min(p[2] for p in presses) + seconds if presses else 0.0
-                in_window = [p for p in answered if p[3] <= end]
-                rate = len(in_window) / seconds
-            else:
-                rate = len(answered) / seconds
-            refused = [p for p in presses if p[1] != 200]
-            if refused:
-                statuses = sorted({p[1] for p in refused})
-                print(f"  {mode}: {len(refused)} presses not answered 200 (status {statuses})"
-                      + ("; tickets ran out, raise --flat-cap" if 409 in statuses else ""))
-            phases[mode] = {"presses": presses, "calls_per_s": rate,
-                            "cpu_s": used, "wall_s": wall, "load1": os.getloadavg()[0]}
-            print(f"  {mode}: {len(answered)} calls, {rate:.1f} calls/s; CPU "
-                  + ", ".join(f"{k} {v / wall * 100:.0f}%" for k, v in used.items())
-                  + f" of a core; load {os.getloadavg()[0]:.1f}", flush=True)
-            time.sleep(3.0)  # let the last events arrive before the next phase
+            phases[mode] = run_phase(ctx, urls, token, args, mode, seconds, procs, cpu)
 
         done.set()
-        arrivals: dict[str, list[float]] = {}
-        for _ in display_procs:
-            for ticket, at in arrivals_q.get(timeout=120):
-                arrivals.setdefault(ticket, []).append(at)
-        for p in display_procs:
-            p.join(30)
-
+        arrivals = collect_arrivals(display_procs, arrivals_q)
         result: dict[str, Any] = {"scenario": name, "label": label, "processes": processes,
                                   "displays": args.displays, "counters": args.counters,
                                   "tickets_issued_per_s": issue_rate,
                                   "idle_cpu_share": idle}
         for mode, phase in phases.items():
-            figures = latency_figures(phase["presses"], arrivals, args.displays)
-            calls = max(1, figures["calls"])
-            figures.update(calls_per_s=phase["calls_per_s"], load1=phase["load1"],
-                           cpu_ms_per_call={k: v / calls * 1000
-                                            for k, v in phase["cpu_s"].items()},
-                           cpu_share={k: v / phase["wall_s"] for k, v in phase["cpu_s"].items()})
-            result[mode] = figures
+            result[mode] = phase_figures(phase, arrivals, args.displays)
         return result
     finally:
-        done.set()
-        for p in procs:
-            p.join(5)
-            if p.is_alive():
-                p.terminate()
-                p.join(5)
-        for hub in hubs:
-            hub.stop()
+        stop_everything(done, procs, hubs)
 
 
 # ------------------------------------------------------------------ report

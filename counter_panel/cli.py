@@ -8,11 +8,15 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from loket.server.cli_support import config_option, load, setup_logging
+
+if TYPE_CHECKING:
+    from loket.counter_panel.simulator import VirtualKeypadPort
+    from loket.server.config import LoketConfig
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,9 @@ def _describe(frame: Any) -> str:
     return f"E {frame.code}"
 
 
+_Keypads = list[tuple["VirtualKeypadPort", dict[int, str]]]
+
+
 @click.command("simulate")
 @config_option
 @click.option("--attach", "attach", multiple=True, metavar="DEVICE",
@@ -72,16 +79,33 @@ def _describe(frame: Any) -> str:
 def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
     """Virtual keypads on pseudo-terminals: prints their device paths and lets you press keys
     from this terminal, showing what the hub sends back."""
-    from loket.counter_panel.simulator import (
-        LINKS_FOLDER,
-        VirtualKeypadPort,
-        drop_link,
-        pty_pair,
-        simulated_addresses,
-        stable_link,
-    )
+    from loket.counter_panel.simulator import drop_link
 
     config = load(config_path)
+    lines = _keypad_lines(config, attach)
+    ports: _Keypads = []
+    links: list[tuple[Path, str]] = []
+    stop = threading.Event()
+    try:
+        _open_ports(config, lines, attach, ports, links)
+        click.echo(HELP_KEYS)
+        threading.Thread(target=_show_frames, args=(ports, stop), daemon=True).start()
+        _read_keys(ports)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        time.sleep(0.2)
+        stop.set()
+        for port, _ in ports:
+            port.close()
+        for link, pty in links:
+            drop_link(link, pty)
+
+
+def _keypad_lines(config: LoketConfig, attach: tuple[str, ...]) -> list[tuple[str, dict[int, str]]]:
+    """The keypad ports to simulate: (dialect, address -> counter) each."""
+    from loket.counter_panel.simulator import simulated_addresses
+
     lines: list[tuple[str, dict[int, str]]] = [
         (port.dialect, {int(a): c for a, c in port.addresses.items()}) for port in config.keypads
     ]
@@ -93,8 +117,20 @@ def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
     if attach and len(attach) != len(lines):
         raise click.ClickException(
             f"--attach given {len(attach)} times for {len(lines)} keypad ports in the config")
-    ports: list[tuple[VirtualKeypadPort, dict[int, str]]] = []
-    links: list[tuple[Path, str]] = []
+    return lines
+
+
+def _open_ports(config: LoketConfig, lines: list[tuple[str, dict[int, str]]],
+                attach: tuple[str, ...], ports: _Keypads, links: list[tuple[Path, str]]) -> None:
+    """Open one virtual keypad port per line (appending to ``ports`` and, for pseudo-terminals,
+    their stable links to ``links``) and print where they are and the bridge's config for them."""
+    from loket.counter_panel.simulator import (
+        LINKS_FOLDER,
+        VirtualKeypadPort,
+        pty_pair,
+        stable_link,
+    )
+
     snippet: list[str] = []
     for i, (dialect, addresses) in enumerate(lines):
         if attach:
@@ -118,50 +154,42 @@ def simulate(config_path: Path | None, attach: tuple[str, ...]) -> None:
                        f"addresses = {{ {mapping} }}\n")
     if not attach:
         click.echo("A bridge opens these devices; in its loket.toml:\n\n" + "\n".join(snippet))
-    click.echo(HELP_KEYS)
-    where_is = {c: (port, a) for port, addresses in ports for a, c in addresses.items()}
-    stop = threading.Event()
 
-    def show() -> None:
-        reverse = {(id(p), a): c for p, addresses in ports for a, c in addresses.items()}
-        while not stop.is_set():
-            for port, _ in ports:
-                for frame in port.drain():
-                    address = frame[1] if isinstance(frame, bytes) else frame.address
-                    counter = reverse.get((id(port), address), "?")
-                    click.echo(f"  counter {counter} (address {address}) <- {_describe(frame)}")
-            stop.wait(0.05)
 
-    threading.Thread(target=show, daemon=True).start()
-    try:
-        for raw in sys.stdin:
-            words = raw.split()
-            if not words:
-                continue
-            if words[0] in ("q", "quit", "exit"):
-                break
-            if words[0] in ("?", "h", "help") or len(words) < 2:
-                click.echo(HELP_KEYS)
-                continue
-            target = where_is.get(words[0])
-            if target is None:
-                click.echo(f"no keypad for counter {words[0]!r}")
-                continue
-            port, address = target
-            service = words[2].upper() if len(words) > 2 else None
-            try:
-                port.press(address, words[1], service=service)
-            except ValueError as exc:
-                click.echo(str(exc))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        time.sleep(0.2)
-        stop.set()
+def _show_frames(ports: _Keypads, stop: threading.Event) -> None:
+    """Print what the hub sends each keypad, until ``stop`` is set."""
+    reverse = {(id(p), a): c for p, addresses in ports for a, c in addresses.items()}
+    while not stop.is_set():
         for port, _ in ports:
-            port.close()
-        for link, pty in links:
-            drop_link(link, pty)
+            for frame in port.drain():
+                address = frame[1] if isinstance(frame, bytes) else frame.address
+                counter = reverse.get((id(port), address), "?")
+                click.echo(f"  counter {counter} (address {address}) <- {_describe(frame)}")
+        stop.wait(0.05)
+
+
+def _read_keys(ports: _Keypads) -> None:
+    """Press keys typed on standard input (``<counter> <key> [service]``) until quit or EOF."""
+    where_is = {c: (port, a) for port, addresses in ports for a, c in addresses.items()}
+    for raw in sys.stdin:
+        words = raw.split()
+        if not words:
+            continue
+        if words[0] in ("q", "quit", "exit"):
+            break
+        if words[0] in ("?", "h", "help") or len(words) < 2:
+            click.echo(HELP_KEYS)
+            continue
+        target = where_is.get(words[0])
+        if target is None:
+            click.echo(f"no keypad for counter {words[0]!r}")
+            continue
+        port, address = target
+        service = words[2].upper() if len(words) > 2 else None
+        try:
+            port.press(address, words[1], service=service)
+        except ValueError as exc:
+            click.echo(str(exc))
 
 
 commands: list[click.Command] = [keypads, simulate]

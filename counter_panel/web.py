@@ -134,7 +134,7 @@ def panel_data(hub: Any, counter_id: str) -> dict[str, Any]:
     """The panel's whole picture of one counter."""
     counter = hub.counters[counter_id]
     counts = hub.waiting_counts()
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         rows = s.scalars(
             select(Ticket)
             .where(Ticket.day == hub.day(), Ticket.counter_id == counter_id,
@@ -147,6 +147,7 @@ def panel_data(hub: Any, counter_id: str) -> dict[str, Any]:
                 "ticket": t.label,
                 "service": t.service,
                 "status": t.status,
+                "booked": bool(t.booked),  # checked in from an online booking
                 "called_at": hub.iso(t.called_ts),
                 "duration_s": round(t.finished_ts - t.served_ts)
                 if t.finished_ts and t.served_ts else None,

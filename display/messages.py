@@ -14,6 +14,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "display.recent": {"id": "Panggilan Terakhir", "en": "Recent Calls"},
     "display.recall": {"id": "Panggilan ulang", "en": "Recall"},
     "display.priority": {"id": "Prioritas", "en": "Priority"},
+    "display.booked": {"id": "Reservasi", "en": "Booked"},
     "display.please_go": {"id": "Silakan menuju", "en": "Please go to"},
     "display.now_calling": {"id": "Dipanggil", "en": "Now calling"},
     "display.welcome": {"id": "Selamat datang", "en": "Welcome"},

@@ -7,7 +7,7 @@ set -euo pipefail
 profile=${1:-run}
 packages=(espeak-ng ffmpeg)
 if [ "$profile" = test ]; then
-  packages+=(chromium redis-server postgresql sox socat fonts-dejavu-core)
+  packages+=(chromium redis-server postgresql sox socat fonts-dejavu-core nginx-light)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

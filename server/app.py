@@ -85,7 +85,8 @@ def create_app(
         app.config.update(overrides)
 
     if hub is None:
-        db = Database(database_url(config), echo=config.storage.echo)
+        db = Database(database_url(config), echo=config.storage.echo,
+                      busy_timeout_s=config.storage.busy_timeout_s)
         db.upgrade()
         hub = Hub(config, db)
     app.extensions[context.HUB] = hub
@@ -135,12 +136,24 @@ def create_app(
     realtime.init_app(app, hub)
 
     from loket import audio, counter_panel, display
-    from loket.server import admin, assistance, integrations, kiosk, notify, signage, supervisor
+    from loket.server import (
+        admin,
+        assistance,
+        booking,
+        integrations,
+        kiosk,
+        notify,
+        signage,
+        supervisor,
+    )
 
     # Each part registers its blueprints, Socket.IO handlers and event subscribers.
     for part in (display, counter_panel, audio, kiosk, supervisor, notify, assistance, signage,
-                 integrations, admin):
+                 integrations, admin, booking):
         part.init_app(app)
+    from loket.server.booking import pages as booking_pages
+
+    booking_pages.init_app(app)  # the citizen's /booking and /b/<token>
 
     @app.before_request
     def _language() -> None:

@@ -253,7 +253,7 @@ def load_session_user(
         end_session(db, session_id)
         return None
     if touch and now - last_seen > SEEN_EVERY_S:
-        with db.session() as s:
+        with db.best_effort() as s:  # a read never waits for the write lock for this
             seen = s.get(UserSession, key)
             if seen is not None:
                 seen.last_seen_ts = now
@@ -261,7 +261,7 @@ def load_session_user(
 
 
 def verify_user(db: Database, username: str, password: str) -> LoginUser | None:
-    with db.session() as s:
+    with db.read() as s:
         user = s.scalars(select(User).where(User.username == username)).first()
         if user is None:
             # Spend the same time as a real check so usernames cannot be probed.
@@ -329,7 +329,8 @@ def bearer_token() -> str | None:
 def current_principal() -> Principal | None:
     """The request's principal: a Bearer token if one is sent, else the logged-in user."""
     if "principal" in g:
-        return g.principal
+        known: Principal | None = g.principal
+        return known
     principal: Principal | None = None
     token = bearer_token()
     if token is not None:
@@ -362,7 +363,8 @@ def principal_from_socket(auth: Any) -> Principal | None:
         if sessions is not None:
             sessions.opened(request.namespace, request.sid,  # type: ignore[attr-defined]
                             current_user.get_id())
-        return current_user.principal
+        user: LoginUser = current_user
+        return user.principal
     return None
 
 

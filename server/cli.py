@@ -30,7 +30,7 @@ def wants_gevent(argv: list[str]) -> bool:
         return False
     try:
         with open(_config_path(argv), "rb") as f:
-            mode = tomllib.load(f).get("realtime", {}).get("async_mode", "gevent")
+            mode: object = tomllib.load(f).get("realtime", {}).get("async_mode", "gevent")
     except (OSError, tomllib.TOMLDecodeError, AttributeError):
         mode = "gevent"
     return mode == "gevent"

@@ -67,9 +67,10 @@ def setup_logging(level: str) -> None:
 def open_database(config: LoketConfig) -> Database:
     """The hall's database, upgraded to the newest schema."""
     from loket.server.context import database_url
-    from loket.server.db import Database
+    from loket.server.db import CLI_BUSY_TIMEOUT_S, Database
 
-    db = Database(database_url(config))
+    db = Database(database_url(config),
+                  busy_timeout_s=max(CLI_BUSY_TIMEOUT_S, config.storage.busy_timeout_s))
     db.upgrade()
     return db
 

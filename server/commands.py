@@ -17,6 +17,7 @@ from loket.counter_panel import cli as counter_panel_cli
 from loket.server import backup_cli as server_backup_cli
 from loket.server import context
 from loket.server.admin import cli as server_admin_cli
+from loket.server.booking import cli as server_booking_cli
 from loket.server.city import cli as server_city_cli
 from loket.server.cli_support import (
     DEFAULT_CONFIG,
@@ -130,7 +131,7 @@ def _first_user_hint(hub: Any, demo: bool) -> None:
     from loket.server.auth import add_user
     from loket.server.models import User
 
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         users = s.scalar(select(func.count()).select_from(User)) or 0
     if users:
         return
@@ -369,7 +370,7 @@ def _counter_ids(config: LoketConfig, text: str) -> list[str]:
 # in ``commands``). ``loket.server.cli`` imports this module after gevent has patched the standard
 # library, so the parts' imports come after the patching too.
 PART_CLIS = (counter_panel_cli, audio_cli, server_city_cli, server_kiosk_cli, server_backup_cli,
-             server_notify_cli, server_admin_cli)
+             server_notify_cli, server_admin_cli, server_booking_cli)
 for _part in PART_CLIS:
     for _command in _part.commands:
         cli.add_command(_command)

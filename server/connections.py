@@ -32,8 +32,8 @@ register({
         "en": "Too many connections from this address.",
     },
     "error.busy": {
-        "id": "Server sedang penuh. Silakan coba lagi sebentar lagi.",
-        "en": "The server is full. Please try again in a moment.",
+        "id": "Server sedang sibuk. Silakan coba lagi sebentar lagi.",
+        "en": "The server is busy. Please try again in a moment.",
     },
 })
 

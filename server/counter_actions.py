@@ -72,12 +72,17 @@ register(
 )
 
 _LINE_HEADS = text(
-    "SELECT id, service, priority, queued_ts FROM ("
-    " SELECT id, service, priority, queued_ts, ROW_NUMBER() OVER"
-    " (PARTITION BY service, priority ORDER BY queued_ts, id) AS place"
+    "SELECT id, service, priority, queued_ts, booked, slot_ts FROM ("
+    " SELECT id, service, priority, queued_ts, booked, slot_ts, ROW_NUMBER() OVER"
+    " (PARTITION BY service, priority, booked ORDER BY queued_ts, id) AS place,"
+    " ROW_NUMBER() OVER"
+    " (PARTITION BY service, priority, booked ORDER BY slot_ts, id) AS slot_place"
     " FROM tickets WHERE day = :day AND status = :status AND service IN :services"
-    ") AS heads WHERE place <= :per_line"
+    ") AS heads WHERE place <= :per_line OR (booked = :yes AND slot_place <= :per_line)"
 ).bindparams(bindparam("services", expanding=True))
+"""The heads of each (service, priority, booked) line: the first by ``queued_ts`` and, of
+booked lines, also the first by slot start (under "first" and "every_n" a booked ticket's
+``queued_ts`` is its check-in time, and the earliest slots are the ones due first)."""
 
 
 def _rows(result: Result[Any]) -> int:
@@ -93,9 +98,11 @@ class CounterActions:
     policy: queue_rules.Policy
 
     def day(self, ts: float | None = None) -> str:
+        """The hall's local date of ``ts`` (see :meth:`loket.server.hub.Hub.day`)."""
         raise NotImplementedError
 
     def iso(self, ts: float | None) -> str | None:
+        """``ts`` as ISO 8601 in the hall's time zone (see :meth:`loket.server.hub.Hub.iso`)."""
         raise NotImplementedError
 
     def _ticket_event(self, ticket: Ticket) -> dict[str, Any]:
@@ -124,9 +131,11 @@ class CounterActions:
         row.current_ticket_id = None
         row.status = CounterStatus.OPEN
         view = queue_rules.CounterView(
-            counter.id, tuple(counter.services), row.calls_since_priority
+            counter.id, tuple(counter.services), row.calls_since_priority,
+            row.calls_since_booked or 0,
         )
-        for candidate in queue_rules.rank(view, self._candidates(s, counter), self.policy):
+        ranked = queue_rules.rank(view, self._candidates(s, counter), self.policy, now=now)
+        for candidate in ranked:
             claimed = _rows(s.execute(
                 update(Ticket)
                 .where(Ticket.id == candidate.ticket_id, Ticket.status == TicketStatus.WAITING)
@@ -146,48 +155,56 @@ class CounterActions:
             s.refresh(ticket)
             row.current_ticket_id = ticket.id
             row.calls_since_priority = queue_rules.calls_since_priority_after(view, candidate)
+            row.calls_since_booked = queue_rules.calls_since_booked_after(view, candidate)
             events.append(self._call(s, ticket, counter, now, recall=False))
             events.append(Event("ticket", self._ticket_event(ticket)))
             return Outcome(called=ticket.label)
         return EMPTY  # committed (the previous ticket is finished), then refused as empty
 
     def _candidates(self, s: Session, counter: CounterSection) -> list[queue_rules.Candidate]:
-        """The heads of each (service, priority) line this counter serves: only a head can be
-        first in line, and a few more let a lost race fall back without another query."""
-        # One windowed query instead of one per (service, priority) line: a NEXT at a counter
-        # with eight services cost sixteen statements (see bench/hub_load.py).
+        """The heads of each (service, priority, booked) line this counter serves: only a head
+        can be first in line, and a few more let a lost race fall back without another query."""
+        # One windowed query instead of one per line: a NEXT at a counter with eight services
+        # cost sixteen statements (see bench/hub_load.py).
         rows = s.execute(_LINE_HEADS, {
             "day": self.day(), "status": TicketStatus.WAITING,
-            "services": list(counter.services), "per_line": 8,
+            "services": list(counter.services), "per_line": 8, "yes": True,
         })
         return [
-            queue_rules.Candidate(tid, service, bool(priority), queued)
-            for tid, service, priority, queued in rows
+            queue_rules.Candidate(tid, service, bool(priority), queued, bool(booked), slot)
+            for tid, service, priority, queued, booked, slot in rows
         ]
 
     def _candidates_per_line(
         self, s: Session, counter: CounterSection
     ) -> list[queue_rules.Candidate]:
-        """The same heads as :meth:`_candidates`, one query per line (kept for tests)."""
+        """The same heads as :meth:`_candidates`, with plain queries per line (kept for
+        tests)."""
         day = self.day()
-        candidates: list[queue_rules.Candidate] = []
+        found: dict[int, queue_rules.Candidate] = {}
         for service in counter.services:
             for priority in (True, False):
-                rows = s.execute(
-                    select(Ticket.id, Ticket.queued_ts)
-                    .where(
+                for booked in (True, False):
+                    line = (
                         Ticket.day == day,
                         Ticket.status == TicketStatus.WAITING,
                         Ticket.service == service,
                         Ticket.priority.is_(priority),
+                        Ticket.booked.is_(booked),
                     )
-                    .order_by(Ticket.queued_ts, Ticket.id)
-                    .limit(8)
-                )
-                candidates.extend(
-                    queue_rules.Candidate(tid, service, priority, queued) for tid, queued in rows
-                )
-        return candidates
+                    orders: list[tuple[Any, ...]] = [(Ticket.queued_ts, Ticket.id)]
+                    if booked:
+                        orders.append((Ticket.slot_ts, Ticket.id))
+                    for order in orders:
+                        rows = s.execute(
+                            select(Ticket.id, Ticket.queued_ts, Ticket.slot_ts)
+                            .where(*line).order_by(*order).limit(8)
+                        )
+                        for tid, queued, slot in rows:
+                            found[tid] = queue_rules.Candidate(
+                                tid, service, priority, queued, booked, slot
+                            )
+        return list(found.values())
 
     def _call(
         self, s: Session, ticket: Ticket, counter: CounterSection, now: float, recall: bool

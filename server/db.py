@@ -3,16 +3,26 @@
 SQLite (the embedded default) runs in WAL mode with ``synchronous=FULL``: a ticket the kiosk
 was told about is on disk before the answer leaves, so a power cut cannot lose it. Writes use
 ``BEGIN IMMEDIATE`` so a read-decide-write (calling the next ticket) holds the database's
-write lock from its first read, across threads and processes alike. PostgreSQL uses row locks
-(see :mod:`loket.server.hub`)."""
+write lock from its first read, across threads and processes alike; reads use a deferred
+``BEGIN`` (:meth:`Database.read`) and never wait for that lock. PostgreSQL uses row locks
+(see :mod:`loket.server.hub`).
+
+Waiting for the write lock never freezes the hub's event loop: SQLite's own busy wait is C
+code that gevent cannot interrupt, so it is kept to :data:`BUSY_SLICE_MS`, and ``BEGIN
+IMMEDIATE`` is retried with ``time.sleep`` between attempts (cooperative under gevent) until
+``busy_timeout_s`` has passed; then :class:`DatabaseBusy` (``503 {"error": "busy"}``) is
+raised. Nothing was written: the lock is taken at ``BEGIN``, before the first statement."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -20,7 +30,30 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from loket.server.errors import HubError
+
 log = logging.getLogger(__name__)
+
+BUSY_SLICE_MS = 10
+"""SQLite's own busy wait (``PRAGMA busy_timeout``): the longest one attempt to take a lock
+blocks the calling thread (under gevent: the whole event loop)."""
+DEFAULT_BUSY_TIMEOUT_S = 5.0
+"""How long a write waits for another process's write lock before :class:`DatabaseBusy`
+(the hub's default; ``[storage] busy_timeout_s``)."""
+CLI_BUSY_TIMEOUT_S = 30.0
+"""The same wait for a command-line process (``loket user add``, ``loket token create``...),
+which has no hall to keep answering."""
+_RETRY_FIRST_S = 0.002
+_RETRY_MAX_S = 0.05
+
+
+class DatabaseBusy(HubError):
+    """The database's write lock stayed with another process longer than the bound: the write
+    was refused before it began (``503 {"error": "busy"}``)."""
+
+    def __init__(self, waited_s: float) -> None:
+        super().__init__("busy")
+        self.waited_s = waited_s
 
 
 class Database:
@@ -28,17 +61,20 @@ class Database:
 
     def __init__(
         self, url: str, echo: bool = False, connect_timeout_s: float | None = None,
-        pool_size: int = 10,
+        pool_size: int = 10, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
     ) -> None:
         """``connect_timeout_s`` (PostgreSQL): give up connecting after this long, and notice
-        a silently dropped link through TCP keepalives (for the city's database over a WAN)."""
+        a silently dropped link through TCP keepalives (for the city's database over a WAN).
+        ``busy_timeout_s`` (SQLite): how long a write waits, cooperatively, for the write lock
+        another process holds before :class:`DatabaseBusy`."""
         self.url = make_url(url)
+        self.busy_timeout_s = busy_timeout_s
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs: dict = {"echo": echo}
+        kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+            kwargs["connect_args"] = {"timeout": BUSY_SLICE_MS / 1000, "check_same_thread": False}
         else:
             kwargs.update(pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
             if connect_timeout_s is not None and self.url.get_backend_name() == "postgresql":
@@ -49,22 +85,42 @@ class Database:
                 }
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, busy_timeout_s)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             self.engine.execution_options(loket_read_only=True), expire_on_commit=False
         )
 
     @contextmanager
-    def session(self, connection: Connection | None = None) -> Iterator[Session]:
+    def session(
+        self, connection: Connection | None = None, *, busy_timeout_s: float | None = None
+    ) -> Iterator[Session]:
         """A read-write transaction, committed on success and rolled back on error; on
-        ``connection`` when given (see :meth:`cluster_lock`)."""
+        ``connection`` when given (see :meth:`cluster_lock`). SQLite: it waits for another
+        process's write lock at most ``busy_timeout_s`` (default: the database's bound; 0 for
+        a best-effort write such as a "last seen" stamp), then raises :class:`DatabaseBusy`."""
         if connection is None:
-            with self._sessions() as session, session.begin():
+            if busy_timeout_s is None:
+                maker = self._sessions()
+            else:
+                maker = self._sessions(bind=self.engine.execution_options(
+                    loket_busy_timeout_s=busy_timeout_s))
+            with maker as session, session.begin():
                 yield session
         else:
             with self._sessions(bind=connection) as session, session.begin():
                 yield session
+
+    @contextmanager
+    def best_effort(self) -> Iterator[Session]:
+        """A write that may be skipped (a "last seen" stamp during a read): a transaction
+        that does not wait for another process's write lock. When that lock is held the block
+        stops at its first statement, nothing is written and no error leaves the block."""
+        try:
+            with self.session(busy_timeout_s=0.0) as session:
+                yield session
+        except DatabaseBusy:
+            log.debug("best-effort write skipped: the database is busy")
 
     @contextmanager
     def cluster_lock(self, key: int) -> Iterator[Connection | None]:
@@ -110,28 +166,65 @@ class Database:
             command.upgrade(cfg, "heads")
 
     def dispose(self) -> None:
+        """Close every pooled connection (at shutdown, or before the file is replaced)."""
         self.engine.dispose()
 
 
 def alembic_config() -> AlembicConfig:
+    """Alembic's configuration for Loket's migrations (``server/migrations``)."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(resources.files("loket.server") / "migrations"))
     return cfg
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_SLICE_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        read_only = connection.get_execution_options().get("loket_read_only", False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    def _on_begin(connection: Connection) -> None:
+        dbapi_connection = connection.connection.driver_connection
+        assert isinstance(dbapi_connection, sqlite3.Connection)
+        options = connection.get_execution_options()
+        if options.get("loket_read_only", False):
+            dbapi_connection.execute("BEGIN")
+        else:
+            begin_immediate(dbapi_connection,
+                            options.get("loket_busy_timeout_s", busy_timeout_s))
+
+
+def begin_immediate(connection: sqlite3.Connection, busy_timeout_s: float) -> None:
+    """``BEGIN IMMEDIATE`` on ``connection``, waiting for another process's write lock with
+    cooperative sleeps; :class:`DatabaseBusy` after ``busy_timeout_s``."""
+    started = time.monotonic()
+    delay = _RETRY_FIRST_S
+    while True:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+        waited = time.monotonic() - started
+        if waited >= busy_timeout_s:
+            if busy_timeout_s > 0:
+                log.warning("the database's write lock stayed with another process for %.1f s;"
+                            " a write was refused (busy)", waited)
+            raise DatabaseBusy(waited)
+        time.sleep(min(delay, max(0.0, busy_timeout_s - waited)))
+        delay = min(delay * 2, _RETRY_MAX_S)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)

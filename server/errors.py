@@ -5,14 +5,17 @@ client gets ``{"error": code, "message": text}`` in its language, never a traceb
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
 
 ERROR_STATUS: dict[str, int] = {
     # 400: the request itself is wrong
-    "bad_request": 400, "bad_phone": 400, "csrf": 400, "unknown_zone": 400,
+    "bad_request": 400, "bad_phone": 400, "bad_nik": 400, "csrf": 400, "unknown_zone": 400,
     "unknown_media": 400, "unsupported_media": 400, "video_unavailable": 400, "invalid": 400,
     # 401/403: who is asking
     "unauthorized": 401, "kiosk_not_paired": 401,
@@ -30,6 +33,9 @@ ERROR_STATUS: dict[str, int] = {
     "notify_unavailable": 409, "on_break": 409, "other_service": 409, "paused": 409,
     "quota_full": 409, "same_service": 409, "survey_done": 409, "survey_not_served": 409,
     "ticket_closed": 409, "webhook_exists": 409, "webhook_from_config": 409,
+    # bookings (server/booking/)
+    "slot_full": 409, "outside_window": 409, "already_booked": 409, "not_bookable": 409,
+    "too_early": 409, "too_late": 409, "already_checked_in": 409, "cancelled": 409,
     "too_large": 413,
     "rate_limited": 429, "too_many_connections": 429,
     "internal": 500, "error": 500,
@@ -55,6 +61,7 @@ class HubError(Exception):
         self.params = params
 
     def message(self, lang: str = "id") -> str:
+        """The refusal in words for the asker, in ``lang`` (Indonesian by default)."""
         from loket.server.i18n import translate
 
         return translate(f"error.{self.code}", lang, **self.params)
@@ -66,6 +73,7 @@ def status_of(code: str) -> int:
 
 
 def bad_request(reason: str) -> HubError:
+    """A ``bad_request`` refusal that says what is wrong with the request."""
     return HubError("bad_request", reason=reason)
 
 
@@ -83,6 +91,7 @@ HTTP_CODES = {
 
 
 def error_response(code: str, status: int, message: str) -> tuple[Any, int]:
+    """The JSON answer of a refusal: ``{"error": code, "message": message}`` and its status."""
     from flask import jsonify
 
     return jsonify({"error": code, "message": message}), status
@@ -123,7 +132,7 @@ def _lang() -> str:
     return str(getattr(g, "lang", "id"))
 
 
-def init_app(app: Any) -> None:
+def init_app(app: Flask) -> None:
     """Error handlers shared by the hub and the city-wide view."""
     from flask import request
     from sqlalchemy.exc import DataError

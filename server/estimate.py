@@ -16,9 +16,11 @@ priority tickets and breaks that can still push a regular ticket back.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from loket.server.payloads import EstimatePayload
 
 DEFAULT_SERVICE_S = 300.0
 """Assumed service time before the hall has observed any (5 minutes)."""
@@ -136,7 +138,7 @@ class WaitEstimate:
     service_s: float
     source: str
 
-    def public(self) -> dict[str, Any]:
+    def public(self) -> EstimatePayload:
         """What pages and the API show (no internals beyond the counters open)."""
         return {
             "seconds": self.seconds,
@@ -213,7 +215,7 @@ def rounded_range(seconds: int) -> tuple[int, int]:
     return max(0, centre - margin), centre + margin
 
 
-def describe_wait(estimate: dict[str, Any] | WaitEstimate, lang: str = "id") -> str:
+def describe_wait(estimate: Mapping[str, Any] | WaitEstimate, lang: str = "id") -> str:
     """``"± 15 menit (10–25 menit)"``; ``"Segera dipanggil"`` when nobody is ahead."""
     data = estimate.public() if isinstance(estimate, WaitEstimate) else estimate
     minutes, low, high = int(data["minutes"]), int(data["low_min"]), int(data["high_min"])

@@ -15,8 +15,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Event:
+    """Something that happened in the hall, for every subscriber: published by the hub after
+    the transaction that made it has committed (see :meth:`loket.server.hub.Hub.write`)."""
+
     kind: str
-    """call, queue, counter, ticket or settings."""
+    """call, queue, counter, ticket, settings, hall, kiosk, printer, assistance..."""
     data: dict[str, Any] = field(default_factory=dict)
     remote: bool = False
     """Made by another hub process and relayed here through Redis (see :mod:`loket.server.relay`).
@@ -28,6 +31,8 @@ Handler = Callable[[Event], None]
 
 
 class EventBus:
+    """The hub's subscribers by event kind; :meth:`publish` calls each in turn."""
+
     def __init__(self) -> None:
         self._handlers: list[tuple[frozenset[str] | None, Handler]] = []
         self._lock = threading.Lock()
@@ -46,6 +51,8 @@ class EventBus:
         return unsubscribe
 
     def publish(self, event: Event) -> None:
+        """Hand ``event`` to every subscriber of its kind, in subscription order, in this
+        thread; a failing subscriber is logged and the others still get it."""
         with self._lock:
             handlers = list(self._handlers)
         for kinds, handler in handlers:

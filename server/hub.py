@@ -14,6 +14,7 @@ inserts the ticket, and a unique constraint backs it up.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -68,6 +69,7 @@ CALL_ORDER_LOCK = 7242011
 
 
 def hash_token(token: str) -> str:
+    """The SHA-256 (hex) under which a secret token is stored."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -84,6 +86,7 @@ class Write:
     queue_changed: bool = False
     """Set when waiting counts may have changed: a ``queue`` event follows the commit."""
     callbacks: list[Callable[[], None]] = field(default_factory=list)
+    """Run in this order after the commit and the publishing (see :meth:`after_commit`)."""
 
     def publish(self, event: Event) -> None:
         """Publish ``event`` once the transaction has committed (never if it fails)."""
@@ -115,9 +118,13 @@ class Hub(CounterActions):
             priority_policy=config.queue.priority_policy,
             priority_every=config.queue.priority_every,
             service_order=config.queue.service_order,
+            booked_policy=config.queue.booked_policy,
+            booked_every=config.queue.booked_every,
         )
         self._publish_lock = threading.RLock()
-        self._service_time_cache: dict[str, tuple[float, Any]] = {}
+        self.service_time_cache = observed.ServiceTimeCache()
+        """Observed service times per service, recomputed at most every
+        :data:`loket.server.service_times.CACHE_S` (see :mod:`loket.server.service_times`)."""
         self._queue_dirty = threading.Event()
         self._notifier_started = False
         self._last_queue: dict[str, Any] | None = None
@@ -132,32 +139,38 @@ class Hub(CounterActions):
 
     @property
     def services(self) -> dict[str, ServiceSection]:
+        """The hall's services by prefix, in the order of the hall's configuration."""
         return self.hall.services
 
     @property
     def counters(self) -> dict[str, CounterSection]:  # type: ignore[override]
+        """The hall's counters by id, in the order of the hall's configuration."""
         return self.hall.counters
 
     def hall_changed(self) -> None:
         """After a committed hall change: reload, create rows for new counters, tell every
         page (``hall`` event) and, through the relay, every other hub process."""
         self.hall.reload()
-        self._ensure_counter_rows()
-        self.events.publish(Event("hall", {"version": self.hall.version}))
-        self._mark_queue_dirty()
+        with self.write() as w:
+            self._ensure_counter_rows_in(w.session)
+            w.publish(Event("hall", {"version": self.hall.version}))
+            w.queue_changed = True
 
     def _on_hall_event(self, event: Event) -> None:
         if event.kind == "hall" and event.remote and self.hall.reload():
             self._ensure_counter_rows()
 
     def _ensure_counter_rows(self) -> None:
-        with self.db.session() as s:
-            known = set(s.scalars(select(Counter.id)))
-            for counter_id in self.counters:
-                if counter_id not in known:  # several processes may start at once
-                    _insert_ignore(s, Counter, {"id": counter_id, "status": "open",
-                                                "updated_ts": self.clock(),
-                                                "calls_since_priority": 0})
+        with self.write() as w:
+            self._ensure_counter_rows_in(w.session)
+
+    def _ensure_counter_rows_in(self, s: Session) -> None:
+        known = set(s.scalars(select(Counter.id)))
+        for counter_id in self.counters:
+            if counter_id not in known:  # several processes may start at once
+                _insert_ignore(s, Counter, {"id": counter_id, "status": CounterStatus.OPEN,
+                                            "updated_ts": self.clock(),
+                                            "calls_since_priority": 0})
 
     # ------------------------------------------------------------------ the write path
     @contextlib.contextmanager
@@ -169,11 +182,16 @@ class Hub(CounterActions):
         in commit order; ``ordered`` (counter actions) also takes the cluster-wide order lock
         when several hub processes share PostgreSQL. On an exception nothing is committed and
         nothing is published. After the publish, ``w.queue_changed`` refreshes the displays'
-        waiting counts and ``w.after_commit`` callbacks run."""
+        waiting counts and ``w.after_commit`` callbacks run. While another process holds
+        SQLite's write lock it waits cooperatively, at most ``[storage] busy_timeout_s``, then
+        raises :class:`loket.server.db.DatabaseBusy` (``503 busy``) with nothing written."""
         with self._publish_lock:
             order = self._cluster_order() if ordered else contextlib.nullcontext(None)
             with order as connection:
                 with self.db.session(connection) as s:
+                    # Begin now: the wait for SQLite's write lock (bounded, cooperative; then
+                    # DatabaseBusy) comes before the caller's code, and ``now`` after it.
+                    s.connection()
                     w = Write(session=s, now=self.clock())
                     yield w
                 for event in w.events:
@@ -188,13 +206,7 @@ class Hub(CounterActions):
         """Load the live hall (seeding it from the file on first start), create counter rows
         for its counters; start the waiting-count notifier."""
         self.hall.load()
-        with self.db.session() as s:
-            known = set(s.scalars(select(Counter.id)))
-            for counter_id in self.counters:
-                if counter_id not in known:  # several processes may start at once
-                    _insert_ignore(s, Counter, {"id": counter_id, "status": CounterStatus.OPEN,
-                                                "updated_ts": self.clock(),
-                                                "calls_since_priority": 0})
+        self._ensure_counter_rows()
         if spawn is not None and not self._notifier_started:
             self._notifier_started = True
             spawn(self._queue_notifier)
@@ -202,15 +214,20 @@ class Hub(CounterActions):
 
     # ------------------------------------------------------------------ time
     def local(self, ts: float) -> datetime:
+        """A timestamp as the hall's local time."""
         return datetime.fromtimestamp(ts, self.tz)
 
     def iso(self, ts: float | None) -> str | None:
+        """A timestamp as ISO 8601 in the hall's time zone, to the second (None stays None)."""
         return None if ts is None else self.local(ts).isoformat(timespec="seconds")
 
     def day(self, ts: float | None = None) -> str:
+        """The hall's local date (``YYYY-MM-DD``) of ``ts``, or of now."""
         return self.local(self.clock() if ts is None else ts).date().isoformat()
 
     def describe_opening(self, moment: datetime | None, lang: str) -> str:
+        """When a closed service opens again, in words for a citizen ("pukul 08.00",
+        "besok pukul 08.00", a date)."""
         if moment is None:
             return translate("time.unknown", lang)
         now = self.local(self.clock())
@@ -351,10 +368,8 @@ class Hub(CounterActions):
     def _ahead(self, s: Session, ticket: Ticket) -> int:
         """Waiting tickets of the same service called before ``ticket`` (plain SQL: this runs
         for every ticket issued, and building the expression cost more than running it)."""
-        if self.policy.priority_policy == "first":
-            sql = _AHEAD_PRIORITY if ticket.priority else _AHEAD_REGULAR
-        else:
-            sql = _AHEAD_OLDER
+        sql = _ahead_sql(self.policy.priority_policy == "first", bool(ticket.priority),
+                         self.policy.booked_policy == "first", bool(ticket.booked))
         return s.execute(sql, {
             "day": ticket.day, "status": TicketStatus.WAITING, "service": ticket.service,
             "id": ticket.id, "queued": ticket.queued_ts, "yes": True,
@@ -366,6 +381,12 @@ class Hub(CounterActions):
             Ticket.queued_ts < ticket.queued_ts,
             and_(Ticket.queued_ts == ticket.queued_ts, Ticket.id < ticket.id),
         )
+        if self.policy.booked_policy == "first":
+            # Booked tickets go before walk-ins of their class (see queue_rules).
+            if ticket.booked:
+                older = and_(Ticket.booked.is_(True), older)
+            else:
+                older = or_(Ticket.booked.is_(True), older)
         if self.policy.priority_policy == "first":
             if ticket.priority:
                 ahead_clause = and_(Ticket.priority.is_(True), older)
@@ -489,6 +510,7 @@ class Hub(CounterActions):
         }
 
     def counter_state(self, counter_id: str) -> dict[str, Any]:
+        """A counter's state as the ``counter`` event and ``GET /api/counters/<id>`` give it."""
         counter = self.counters.get(counter_id)
         if counter is None:
             raise HubError("unknown_counter", counter=counter_id)
@@ -500,12 +522,19 @@ class Hub(CounterActions):
             return self._counter_result(counter, row, ticket, self._waiting_for(s, counter))
 
     def set_officer(self, counter_id: str, officer: str | None) -> None:
-        with self.db.session() as s:
+        """Note who staffs a counter (None: nobody); published as a ``counter`` event."""
+        counter = self.counters.get(counter_id)
+        if counter is None:
+            raise HubError("unknown_counter", counter=counter_id)
+        with self.write() as w:
+            s = w.session
             row = s.get(Counter, counter_id)
             if row is None:
                 raise HubError("unknown_counter", counter=counter_id)
             row.officer = officer
-        self.events.publish(Event("counter", self.counter_state(counter_id)))
+            ticket = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+            w.publish(Event("counter", self._counter_result(
+                counter, row, ticket, self._waiting_for(s, counter))))
 
     # ------------------------------------------------------------------ tickets
     def _ticket_event(self, ticket: Ticket) -> dict[str, Any]:
@@ -544,8 +573,32 @@ class Hub(CounterActions):
                 payload["estimate"] = wait.public()
             return payload
 
+    # ------------------------------------------------------------------ public read helpers
+    def ticket_payload(self, ticket: Ticket) -> dict[str, Any]:
+        """A ticket as the ``ticket`` event carries it (for a module that changes tickets in
+        its own :meth:`write`)."""
+        return self._ticket_event(ticket)
+
+    def call_payload(
+        self, record: CallRecord, priority: bool | None = None, booked: bool | None = None
+    ) -> dict[str, Any]:
+        """A call as displays get it in the ``call`` event; ``priority``/``booked`` None read
+        the ticket's flags in the record's session."""
+        return self._call_payload(record, priority, booked)
+
+    def waiting_counts_in(self, s: Session) -> dict[str, int]:
+        """Today's waiting tickets per service (every service, 0 when none wait), read in the
+        caller's transaction ``s``."""
+        return self._waiting_counts(s)
+
+    def settings_in(self, s: Session) -> dict[str, Any]:
+        """The supervisors' settings (running text, paused services...), read in the caller's
+        transaction ``s``."""
+        return self._settings(s)
+
     # ------------------------------------------------------------------ state
     def waiting_counts(self) -> dict[str, int]:
+        """Today's waiting tickets per service, in a read transaction of its own."""
         with self.db.read() as s:
             return self._waiting_counts(s)
 
@@ -650,9 +703,11 @@ class Hub(CounterActions):
         }
 
     def agency_id(self, agency: str) -> str:
+        """The id (slug) of an agency named by id or name."""
         return self.config.agency_id(agency)
 
     def agency_name(self, agency: str) -> str:
+        """The display name of an agency named by id or name."""
         return self.config.agency_name(agency)
 
     # ------------------------------------------------------------------ settings & audit
@@ -660,30 +715,41 @@ class Hub(CounterActions):
         return {row.key: json.loads(row.value) for row in s.scalars(select(Setting))}
 
     def settings(self) -> dict[str, Any]:
+        """The supervisors' settings, in a read transaction of their own."""
         with self.db.read() as s:
             return self._settings(s)
 
     def paused_services(self) -> list[str]:
+        """Prefixes of the services a supervisor paused (no tickets issued meanwhile)."""
         return list(self.settings().get("paused_services", []))
 
     def set_setting(self, key: str, value: Any, actor: str) -> None:
-        now = self.clock()
-        with self.db.session() as s:
+        """Store a setting (audited) and publish a ``settings`` event; pausing or resuming
+        services refreshes the waiting counts too."""
+        with self.write() as w:
+            s, now = w.session, w.now
             row = s.get(Setting, key)
             if row is None:
                 s.add(Setting(key=key, value=json.dumps(value), updated_ts=now))
             else:
                 row.value, row.updated_ts = json.dumps(value), now
-            s.add(AuditEntry(ts=now, actor=actor, action=f"set:{key}", target=key,
-                             detail=json.dumps(value)[:2000]))
-        self.events.publish(Event("settings", {"key": key, "value": value}))
-        if key == "paused_services":
-            self._mark_queue_dirty()
+            self.audit_in(w, actor, f"set:{key}", key, json.dumps(value)[:2000])
+            w.publish(Event("settings", {"key": key, "value": value}))
+            w.queue_changed = key == "paused_services"
 
     def audit(self, actor: str, action: str, target: str = "", detail: Any = "") -> None:
-        with self.db.session() as s:
-            s.add(AuditEntry(ts=self.clock(), actor=actor, action=action, target=target,
-                             detail=detail if isinstance(detail, str) else json.dumps(detail)))
+        """Note who did what in the audit log, in a transaction of its own."""
+        with self.write() as w:
+            self.audit_in(w, actor, action, target, detail)
+
+    def audit_in(
+        self, w: Write, actor: str, action: str, target: str = "", detail: Any = ""
+    ) -> None:
+        """Note who did what in the audit log, inside the write transaction ``w`` (kept only
+        if it commits); a ``detail`` that is not a string is stored as JSON."""
+        w.session.add(AuditEntry(ts=w.now, actor=actor, action=action, target=target,
+                                 detail=detail if isinstance(detail, str)
+                                 else json.dumps(detail)))
 
     # ------------------------------------------------------------------ queue notifier
     def _mark_queue_dirty(self) -> None:
@@ -778,9 +844,21 @@ _AHEAD_BASE = (
     " AND id != :id AND "
 )
 _OLDER = "(queued_ts < :queued OR (queued_ts = :queued AND id < :id))"
-_AHEAD_OLDER = text(_AHEAD_BASE + _OLDER)
-_AHEAD_PRIORITY = text(_AHEAD_BASE + f"priority = :yes AND {_OLDER}")
-_AHEAD_REGULAR = text(_AHEAD_BASE + f"(priority = :yes OR {_OLDER})")
+
+
+@functools.cache
+def _ahead_sql(priority_first: bool, priority: bool, booked_first: bool, booked: bool) -> Any:
+    """The count of tickets ahead, for the ``first`` priority and booked policies (a ticket's
+    class goes before the other) or plain arrival order."""
+    same_class = _OLDER
+    if booked_first:
+        same_class = f"(booked = :yes AND {_OLDER})" if booked else f"(booked = :yes OR {_OLDER})"
+    if priority_first:
+        clause = f"priority = :yes AND {same_class}" if priority else \
+            f"(priority = :yes OR {same_class})"
+    else:
+        clause = same_class
+    return text(_AHEAD_BASE + clause)
 
 
 def format_label(prefix: str, number: int) -> str:

@@ -28,7 +28,7 @@ def translate(key: str, lang: str = "id", **params: Any) -> str:
     return text.format_map(_Blank(params)) if "{" in text else text
 
 
-class _Blank(dict):
+class _Blank(dict[str, Any]):
     """Format parameters where a missing one renders empty rather than raising."""
 
     def __missing__(self, key: str) -> str:

@@ -101,6 +101,8 @@ class Counter(Base):
     )
     officer: Mapped[str | None] = mapped_column(String(64), nullable=True)
     calls_since_priority: Mapped[int] = mapped_column(Integer, default=0)
+    calls_since_booked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Calls since this counter last called a booked ticket (``booked_policy = "every_n"``)."""
     updated_ts: Mapped[float] = mapped_column(Float, default=0.0)
 
 

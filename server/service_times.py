@@ -34,25 +34,64 @@ class HallView(Protocol):
     """What the estimate reads of the hub (:class:`loket.server.hub.Hub` is one)."""
 
     @property
-    def clock(self) -> Callable[[], float]: ...
+    def clock(self) -> Callable[[], float]:
+        """The hub's clock (seconds since the epoch)."""
+        ...
 
     @property
-    def counters(self) -> Mapping[str, CounterSection]: ...
+    def counters(self) -> Mapping[str, CounterSection]:
+        """The hall's counters by id."""
+        ...
 
     @property
-    def policy(self) -> Policy: ...
+    def policy(self) -> Policy:
+        """The hall's calling rules."""
+        ...
 
     @property
-    def _service_time_cache(self) -> dict[str, tuple[float, Any]]: ...
+    def service_time_cache(self) -> ServiceTimeCache:
+        """Where observed service times are kept between estimates."""
+        ...
 
     @property
-    def hall(self) -> Any: ...  # server.admin.store.HallStore: its ``calendar``
+    def hall(self) -> Any:
+        """The live hall (:class:`loket.server.admin.store.HallStore`): its ``calendar``."""
+        ...
 
-    def day(self, ts: float | None = None) -> str: ...
+    def day(self, ts: float | None = None) -> str:
+        """The hall's local date of ``ts`` (or now)."""
+        ...
 
-    def local(self, ts: float) -> datetime: ...
+    def local(self, ts: float) -> datetime:
+        """``ts`` in the hall's time zone."""
+        ...
 
-    def _waiting_counts(self, s: Session) -> dict[str, int]: ...
+    def waiting_counts_in(self, s: Session) -> dict[str, int]:
+        """Today's waiting tickets per service, read in ``s``."""
+        ...
+
+
+class ServiceTimeCache:
+    """Observed service times per service, each kept for :data:`CACHE_S` (the hub holds one:
+    ``hub.service_time_cache``). Thread-safe enough: a lost update only costs a recomputation."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, ServiceTime]] = {}
+
+    def get(self, service: str, now: float) -> ServiceTime | None:
+        """The service time of ``service`` computed less than :data:`CACHE_S` before ``now``."""
+        cached = self._entries.get(service)
+        if cached is not None and 0 <= now - cached[0] < CACHE_S:
+            return cached[1]
+        return None
+
+    def put(self, service: str, now: float, value: ServiceTime) -> None:
+        """Keep ``value`` as the service time of ``service`` computed at ``now``."""
+        self._entries[service] = (now, value)
+
+    def clear(self) -> None:
+        """Forget every service time (the next estimate reads the database again)."""
+        self._entries.clear()
 
 CACHE_S = 30.0
 """Service times are recomputed at most this often per service."""
@@ -85,10 +124,10 @@ def service_times(hub: HallView, s: Session, service: str) -> ServiceTime:
     today's, blended with the same weekday of past weeks while today has fewer than
     :data:`loket.server.estimate.MIN_SAMPLES`."""
     now = hub.clock()
-    cache = hub._service_time_cache
-    cached = cache.get(service)
-    if cached and isinstance(cached[1], ServiceTime) and 0 <= now - cached[0] < CACHE_S:
-        return cached[1]
+    cache = hub.service_time_cache
+    cached = cache.get(service, now)
+    if cached is not None:
+        return cached
     today = hub.day(now)
     recent = _durations(s, service, [today], RECENT)
     history: list[float] = []
@@ -97,7 +136,7 @@ def service_times(hub: HallView, s: Session, service: str) -> ServiceTime:
         past = [(day - timedelta(weeks=w)).isoformat() for w in range(1, HISTORY_WEEKS + 1)]
         history = _durations(s, service, past, 400)
     value = service_time(recent, history)
-    cache[service] = (now, value)
+    cache.put(service, now, value)
     return value
 
 
@@ -115,7 +154,7 @@ def capacity(hub: HallView, s: Session, service: str, waiting: dict[str, int] | 
     # Plain rows, not ORM objects: this runs for every ticket issued (see bench/hub_load.py).
     rows = {r.id: r for r in s.execute(_COUNTER_ROWS)}
     if waiting is None:
-        waiting = hub._waiting_counts(s)
+        waiting = hub.waiting_counts_in(s)
     servers, idle = 0.0, 0
     for counter in hub.counters.values():
         row = rows.get(counter.id)

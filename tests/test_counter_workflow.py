@@ -208,7 +208,7 @@ def test_state_keeps_the_priority_of_calls(client: Any, hub: Any) -> None:
         ("A-001", False, False), ("A-002", True, True), ("A-002", True, False)]
     with hub.db.read() as s:  # the audio route builds its payload from a record alone
         record = s.scalars(select(CallRecord).where(CallRecord.label == "A-002")).first()
-        assert hub._call_payload(record)["priority"] is True
+        assert hub.call_payload(record)["priority"] is True
 
 
 # ------------------------------------------------------------------ separate processes

@@ -114,7 +114,7 @@ def test_observed_uses_same_weekday_history_until_today_has_enough(hub: Any) -> 
     with hub.db.session() as s:
         st_ = observed.service_times(hub, s, "C")
     assert st_.source == "history" and st_.mean_s == pytest.approx(600, rel=0.05)
-    hub._service_time_cache.clear()
+    hub.service_time_cache.clear()
     _done(hub, "C", hub.day(), hub.clock() - 3000, 240, 6)
     with hub.db.session() as s:
         today = observed.service_times(hub, s, "C")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from loket.server import queue_rules
 from loket.server.config import LoketConfig, load_config
 from loket.server.db import Database
 from loket.server.errors import HubError
@@ -482,13 +483,23 @@ def test_ticket_by_token(hub_clock) -> None:
     assert issued["status_token"] not in stored
 
 
+@pytest.mark.parametrize("booked_policy", ["slot_time", "first", "every_n"])
 @pytest.mark.parametrize("policy", ["first", "interleave"])
-def test_ahead_sql_matches_expression(make_hub, policy: str) -> None:
-    """The plain-SQL count of tickets ahead (hot path) equals the SQLAlchemy expression."""
-    hub, clock = make_hub(SMALL_HALL.replace('priority_policy = "first"',
-                                             f'priority_policy = "{policy}"'))
+def test_ahead_sql_matches_expression(make_hub, policy: str, booked_policy: str) -> None:
+    """The plain-SQL count of tickets ahead (hot path) equals the SQLAlchemy expression and
+    the pure rules' position_in_line, with priority and booked tickets in the queues."""
+    hub, clock = make_hub(SMALL_HALL.replace(
+        'priority_policy = "first"',
+        f'priority_policy = "{policy}"\nbooked_policy = "{booked_policy}"'))
     for i in range(30):
-        hub.issue_ticket("AB"[i % 2], priority=i % 5 == 0)
+        service = "AB"[i % 2]
+        if i % 3 == 0:
+            slot = clock() + 600 * (i % 4)
+            with hub.write() as w:
+                hub.issue_in(w, service, priority=i % 5 == 0, booked=True, slot_ts=slot,
+                             queued_ts=queue_rules.booked_queued_at(hub.policy, w.now, slot))
+        else:
+            hub.issue_ticket(service, priority=i % 5 == 0)
         if i % 7 == 0:
             clock.advance(0)  # equal queued_ts: ties broken by id
         else:
@@ -498,8 +509,13 @@ def test_ahead_sql_matches_expression(make_hub, policy: str) -> None:
     with hub.db.session() as s:
         waiting = list(s.scalars(select(Ticket).where(Ticket.status == "waiting")))
         assert len(waiting) == 26
-        for ticket in waiting:
-            assert hub._ahead(s, ticket) == hub._ahead_expression(s, ticket)
+        assert any(t.booked for t in waiting) and any(t.priority for t in waiting)
+        candidates = [queue_rules.Candidate(t.id, t.service, bool(t.priority), t.queued_ts,
+                                            booked=bool(t.booked), slot_at=t.slot_ts)
+                      for t in waiting]
+        for ticket, candidate in zip(waiting, candidates, strict=True):
+            expected = queue_rules.position_in_line(candidate, candidates, hub.policy)
+            assert hub._ahead(s, ticket) == hub._ahead_expression(s, ticket) == expected
 
 
 def test_without_quota_numbers_stop_at_999(hub_clock) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +18,13 @@ from loket.server.queue_rules import (
     Candidate,
     CounterView,
     Policy,
+    booked_queued_at,
+    booked_turn,
+    calls_since_booked_after,
     calls_since_priority_after,
     choose_next,
     position_in_line,
+    priority_turn,
     rank,
 )
 
@@ -316,7 +321,7 @@ def test_transfer_keeps_fairness(issued: list, target: str, pick: int) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(2, 8), st.integers(1, 60), st.integers(1, 60))
+@given(st.integers(2, 8), st.integers(4, 60), st.integers(1, 60))
 def test_interleave_exactly_one_priority_per_n_calls(every: int, regular: int, prio: int) -> None:
     """While both classes wait, every window of N consecutive calls of a counter holds exactly
     one priority ticket (starting from a counter that has just called one)."""
@@ -334,9 +339,10 @@ def test_interleave_exactly_one_priority_per_n_calls(every: int, regular: int, p
         if not (has_regular and has_prio):
             break
         pattern.append(sim.next("1").priority)
-    assert pattern, "both classes waited at first"
+    # at least 8 regular tickets: the windows below are never an empty loop
+    assert len(pattern) >= every, (every, pattern)
     # the first priority call comes at call N (calls_since_priority starts at 0)
-    assert pattern[: every - 1] == [False] * min(every - 1, len(pattern))
+    assert pattern[: every - 1] == [False] * (every - 1)
     for start in range(0, len(pattern) - every + 1):
         window = pattern[start : start + every]
         assert sum(window) == 1, (every, pattern)
@@ -386,3 +392,342 @@ def test_rank_is_a_permutation_of_eligible(policy: Policy) -> None:
     assert sorted(t.ticket_id for t in ranked) == sorted(
         t.ticket_id for t in waiting if t.service in ("A", "B")
     )
+
+
+# ------------------------------------------------------------------ booked tickets
+
+SLOT_TIME = Policy("first", booked_policy="slot_time")
+BOOKED_FIRST = Policy("first", booked_policy="first")
+EVERY3 = Policy("first", booked_policy="every_n", booked_every=3)
+
+
+def b(tid: int, slot: float, service: str = "A", priority: bool = False,
+      at: float | None = None) -> Candidate:
+    """A booked ticket with its slot starting at ``slot`` (queued at ``at``, default the
+    slot: the "slot_time" key)."""
+    return Candidate(tid, service, priority, slot if at is None else at, True, slot)
+
+
+def ids(ranked: list[Candidate]) -> list[int]:
+    return [x.ticket_id for x in ranked]
+
+
+def test_booked_queued_at_per_policy() -> None:
+    assert booked_queued_at(SLOT_TIME, now=1000.0, slot_ts=1800.0) == 1800.0
+    assert booked_queued_at(SLOT_TIME, now=1000.0, slot_ts=400.0) == 400.0
+    assert booked_queued_at(BOOKED_FIRST, now=1000.0, slot_ts=1800.0) == 1000.0
+    assert booked_queued_at(EVERY3, now=1000.0, slot_ts=400.0) == 1000.0
+    assert Policy().booked_policy == "slot_time"
+
+
+def test_slot_time_places_booked_ticket_at_its_slot() -> None:
+    """Checked in early for a 100 s slot: after the walk-ins of 50 and 90, before 120's."""
+    counter = CounterView("1", ("A",))
+    waiting = [c(1, at=50), c(2, at=90), b(3, slot=100), c(4, at=120)]
+    assert ids(rank(counter, waiting, SLOT_TIME, now=130)) == [1, 2, 3, 4]
+
+
+def test_not_called_before_its_slot_while_others_wait() -> None:
+    """Under every policy a booked ticket whose slot starts at 200 is not called at 150 while
+    a walk-in waits (even one issued later, even under "first"), but is when nobody else
+    waits."""
+    counter = CounterView("1", ("A",), calls_since_booked=5)
+    for policy in (SLOT_TIME, BOOKED_FIRST, EVERY3):
+        early = b(1, slot=200, at=100 if policy is not SLOT_TIME else None)
+        assert ids(rank(counter, [early, c(2, at=140)], policy, now=150)) == [2, 1]
+        assert choose_next(counter, [early], policy, now=150) == early
+        assert choose_next(counter, [early, c(2, at=140)], policy, now=200) == (
+            c(2, at=140) if policy is SLOT_TIME else early
+        )
+        # now None: no slot constraint
+        assert choose_next(counter, [early, c(2, at=140)], policy) == (
+            c(2, at=140) if policy is SLOT_TIME else early
+        )
+
+
+def test_not_due_booked_ticket_of_a_preferred_service_waits() -> None:
+    """Service preference does not call a booked ticket before its slot either."""
+    counter = CounterView("5", ("C", "A"))
+    waiting = [b(1, slot=500, service="C"), c(2, "A", at=10)]
+    assert choose_next(counter, waiting, SLOT_TIME, now=100).ticket_id == 2
+
+
+def test_not_due_booked_priority_ticket_waits_too() -> None:
+    counter = CounterView("1", ("A",))
+    waiting = [b(1, slot=500, priority=True), c(2, at=10)]
+    assert choose_next(counter, waiting, SLOT_TIME, now=100).ticket_id == 2
+    assert choose_next(counter, waiting, SLOT_TIME, now=500).ticket_id == 1
+
+
+def test_only_not_due_tickets_wait_earliest_slot_first() -> None:
+    counter = CounterView("1", ("A",))
+    waiting = [b(1, slot=900, at=10), b(2, slot=600, at=20)]
+    assert ids(rank(counter, waiting, BOOKED_FIRST, now=100)) == [2, 1]
+
+
+def test_first_calls_due_booked_before_walk_ins_but_after_priority() -> None:
+    counter = CounterView("1", ("A",))
+    waiting = [c(1, at=10), b(2, slot=50, at=40), c(3, priority=True, at=60),
+               b(4, slot=100, at=45)]
+    assert ids(rank(counter, waiting, BOOKED_FIRST, now=70)) == [3, 2, 1, 4]
+
+
+def test_every_n_one_booked_call_in_n() -> None:
+    waiting = [c(1, at=1), c(2, at=2), b(3, slot=0, at=3)]
+    for since, expected in ((0, 1), (1, 1), (2, 3), (7, 3)):
+        counter = CounterView("1", ("A",), calls_since_booked=since)
+        assert choose_next(counter, waiting, EVERY3, now=10).ticket_id == expected
+    assert booked_turn(CounterView("1", ("A",)), SLOT_TIME) is None
+
+
+def test_calls_since_booked_bookkeeping() -> None:
+    counter = CounterView("1", ("A",), calls_since_booked=2)
+    assert calls_since_booked_after(counter, c(1)) == 3
+    assert calls_since_booked_after(counter, c(1, priority=True)) == 3
+    assert calls_since_booked_after(counter, b(2, slot=0)) == 0
+
+
+def test_position_in_line_with_booked_tickets() -> None:
+    waiting = [c(1, at=10), b(2, slot=30, at=20), c(3, at=40), b(4, slot=90, at=50)]
+    # booked first: both booked tickets ahead of a walk-in; no walk-in ahead of a booked one
+    assert position_in_line(c(3, at=40), waiting, BOOKED_FIRST) == 3
+    assert position_in_line(b(4, slot=90, at=50), waiting, BOOKED_FIRST) == 1
+    # slot time / every_n: the older ones by queued_at
+    slots = [c(1, at=10), b(2, slot=30), c(3, at=40), b(4, slot=90)]
+    assert position_in_line(c(3, at=40), slots, SLOT_TIME) == 2
+    assert position_in_line(b(4, slot=90), slots, SLOT_TIME) == 3
+    assert position_in_line(c(3, at=40), waiting, EVERY3) == 2
+
+
+@dataclass
+class BookedSim:
+    """The hub's NEXT loop with booked tickets and a clock: walk-ins are queued now, booked
+    tickets are checked in inside the window (30 min before to 15 min after the slot's start)
+    and queued at :func:`booked_queued_at`."""
+
+    policy: Policy
+    services_of: dict[str, tuple[str, ...]]
+    now: float = 0.0
+    waiting: dict[int, Candidate] = field(default_factory=dict)
+    issued: list[Candidate] = field(default_factory=list)
+    since_priority: dict[str, int] = field(default_factory=dict)
+    since_booked: dict[str, int] = field(default_factory=dict)
+    called: list[tuple[str, Candidate, float]] = field(default_factory=list)
+
+    def walk_in(self, service: str, priority: bool) -> Candidate:
+        return self._add(Candidate(len(self.issued) + 1, service, priority, self.now))
+
+    def check_in(self, service: str, priority: bool, slot_offset: float) -> Candidate:
+        slot = self.now + slot_offset
+        queued = booked_queued_at(self.policy, self.now, slot)
+        return self._add(Candidate(len(self.issued) + 1, service, priority, queued, True, slot))
+
+    def _add(self, ticket: Candidate) -> Candidate:
+        self.issued.append(ticket)
+        self.waiting[ticket.ticket_id] = ticket
+        return ticket
+
+    def view(self, counter_id: str) -> CounterView:
+        return CounterView(counter_id, self.services_of[counter_id],
+                           self.since_priority.get(counter_id, 0),
+                           self.since_booked.get(counter_id, 0))
+
+    def eligible(self, counter_id: str) -> list[Candidate]:
+        return [t for t in self.waiting.values() if t.service in self.services_of[counter_id]]
+
+    def next(self, counter_id: str) -> Candidate | None:
+        view = self.view(counter_id)
+        chosen = choose_next(view, list(self.waiting.values()), self.policy, now=self.now)
+        if chosen is None:
+            return None
+        del self.waiting[chosen.ticket_id]
+        self.since_priority[counter_id] = calls_since_priority_after(view, chosen)
+        self.since_booked[counter_id] = calls_since_booked_after(view, chosen)
+        self.called.append((counter_id, chosen, self.now))
+        return chosen
+
+
+booked_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("walk_in"), st.sampled_from(SERVICES), st.booleans(), st.none()),
+        # check-in window: 30 min before to 15 min after the slot's start
+        st.tuples(st.just("check_in"), st.sampled_from(SERVICES), st.booleans(),
+                  st.integers(-15, 30).map(lambda m: m * 60.0)),
+        st.tuples(st.just("next"), st.sampled_from(sorted(COUNTERS)), st.none(), st.none()),
+        st.tuples(st.just("wait"), st.integers(1, 20).map(lambda m: m * 60.0), st.none(),
+                  st.none()),
+    ),
+    max_size=80,
+)
+booked_policies = st.builds(
+    Policy,
+    priority_policy=st.sampled_from(["first", "interleave"]),
+    priority_every=st.integers(2, 6),
+    service_order=st.sampled_from(["preference", "oldest"]),
+    booked_policy=st.sampled_from(["slot_time", "first", "every_n"]),
+    booked_every=st.integers(2, 6),
+)
+Check = Callable[[BookedSim, str, list[Candidate], Candidate | None], None]
+
+
+def run_booked(policy: Policy, script: list, check: Check | None = None) -> BookedSim:
+    """Replay ``script``; ``check(sim, counter, eligible before, chosen)`` after each NEXT."""
+    sim = BookedSim(policy, COUNTERS)
+    for op, arg, flag, offset in script:
+        if op == "walk_in":
+            sim.walk_in(arg, flag)
+        elif op == "check_in":
+            sim.check_in(arg, flag, offset)
+        elif op == "wait":
+            sim.now += arg
+        else:
+            before = sim.eligible(arg)
+            chosen = sim.next(arg)
+            if check is not None:
+                check(sim, arg, before, chosen)
+    return sim
+
+
+@settings(max_examples=300, deadline=None)
+@given(booked_policies, booked_ops)
+def test_no_ticket_starves(policy: Policy, script: list) -> None:
+    """With finite arrivals, counters that keep pressing NEXT (a minute apart) call every
+    ticket, booked or not, within a bounded time, each once."""
+    sim = run_booked(policy, script)
+    for _ in range(len(sim.issued) + 60):
+        if not sim.waiting:
+            break
+        for counter_id in sorted(COUNTERS):
+            sim.next(counter_id)
+        sim.now += 60
+    assert not sim.waiting
+    called = sorted(t.ticket_id for _, t, _ in sim.called)
+    assert called == [t.ticket_id for t in sim.issued]
+
+
+def _never_before_slot(sim: BookedSim, counter: str, before: list[Candidate],
+                       chosen: Candidate | None) -> None:
+    assert (chosen is None) == (not before)
+    if chosen is not None and not chosen.due(sim.now):
+        # called before its slot: only tickets not yet due waited for this counter
+        assert all(not t.due(sim.now) for t in before), (chosen, before)
+
+
+@settings(max_examples=300, deadline=None)
+@given(booked_policies, booked_ops)
+def test_booked_never_called_before_its_slot_unless_nobody_else_waits(
+    policy: Policy, script: list
+) -> None:
+    run_booked(policy, script, _never_before_slot)
+
+
+def test_never_before_slot_check_can_fail() -> None:
+    """The check above fails on a call it must refuse."""
+    sim = BookedSim(SLOT_TIME, COUNTERS, now=100.0)
+    early, walk_in = b(1, slot=500), c(2, at=50)
+    with pytest.raises(AssertionError):
+        _never_before_slot(sim, "1", [early, walk_in], early)
+    _never_before_slot(sim, "1", [early], early)
+
+
+@settings(max_examples=300, deadline=None)
+@given(booked_policies, booked_ops)
+def test_priority_rule_is_kept_beside_booked_tickets(policy: Policy, script: list) -> None:
+    """Whenever tickets of both priority classes may be called, the class the priority rule
+    picks is called (every waiting priority ticket first under "first"; one call in
+    ``priority_every`` under "interleave"), whatever the booked policy."""
+    sim = BookedSim(policy, COUNTERS)
+    for op, arg, flag, offset in script:
+        if op == "walk_in":
+            sim.walk_in(arg, flag)
+        elif op == "check_in":
+            sim.check_in(arg, flag, offset)
+        elif op == "wait":
+            sim.now += arg
+        else:
+            due = [t for t in sim.eligible(arg) if t.due(sim.now)]
+            turn = priority_turn(sim.view(arg), policy)
+            chosen = sim.next(arg)
+            if {t.priority for t in due} == {True, False}:
+                assert chosen is not None and chosen.priority == turn
+
+
+@settings(max_examples=300, deadline=None)
+@given(booked_policies.filter(lambda p: p.booked_policy == "slot_time"), booked_ops)
+def test_slot_time_never_calls_booked_before_an_earlier_walk_in(
+    policy: Policy, script: list
+) -> None:
+    """Under "slot_time" a booked ticket is never called while a walk-in of its service and
+    priority class who came before its slot's start still waits."""
+
+    def check(sim: BookedSim, counter: str, before: list[Candidate],
+              chosen: Candidate | None) -> None:
+        if chosen is None or not chosen.booked:
+            return
+        assert chosen.queued_at == chosen.slot_at
+        for other in before:
+            if (not other.booked and other.service == chosen.service
+                    and other.priority == chosen.priority):
+                assert other.queued_at >= chosen.queued_at, (chosen, other)
+
+    run_booked(policy, script, check)
+
+
+@settings(max_examples=300, deadline=None)
+@given(booked_policies.filter(lambda p: p.booked_policy == "first"), booked_ops)
+def test_first_calls_no_walk_in_while_a_due_booked_ticket_of_its_class_waits(
+    policy: Policy, script: list
+) -> None:
+    def check(sim: BookedSim, counter: str, before: list[Candidate],
+              chosen: Candidate | None) -> None:
+        if chosen is None or chosen.booked:
+            return
+        assert not [t for t in before if t.booked and t.due(sim.now)
+                    and t.priority == chosen.priority], (chosen, before)
+
+    run_booked(policy, script, check)
+
+
+@settings(max_examples=300, deadline=None)
+@given(booked_policies, booked_ops)
+def test_fifo_within_each_line_among_due_tickets(policy: Policy, script: list) -> None:
+    """A called ticket that was due had no older due ticket of its service, priority class
+    and kind (booked or walk-in) still waiting."""
+
+    def check(sim: BookedSim, counter: str, before: list[Candidate],
+              chosen: Candidate | None) -> None:
+        if chosen is None or not chosen.due(sim.now):
+            return
+        for other in before:
+            if (other.due(sim.now) and other.service == chosen.service
+                    and other.priority == chosen.priority and other.booked == chosen.booked):
+                assert (other.queued_at, other.ticket_id) >= (
+                    chosen.queued_at, chosen.ticket_id)
+
+    run_booked(policy, script, check)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 8), st.integers(4, 60), st.integers(1, 60), st.booleans())
+def test_every_n_exactly_one_booked_per_n_calls(
+    every: int, walk_ins: int, booked: int, interleave: bool
+) -> None:
+    """While due booked tickets and walk-ins (one priority class) wait, every window of N
+    consecutive calls of a counter holds exactly one booked ticket."""
+    policy = Policy("interleave" if interleave else "first", booked_policy="every_n",
+                    booked_every=every)
+    sim = BookedSim(policy, {"1": ("A",)}, now=10_000.0)
+    for i in range(max(walk_ins, booked) * 2):
+        if i < walk_ins * 2:
+            sim.walk_in("A", False)
+        if i < booked * 2:
+            sim.check_in("A", False, -60.0 * (i % 15))  # slots already started
+        sim.now += 1
+    pattern = []
+    while (any(not t.booked for t in sim.waiting.values())
+           and any(t.booked for t in sim.waiting.values())):
+        pattern.append(sim.next("1").booked)
+    assert len(pattern) >= every, (every, pattern)
+    assert pattern[: every - 1] == [False] * (every - 1)
+    for start in range(0, len(pattern) - every + 1):
+        assert sum(pattern[start : start + every]) == 1, (every, pattern)

@@ -36,6 +36,7 @@
     $("cp-officer").textContent = s.officer ? t("officer", { name: s.officer }) : "";
     $("cp-ticket").textContent = s.ticket || t("no_ticket");
     $("cp-ticket").classList.toggle("is-empty", !s.ticket);
+    $("cp-booked").hidden = !(s.ticket && s.booked);  // checked in from a booking
     root.dataset.ticket = s.ticket || "";
     $("cp-waited").textContent = (s.ticket && s.waited_s !== null && s.waited_s !== undefined)
       ? t("waited", { minutes: minutes(s.waited_s) }) : "";
@@ -104,6 +105,12 @@
         td.textContent = value;
         tr.append(td);
       });
+      if (row.booked) {  // checked in from an online booking
+        var badge = document.createElement("span");
+        badge.className = "cp-booked cp-booked-small";
+        badge.textContent = t("booked");
+        tr.firstChild.append(" ", badge);
+      }
       var actions = document.createElement("td");
       if (row.status === "no_show") {
         actions.append(

@@ -19,6 +19,7 @@
   var nameEl = D.byId("cs-name");
   var recallEl = D.byId("cs-recall");
   var priorityEl = D.byId("cs-priority");
+  var bookedEl = D.byId("cs-booked");
   var ledger = new D.CallLedger();
 
   var STATUS_WORDS = { idle: "idle", serving: "serving", "break": "break", closed: "closed" };
@@ -37,7 +38,9 @@
     if (state.counter && state.counter.counter_name) { D.setText(nameEl, state.counter.counter_name); }
     var call = state.call && state.call.ticket === state.ticket ? state.call : null;
     D.show(recallEl, !!(call && call.recall));
-    D.show(priorityEl, !!(call ? call.priority : state.counter && state.counter.priority));
+    var priority = !!(call ? call.priority : state.counter && state.counter.priority);
+    D.show(priorityEl, priority);
+    D.show(bookedEl, !priority && !!(call ? call.booked : state.counter && state.counter.booked));
   }
 
   function flash(call, flashing) {

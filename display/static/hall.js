@@ -31,7 +31,8 @@
     counter: D.byId("hero-counter"),
     service: D.byId("hero-service"),
     recall: D.byId("hero-recall"),
-    priority: D.byId("hero-priority")
+    priority: D.byId("hero-priority"),
+    booked: D.byId("hero-booked")
   };
   var recentList = D.byId("recent-list");
   var recentEmpty = D.byId("recent-empty");
@@ -66,6 +67,7 @@
     D.setText(hero.service, serviceName(call.service));
     D.show(hero.recall, !!call.recall);
     D.show(hero.priority, !!call.priority);
+    D.show(hero.booked, !!call.booked && !call.priority);  // checked in from an online booking
     markCurrentRow();
     D.markRender("hero", call);
   }
@@ -86,6 +88,7 @@
     D.setText(hero.service, "");
     D.show(hero.recall, false);
     D.show(hero.priority, false);
+    D.show(hero.booked, false);
   }
 
   var flashes = new D.FlashQueue(S.flash_seconds, drawHero, settleHero);
@@ -107,6 +110,9 @@
         tag.textContent = t("priority");
         tag.classList.add("is-priority");
         row.classList.add("is-priority");
+      } else if (call.booked) {
+        tag.textContent = t("booked");
+        tag.classList.add("is-booked");
       }
       if (index === 0) { row.classList.add("is-newest"); }
       return row;

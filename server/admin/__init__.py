@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         csrf.exempt(blueprint)  # checked per request: only session-authenticated writes
         app.register_blueprint(blueprint)
     from loket.server.admin import pages
+    from loket.server.admin.store import InvalidChange
 
     app.register_blueprint(pages.pages)
-    app.register_error_handler(access.InvalidChange, access.invalid_response)
+    app.register_error_handler(InvalidChange, access.invalid_response)

@@ -6,7 +6,8 @@ and after values, and pushed to every page and hub process (see :mod:`loket.serv
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, jsonify
 from sqlalchemy import func, select
@@ -14,11 +15,15 @@ from sqlalchemy import func, select
 from loket.server.admin import calendar_api
 from loket.server.admin.access import ADMINS, SUPERVISORS, parsed, principal
 from loket.server.admin.store import Document, InvalidChange, known
+from loket.server.auth import Principal
 from loket.server.context import get_hub
 from loket.server.errors import HubError
 from loket.server.kiosk.devices import all_kiosks
 from loket.server.models import Ticket, TicketStatus
 from loket.server.openapi import requests as req
+
+if TYPE_CHECKING:
+    from loket.server.hub import Hub
 
 api = Blueprint("admin_api", __name__, url_prefix="/api/admin")
 SERVICE_FIELDS = ("prefix", "name", "name_en", "agency", "quota", "opening_hours",
@@ -74,66 +79,131 @@ def hall() -> Any:
     return jsonify(hall_json())
 
 
-# --------------------------------------------------------------------------- services
+# --------------------------------------------------------------------------- services, counters
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
     """Drop empty optional values (``quota: null`` means no quota)."""
     return {k: v for k, v in data.items() if v is not None and v != ""}
 
 
-@api.post("/services")
-def create_service() -> Any:
-    who = principal(*ADMINS)
-    data = parsed(req.AdminServiceBody)
-    prefix = data.get("prefix")
-    if not isinstance(prefix, str) or not prefix:
-        raise InvalidChange("prefix", "prefix: is required but missing")
-    hub = get_hub()
-    if prefix in hub.services:
-        raise HubError("exists", what=prefix)
+@dataclasses.dataclass(frozen=True)
+class _Section:
+    """A list of the hall document that the API adds to and changes row by row."""
+
+    name: str
+    """The document's list: ``services`` or ``counters``."""
+    key: str
+    """The field naming a row, fixed once created: ``prefix`` or ``id``."""
+    audit: str
+    """The audit's word for a row: ``service`` or ``counter``."""
+    clearable: tuple[str, ...]
+    """Optional text fields that an empty string removes (back to their default)."""
+    fixed_because: str
+    """Why the key cannot be changed."""
+    live: Callable[[Hub], Mapping[str, object]]
+    """The hub's rows now, by key."""
+    unknown: Callable[[str], HubError]
+    """The error for a row that is not in the hall."""
+    as_json: Callable[[str], dict[str, Any]]
+    """The row as the API answers it."""
+
+    def require(self, ident: str) -> None:
+        """Refuse (404) a row the hall does not have."""
+        if ident not in self.live(get_hub()):
+            raise self.unknown(ident)
+
+
+SERVICES = _Section(
+    "services", "prefix", "service", ("name_en", "last_ticket"), "tickets carry it",
+    live=lambda hub: hub.services,
+    unknown=lambda prefix: HubError("unknown_service", service=prefix), as_json=service_json)
+COUNTERS = _Section(
+    "counters", "id", "counter", ("spoken_name",), "keypads and tokens use it",
+    live=lambda hub: hub.counters,
+    unknown=lambda counter_id: HubError("unknown_counter", counter=counter_id),
+    as_json=counter_json)
+
+
+def _create(section: _Section, who: Principal, data: dict[str, Any]) -> Any:
+    """Add a row (201 with it as the API shows it); 400 without its key, 409 if it exists."""
+    ident = data.get(section.key)
+    if not isinstance(ident, str) or not ident:
+        raise InvalidChange(section.key, f"{section.key}: is required but missing")
+    if ident in section.live(get_hub()):
+        raise HubError("exists", what=ident)
 
     def edit(doc: Document) -> tuple[Any, Any]:
-        doc["services"].append(_fields(data))
+        doc[section.name].append(_fields(data))
         return None, data
 
-    hub.hall.change(who.label, "service:add", prefix, edit)
-    hub.hall_changed()
-    return jsonify(service_json(prefix)), 201
-
-
-@api.patch("/services/<prefix>")
-def update_service(prefix: str) -> Any:
     hub = get_hub()
-    who = principal(*SUPERVISORS)
-    if prefix not in hub.services:
-        raise HubError("unknown_service", service=prefix)
-    data = parsed(req.AdminServiceBody)
-    if who.role != "admin" and any(k not in SUPERVISOR_SERVICE_FIELDS for k in data):
-        raise HubError("forbidden")
-    if data.get("prefix", prefix) != prefix:
-        raise InvalidChange("prefix", "prefix: cannot be changed (tickets carry it)")
+    hub.hall.change(who.label, f"{section.audit}:add", ident, edit)
+    hub.hall_changed()
+    return jsonify(section.as_json(ident)), 201
+
+
+def _update(section: _Section, ident: str, who: Principal, data: dict[str, Any]) -> Any:
+    """Change the given fields of an existing row (None, or "" for a clearable field, removes
+    one); the key itself cannot change."""
+    if data.get(section.key, ident) != ident:
+        raise InvalidChange(section.key,
+                            f"{section.key}: cannot be changed ({section.fixed_because})")
 
     def edit(doc: Document) -> tuple[Any, Any]:
-        row = known(doc["services"], "prefix", prefix)
+        row = known(doc[section.name], section.key, ident)
         assert row is not None
         before = {k: row.get(k) for k in data}
         for key, value in data.items():
-            if value is None or (value == "" and key in ("name_en", "last_ticket")):
+            if value is None or (value == "" and key in section.clearable):
                 row.pop(key, None)
             else:
                 row[key] = value
         return before, data
 
-    hub.hall.change(who.label, "service:update", prefix, edit)
+    hub = get_hub()
+    hub.hall.change(who.label, f"{section.audit}:update", ident, edit)
     hub.hall_changed()
-    return jsonify(service_json(prefix))
+    return jsonify(section.as_json(ident))
+
+
+def _delete(section: _Section, ident: str, who: Principal,
+            also: Callable[[Document], None] | None = None) -> Any:
+    """Remove an existing row (204), then let ``also`` tidy what referred to it."""
+
+    def edit(doc: Document) -> tuple[Any, Any]:
+        row = known(doc[section.name], section.key, ident)
+        assert row is not None
+        doc[section.name].remove(row)
+        if also is not None:
+            also(doc)
+        return row, None
+
+    hub = get_hub()
+    hub.hall.change(who.label, f"{section.audit}:delete", ident, edit)
+    hub.hall_changed()
+    return "", 204
+
+
+@api.post("/services")
+def create_service() -> Any:
+    who = principal(*ADMINS)
+    return _create(SERVICES, who, parsed(req.AdminServiceBody))
+
+
+@api.patch("/services/<prefix>")
+def update_service(prefix: str) -> Any:
+    who = principal(*SUPERVISORS)
+    SERVICES.require(prefix)
+    data = parsed(req.AdminServiceBody)
+    if who.role != "admin" and any(k not in SUPERVISOR_SERVICE_FIELDS for k in data):
+        raise HubError("forbidden")
+    return _update(SERVICES, prefix, who, data)
 
 
 @api.delete("/services/<prefix>")
 def delete_service(prefix: str) -> Any:
     hub = get_hub()
     who = principal(*ADMINS)
-    if prefix not in hub.services:
-        raise HubError("unknown_service", service=prefix)
+    SERVICES.require(prefix)
     with hub.db.read() as s:
         waiting = s.scalar(select(func.count()).select_from(Ticket).where(
             Ticket.day == hub.day(), Ticket.service == prefix,
@@ -141,83 +211,32 @@ def delete_service(prefix: str) -> Any:
     if waiting:
         raise HubError("has_waiting", service=prefix, n=waiting)
 
-    def edit(doc: Document) -> tuple[Any, Any]:
-        row = known(doc["services"], "prefix", prefix)
-        assert row is not None
-        doc["services"].remove(row)
+    def drop_from_counters(doc: Document) -> None:
         for counter in doc["counters"]:
             if prefix in counter.get("services", []):
                 counter["services"] = [p for p in counter["services"] if p != prefix]
-        return row, None
 
-    hub.hall.change(who.label, "service:delete", prefix, edit)
-    hub.hall_changed()
-    return "", 204
+    return _delete(SERVICES, prefix, who, drop_from_counters)
 
 
-# --------------------------------------------------------------------------- counters
 @api.post("/counters")
 def create_counter() -> Any:
     who = principal(*ADMINS)
-    data = parsed(req.AdminCounterBody)
-    counter_id = data.get("id")
-    if not isinstance(counter_id, str) or not counter_id:
-        raise InvalidChange("id", "id: is required but missing")
-    hub = get_hub()
-    if counter_id in hub.counters:
-        raise HubError("exists", what=counter_id)
-
-    def edit(doc: Document) -> tuple[Any, Any]:
-        doc["counters"].append(_fields(data))
-        return None, data
-
-    hub.hall.change(who.label, "counter:add", counter_id, edit)
-    hub.hall_changed()
-    return jsonify(counter_json(counter_id)), 201
+    return _create(COUNTERS, who, parsed(req.AdminCounterBody))
 
 
 @api.patch("/counters/<counter_id>")
 def update_counter(counter_id: str) -> Any:
-    hub = get_hub()
     who = principal(*ADMINS)
-    if counter_id not in hub.counters:
-        raise HubError("unknown_counter", counter=counter_id)
-    data = parsed(req.AdminCounterBody)
-    if data.get("id", counter_id) != counter_id:
-        raise InvalidChange("id", "id: cannot be changed (keypads and tokens use it)")
-
-    def edit(doc: Document) -> tuple[Any, Any]:
-        row = known(doc["counters"], "id", counter_id)
-        assert row is not None
-        before = {k: row.get(k) for k in data}
-        for key, value in data.items():
-            if value is None or (value == "" and key == "spoken_name"):
-                row.pop(key, None)
-            else:
-                row[key] = value
-        return before, data
-
-    hub.hall.change(who.label, "counter:update", counter_id, edit)
-    hub.hall_changed()
-    return jsonify(counter_json(counter_id))
+    COUNTERS.require(counter_id)
+    return _update(COUNTERS, counter_id, who, parsed(req.AdminCounterBody))
 
 
 @api.delete("/counters/<counter_id>")
 def delete_counter(counter_id: str) -> Any:
-    hub = get_hub()
     who = principal(*ADMINS)
-    if counter_id not in hub.counters:
-        raise HubError("unknown_counter", counter=counter_id)
-
-    def edit(doc: Document) -> tuple[Any, Any]:
-        row = known(doc["counters"], "id", counter_id)
-        assert row is not None
-        doc["counters"].remove(row)
-        return row, None
-
-    hub.hall.change(who.label, "counter:delete", counter_id, edit)
-    hub.hall_changed()
-    return "", 204
+    COUNTERS.require(counter_id)
+    return _delete(COUNTERS, counter_id, who)
 
 
 # --------------------------------------------------------------------------- agencies

@@ -35,4 +35,7 @@ def hall_page() -> Any:
         "admin/hall.html", live=hall, is_admin=is_admin, zone_counters=zone_counters,
         users=users() if is_admin else [], tokens=tokens() if is_admin else [],
         user_roles=USER_ROLES, token_roles=TOKEN_ROLES, strings=catalog(g.lang, "adm."),
+        # The "Reservasi" section (server/booking/templates/booking/_admin_sessions.html).
+        booking_sessions=[s.model_dump() for s in get_hub().config.booking.sessions],
+        booking_services=[{"prefix": p, "name": s.name} for p, s in get_hub().services.items()],
     )

@@ -30,7 +30,10 @@ from loket.server.hours import parse_rule
 from loket.server.models import AuditEntry, CalendarEntry, HallDocument
 
 log = logging.getLogger(__name__)
-HALL_KEYS = ("agencies", "services", "counters")
+HALL_KEYS = ("agencies", "services", "counters", "booking_sessions")
+"""The document's tables; ``booking_sessions`` is ``[[booking.sessions]]`` of the file (a
+document seeded before bookings existed has none: the file's sessions apply until an admin
+changes them)."""
 Document = dict[str, list[dict[str, Any]]]
 
 
@@ -50,6 +53,8 @@ def document_of(config: LoketConfig) -> Document:
         "agencies": [a.model_dump(exclude_defaults=True) for a in config.agencies],
         "services": [s.model_dump(exclude_defaults=True) for s in config.services],
         "counters": [c.model_dump(exclude_defaults=True) for c in config.counters],
+        "booking_sessions": [b.model_dump(exclude_defaults=True)
+                             for b in config.booking.sessions],
     }
 
 
@@ -122,7 +127,11 @@ class HallStore:
 
     def _validated(self, document: Document) -> LoketConfig:
         data = self.base.model_dump(exclude_defaults=True)
-        data.update({key: document.get(key, []) for key in HALL_KEYS})
+        data.update({key: document.get(key, []) for key in HALL_KEYS
+                     if key != "booking_sessions"})
+        if "booking_sessions" in document:
+            data["booking"] = dict(data.get("booking") or {},
+                                   sessions=document["booking_sessions"])
         config = parse_config(data, "hall", self.base.source)
         return config
 

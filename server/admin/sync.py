@@ -12,6 +12,9 @@ from loket.server.config import LoketConfig
 
 
 def _keyed(rows: list[dict[str, Any]], table: str) -> dict[str, dict[str, Any]]:
+    if table == "booking_sessions":
+        return {f"{row.get('service')} {row.get('days', 'mon-fri')} {row.get('start')}": row
+                for row in rows}
     key = {"services": "prefix", "counters": "id"}.get(table, "name")
     return {str(row.get(key)): row for row in rows}
 

@@ -94,6 +94,10 @@ register(
                          "en": "Your number has been taken."},
         "speak.help": {"id": "Di mana Anda menunggu? Pilih salah satu tombol.",
                        "en": "Where are you waiting? Choose a button."},
+        "speak.booked": {"id": "Pindai kode QR reservasi Anda di pemindai, atau ketik kode "
+                               "reservasi, lalu tekan Lapor hadir.",
+                         "en": "Scan your booking's QR code at the scanner, or type the booking "
+                               "code, then press Check in."},
         "speak.help_sent": {"id": "Petugas segera datang. Silakan tunggu.",
                             "en": "Staff are on their way. Please wait."},
         "speak.idle": {"id": "Apakah Anda masih di sini? Tekan tombol untuk melanjutkan.",

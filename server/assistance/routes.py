@@ -62,10 +62,10 @@ def _clean_where(value: Any) -> str:
         raise bad_request("field 'where' is not valid text") from None
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in value):
         raise bad_request("field 'where' contains control characters")
-    value = " ".join(value.split())
-    if len(value) > WHERE_MAX:
+    where = " ".join(value.split())
+    if len(where) > WHERE_MAX:
         raise bad_request(f"field 'where' is longer than {WHERE_MAX} characters")
-    return value
+    return where
 
 
 @bp.post("/api/assistance")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
     from loket.server.config import LoketConfig
 
 log = logging.getLogger(__name__)
-PROMPTS = ("agency", "service", "confirm", "ticket", "help", "help_sent", "idle", "easy_on")
+PROMPTS = ("agency", "service", "confirm", "ticket", "help", "help_sent", "idle", "easy_on",
+           "booked")
 """Prompt keys the kiosk may ask for; their words are ``speak.<key>`` in the catalogue."""
 _lock = threading.Lock()
 
@@ -75,7 +77,7 @@ def zone_words(zone: str) -> str:
     return " ".join(zone.replace("-", " ").replace("_", " ").split())
 
 
-def ticket_sentences(config: LoketConfig, status: dict[str, Any], lang: str) -> list[Sentence]:
+def ticket_sentences(config: LoketConfig, status: Mapping[str, Any], lang: str) -> list[Sentence]:
     """"Nomor antrean Anda, A, dua. Silakan menunggu di ruang tunggu lantai 1." The number
     goes through the voice pack's fragments when it has them."""
     label = str(status.get("ticket", ""))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,13 @@ EVENT = "assistance"
 class NewRequest:
     kiosk: str = ""
     where: str = ""
-    ticket: dict[str, Any] | None = None
+    ticket: Mapping[str, Any] | None = None
     """The ticket's status (``Hub.ticket_by_token``) when a status token was given."""
     token: str = ""
     on_call: bool = False
 
 
-def zones_for(hub: Hub, kiosk: str, ticket: dict[str, Any] | None) -> list[str]:
+def zones_for(hub: Hub, kiosk: str, ticket: Mapping[str, Any] | None) -> list[str]:
     """Zones whose officers should come: those serving the ticket's service, else those
     serving the kiosk's agencies; empty = every zone."""
     services: set[str] = set()
@@ -59,7 +60,9 @@ def create(hub: Hub, new: NewRequest) -> tuple[int, bool]:
     now = hub.clock()
     day = hub.day(now)
     zones = zones_for(hub, new.kiosk, new.ticket)
-    with hub.db.session() as s:
+    label = new.ticket.get("ticket") if new.ticket else None
+    with hub.write() as w:
+        s = w.session
         ticket_id = s.scalar(select(Ticket.id).where(
             Ticket.status_token_hash == hash_token(new.token))) if new.token else None
         same = select(AssistanceRequest.id).where(
@@ -81,14 +84,14 @@ def create(hub: Hub, new: NewRequest) -> tuple[int, bool]:
         s.add(row)
         s.flush()
         request_id = int(row.id)
-    label = new.ticket.get("ticket") if new.ticket else None
-    hub.audit(f"kiosk:{new.kiosk}" if new.kiosk else "public", "assistance:request",
-              str(request_id), {"where": new.where, "ticket": label, "on_call": new.on_call})
-    if not new.on_call:
-        hub.events.publish(Event(EVENT, {
-            "action": "open", "id": request_id, "where": new.where, "kiosk": new.kiosk,
-            "ticket": label, "zones": zones, "at": hub.iso(now),
-        }))
+        hub.audit_in(w, f"kiosk:{new.kiosk}" if new.kiosk else "public", "assistance:request",
+                     str(request_id),
+                     {"where": new.where, "ticket": label, "on_call": new.on_call})
+        if not new.on_call:
+            w.publish(Event(EVENT, {
+                "action": "open", "id": request_id, "where": new.where, "kiosk": new.kiosk,
+                "ticket": label, "zones": zones, "at": hub.iso(now),
+            }))
     log.info("assistance request %s (%s, ticket %s, on call %s)", request_id,
              new.where or new.kiosk or "?", label, new.on_call)
     return request_id, True
@@ -105,7 +108,7 @@ def _describe(row: AssistanceRequest, label: str | None, lang: str) -> str:
 def open_requests(hub: Hub, lang: str = "id", zone: str | None = None) -> list[dict[str, Any]]:
     """Today's requests nobody has taken yet, oldest first (``zone``: only those for it)."""
     now = hub.clock()
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         rows = s.execute(
             select(AssistanceRequest, Ticket.label)
             .outerjoin(Ticket, Ticket.id == AssistanceRequest.ticket_id)
@@ -139,9 +142,9 @@ def dashboard_alerts(hub: Hub, lang: str = "id") -> list[dict[str, Any]]:
 
 def take(hub: Hub, request_id: int, actor: str) -> dict[str, Any]:
     """Mark a request taken by a member of staff (404 unknown, 409 taken already)."""
-    now = hub.clock()
-    with hub.db.session() as s:
-        row = s.get(AssistanceRequest, request_id)
+    with hub.write() as w:
+        now = w.now
+        row = w.session.get(AssistanceRequest, request_id)
         if row is None:
             raise HubError("not_found")
         if row.taken_ts is not None:
@@ -150,9 +153,10 @@ def take(hub: Hub, request_id: int, actor: str) -> dict[str, Any]:
         row.taken_by = actor[:120]
         waited = now - row.ts
         zones = [z for z in row.zones.split(",") if z]
-    hub.audit(actor, "assistance:taken", str(request_id), {"response_s": round(waited)})
-    hub.events.publish(Event(EVENT, {"action": "taken", "id": request_id, "zones": zones,
-                                     "by": actor, "at": hub.iso(now)}))
+        hub.audit_in(w, actor, "assistance:taken", str(request_id),
+                     {"response_s": round(waited)})
+        w.publish(Event(EVENT, {"action": "taken", "id": request_id, "zones": zones,
+                                "by": actor, "at": hub.iso(now)}))
     return {"id": request_id, "taken": True, "taken_by": actor, "response_s": round(waited)}
 
 
@@ -162,7 +166,7 @@ def mark_for_call(hub: Hub, call: dict[str, Any]) -> dict[str, Any] | None:
     if not label:
         return None
     day = hub.day()
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         row = s.execute(
             select(AssistanceRequest)
             .join(Ticket, Ticket.id == AssistanceRequest.ticket_id)
@@ -180,7 +184,7 @@ def report(hub: Hub, period: Period) -> dict[str, Any]:
     """Requests in a period: how many, how many taken, response times (seconds) and how many
     tickets were marked for help at their call."""
     first, last = period.first.isoformat(), period.last.isoformat()
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         rows = s.execute(
             select(AssistanceRequest.on_call, AssistanceRequest.ts, AssistanceRequest.taken_ts)
             .where(AssistanceRequest.day >= first, AssistanceRequest.day <= last)

@@ -11,10 +11,9 @@ from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from loket.server import context
-from loket.server.api import error_response
 from loket.server.config import CityConfig
 from loket.server.db import Database
-from loket.server.errors import HubError
+from loket.server.errors import HubError, error_response
 from loket.server.extensions import csrf, limiter, login_manager
 from loket.server.i18n import LANGUAGES, translate
 

@@ -57,6 +57,17 @@ class QueueSection(Section):
     service_order: Literal["preference", "oldest"] = "preference"
     """How a counter serving several services picks: "preference" empties its services in the
     order listed; "oldest" calls whoever has waited longest across its services."""
+    booked_policy: Literal["slot_time", "first", "every_n"] = "slot_time"
+    """How tickets of online bookings (checked in at the hall) are called beside walk-ins:
+    "slot_time" places a booked ticket as if it had been issued at its slot's start, so it is
+    called near its booked time but never before walk-ins who came earlier; "first" calls every
+    booked ticket whose slot has started before walk-ins; "every_n" gives one call in
+    ``booked_every`` of a counter to a booked ticket whose slot has started. Under every rule
+    priority tickets keep ``priority_policy``, and a booked ticket is never called before its
+    slot's start unless nobody else waits for the counter."""
+    booked_every: int = Field(default=3, ge=2, le=50)
+    """With booked_policy = "every_n": one call in this many (per counter) goes to a booked
+    ticket, when one whose slot has started waits."""
 
 
 class AgencySection(Section):
@@ -136,6 +147,11 @@ class StorageSection(Section):
     PostgreSQL: ``postgresql+psycopg://user:pass@host/loket``."""
     echo: bool = False
     """Log every SQL statement (for debugging only)."""
+    busy_timeout_s: float = Field(default=5.0, gt=0.0, le=120.0)
+    """SQLite: how long a write (a ticket, a call) waits for the database's write lock while
+    another program holds it (``loket user add``, a backup, a technician's ``sqlite3``) before
+    it is refused with ``503 {"error": "busy"}``. The hub keeps answering meanwhile: the wait
+    sleeps between short attempts. Command-line programs wait at least 30 s."""
 
 
 class RealtimeSection(Section):

@@ -10,6 +10,7 @@ from loket.server.config.base import Section
 EVENT_TYPES = (
     "ticket.issued", "ticket.called", "ticket.recalled", "ticket.transferred", "ticket.done",
     "ticket.no_show", "counter.opened", "counter.closed", "survey.submitted",
+    "booking.created", "booking.checked_in", "booking.cancelled", "booking.expired",
 )
 """Every event a webhook may subscribe to (``"*"``: all of them)."""
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,39}$"

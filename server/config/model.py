@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from loket.server.config.audio import AudioSection
 from loket.server.config.backup import BackupSection
 from loket.server.config.base import FileConfig
+from loket.server.config.booking import BookingSection
 from loket.server.config.city import CitySection
 from loket.server.config.display import DisplaySection
 from loket.server.config.hall import (
@@ -25,6 +26,7 @@ from loket.server.config.keypads import KeypadPortSection
 from loket.server.config.kiosk import KioskDeviceSection, KioskSection
 from loket.server.config.notify import NotifySection
 from loket.server.config.security import SecuritySection
+from loket.server.hours import OpeningRule
 
 
 class CrossCheckError(ValueError):
@@ -72,6 +74,8 @@ class LoketConfig(FileConfig):
     """[notify]: notices on citizens' phones (WhatsApp, SMS) and booking e-mails."""
     integrations: IntegrationsSection = Field(default_factory=IntegrationsSection)
     """[integrations]: event webhooks for agencies' systems and the open-data figures."""
+    booking: BookingSection = Field(default_factory=BookingSection)
+    """[booking] and [[booking.sessions]]: online booking of a time at the hall."""
 
     @property
     def city_hall_id(self) -> str:
@@ -95,12 +99,28 @@ class LoketConfig(FileConfig):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> LoketConfig:
+        known_agencies = self._check_agencies()
+        prefixes = self._check_services(known_agencies)
+        counter_ids = self._check_counters(prefixes)
+        self._check_sessions(prefixes)
+        if self.city.url and not (self.city.hall_id or slugify(self.hall.name)):
+            raise CrossCheckError("city.hall_id", "set a hall id (the hall's name has no "
+                                  "letters or digits to make one from)")
+        self._check_keypads(prefixes, counter_ids)
+        return self
+
+    def _check_agencies(self) -> set[str]:
+        """Agency names and slugs are unique; returns both, lower-case."""
         known_agencies: set[str] = set()
         for i, agency in enumerate(self.agencies):
             for key in (agency.name.lower(), agency.slug):
                 if key in known_agencies:
                     raise CrossCheckError(f"agencies[{i}].name", f"agency {agency.name!r} twice")
             known_agencies.update({agency.name.lower(), agency.slug})
+        return known_agencies
+
+    def _check_services(self, known_agencies: set[str]) -> set[str]:
+        """Service prefixes are unique and name a known agency; returns the prefixes."""
         prefixes: set[str] = set()
         for i, service in enumerate(self.services):
             if service.prefix in prefixes:
@@ -115,6 +135,10 @@ class LoketConfig(FileConfig):
                     f"services[{i}].agency",
                     f"agency {service.agency!r} is not in [[agencies]]",
                 )
+        return prefixes
+
+    def _check_counters(self, prefixes: set[str]) -> set[str]:
+        """Counter ids are unique and serve known services; returns the ids."""
         counter_ids: set[str] = set()
         for i, counter in enumerate(self.counters):
             if counter.id in counter_ids:
@@ -126,9 +150,10 @@ class LoketConfig(FileConfig):
                         f"counters[{i}].services[{j}]",
                         f"service {prefix!r} is not defined in [[services]]",
                     )
-        if self.city.url and not (self.city.hall_id or slugify(self.hall.name)):
-            raise CrossCheckError("city.hall_id", "set a hall id (the hall's name has no "
-                                  "letters or digits to make one from)")
+        return counter_ids
+
+    def _check_keypads(self, prefixes: set[str], counter_ids: set[str]) -> None:
+        """Keypad addresses name known counters, redirects known services."""
         for i, port in enumerate(self.keypads):
             for address, counter_id in port.addresses.items():
                 if counter_id not in counter_ids:
@@ -142,4 +167,21 @@ class LoketConfig(FileConfig):
                         f"keypads[{i}].redirect.{address}",
                         f"service {prefix!r} is not defined in [[services]]",
                     )
-        return self
+
+    def _check_sessions(self, prefixes: set[str]) -> None:
+        """Booking sessions name known services and do not overlap within a service."""
+        placed: dict[str, list[tuple[int, OpeningRule]]] = {}
+        for i, session in enumerate(self.booking.sessions):
+            if session.service not in prefixes:
+                raise CrossCheckError(
+                    f"booking.sessions[{i}].service",
+                    f"service {session.service!r} is not defined in [[services]]",
+                )
+            rule = session.rule
+            for j, other in placed.get(session.service, []):
+                if rule.days & other.days and rule.start < other.end and other.start < rule.end:
+                    raise CrossCheckError(
+                        f"booking.sessions[{i}]",
+                        f"overlaps booking.sessions[{j}] of service {session.service!r}",
+                    )
+            placed.setdefault(session.service, []).append((i, rule))

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import g, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from loket.server.config import LoketConfig
 from loket.server.config.kiosk import KioskDeviceSection, _check_limit
@@ -115,7 +116,7 @@ def states(db: Database) -> dict[str, dict[str, Any]]:
         }
 
 
-def _row_for(s: Any, config: LoketConfig, kiosk_id: str, now: float) -> Kiosk:
+def _row_for(s: Session, config: LoketConfig, kiosk_id: str, now: float) -> Kiosk:
     """The kiosk's row, created for a loket.toml kiosk that has none yet."""
     row = s.get(Kiosk, kiosk_id)
     if row is not None:
@@ -297,7 +298,8 @@ def _verify(db: Database, value: str | None) -> tuple[str, float | None] | None:
 def current_kiosk(hub: Hub) -> KioskInfo | None:
     """The paired kiosk making this request (its cookie), or None. Notes it as seen."""
     if "loket_kiosk" in g:
-        return g.loket_kiosk
+        known: KioskInfo | None = g.loket_kiosk
+        return known
     found = _verify(hub.db, request.cookies.get(COOKIE))
     kiosk = get_kiosk(hub.config, hub.db, found[0]) if found else None
     if kiosk is not None and found is not None:
@@ -309,7 +311,8 @@ def current_kiosk(hub: Hub) -> KioskInfo | None:
 
 
 def _note_seen(hub: Hub, kiosk_id: str, now: float) -> None:
-    with hub.db.session() as s:
+    # Best effort: a read (the kiosk's service list) never waits for, or fails on, the lock.
+    with hub.db.best_effort() as s:
         row = s.get(Kiosk, kiosk_id)
         if row is not None:
             row.last_seen_ts = now
@@ -324,7 +327,8 @@ def note_limited(hub: Hub, kiosk_id: str, paired: bool) -> None:
     if 0 <= now - _limited_noted.get(key, -NOTE_LIMITED_S) < NOTE_LIMITED_S:
         return
     _limited_noted[key] = now
-    with hub.db.session() as s:
+    with hub.write() as w:
+        s = w.session
         row = s.get(Kiosk, kiosk_id)
         if row is None:
             if not paired:
@@ -339,10 +343,10 @@ def note_limited(hub: Hub, kiosk_id: str, paired: bool) -> None:
             row.limited_count = (row.limited_count or 0) + 1
         else:
             row.unpaired_limited_ts = now
+        w.publish(Event("kiosk", {"kiosk": kiosk_id, "status": "limited" if paired
+                                  else "unpaired_limited", "at": hub.iso(now)}))
     log.warning("kiosk %s refused by its rate limit (%s)", kiosk_id,
                 "paired" if paired else "not paired: strict per-address limit")
-    hub.events.publish(Event("kiosk", {"kiosk": kiosk_id, "status": "limited" if paired
-                                       else "unpaired_limited", "at": hub.iso(now)}))
 
 
 def public_base(hub: Hub, kiosk: KioskInfo | None = None) -> str:

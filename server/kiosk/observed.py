@@ -10,10 +10,11 @@ from loket.server.service_times import (
     RECENT,
     SHARED_WEIGHT,
     HallView,
+    ServiceTimeCache,
     capacity,
     estimate,
     service_times,
 )
 
-__all__ = ["CACHE_S", "HISTORY_WEEKS", "RECENT", "SHARED_WEIGHT", "HallView", "capacity",
-           "estimate", "service_times"]
+__all__ = ["CACHE_S", "HISTORY_WEEKS", "RECENT", "SHARED_WEIGHT", "HallView", "ServiceTimeCache",
+           "capacity", "estimate", "service_times"]

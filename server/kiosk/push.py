@@ -37,9 +37,10 @@ def init_app(app: Flask, hub: Hub) -> None:
         if len(_last) > 20000:
             _last.clear()
         _last[sid] = now
-        status = hub.ticket_by_token(token)
-        if status is None:
+        found = hub.ticket_by_token(token)
+        if found is None:
             return {"error": "not_found"}
+        status: dict[str, Any] = {**found}
         status.pop("id", None)
         status["stale"] = status.get("status") == "waiting" and "ahead" not in status
         lang = data.get("lang") if data.get("lang") in ("id", "en") else "id"

@@ -54,8 +54,8 @@ def service_list(hub: Hub, lang: str = "id", agencies: set[str] | None = None
                  ) -> dict[str, Any]:
     """Everything the kiosk shows, grouped by agency, in the order of ``loket.toml``."""
     day = hub.day()
-    with hub.db.session() as s:
-        counts = hub._waiting_counts(s)
+    with hub.db.read() as s:
+        counts = hub.waiting_counts_in(s)
         priority_counts = dict(
             s.execute(
                 select(Ticket.service, func.count())
@@ -69,7 +69,7 @@ def service_list(hub: Hub, lang: str = "id", agencies: set[str] | None = None
                 select(ServiceDay.service, ServiceDay.last_number).where(ServiceDay.day == day)
             ).all()
         )
-        paused = list(hub._settings(s).get("paused_services", []))
+        paused = list(hub.settings_in(s).get("paused_services", []))
         groups: dict[str, dict[str, Any]] = {}
         for agency in hub.config.agencies:
             if agencies is None or agency.slug in agencies:

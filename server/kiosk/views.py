@@ -120,6 +120,7 @@ def kiosk_page() -> Any:
             "priority": paired is not None,
             "paper_width_mm": kiosk.paper_width_mm if kiosk else 80,
             "public_base": devices.public_base(hub, paired),
+            "booking": config.booking.active,  # "Saya sudah reservasi" (server/booking/)
         },
         words=catalog(g.lang, "kiosk."),
         paper_width=kiosk.paper_width_mm if kiosk else 80,
@@ -176,14 +177,21 @@ def services() -> Any:
     return jsonify(service_list(hub, g.lang, agencies))
 
 
-def _record(hub: Hub, kiosk_id: str, ticket_id: int | None, status: str, detail: str) -> None:
-    with hub.db.session() as s:
-        s.add(KioskPrint(ts=hub.clock(), kiosk=kiosk_id, ticket_id=ticket_id, status=status,
-                         detail=detail[:200]))
+def _record(hub: Hub, kiosk_id: str, ticket_id: int | None, status: str, detail: str,
+            label: str | None) -> None:
+    """Store a printer's status and publish it (``printer`` event) after the commit."""
+    with hub.write() as w:
+        w.session.add(KioskPrint(ts=w.now, kiosk=kiosk_id, ticket_id=ticket_id, status=status,
+                                 detail=detail[:200]))
+        w.publish(Event("printer", {
+            "kiosk": kiosk_id, "status": status, "detail": detail, "ticket": label,
+            "at": hub.iso(w.now),
+        }))
 
 
 def last_printer_status(hub: Hub, kiosk_id: str) -> dict[str, Any] | None:
-    with hub.db.session() as s:
+    """A kiosk printer's last known status (None: never reported)."""
+    with hub.db.read() as s:
         row = s.scalars(
             select(KioskPrint).where(KioskPrint.kiosk == kiosk_id)
             .order_by(KioskPrint.ts.desc(), KioskPrint.id.desc()).limit(1)
@@ -204,7 +212,7 @@ def print_endpoint(kiosk_id: str, token: str) -> Any:
         raise bad_request(f"kiosk {kiosk_id!r} has no printer; the browser prints")
     if not TOKEN_RE.match(token):
         raise HubError("not_found")
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         ticket = s.scalars(
             select(Ticket).where(Ticket.status_token_hash == hash_token(token))
         ).one_or_none()
@@ -241,13 +249,9 @@ def print_endpoint(kiosk_id: str, token: str) -> Any:
         logo=logo,
     )
     result, _output = print_ticket(kiosk.printer, kiosk.paper_width_mm, paper, kiosk.id)
-    _record(hub, kiosk.id, ticket_id, result.status, result.detail)
+    _record(hub, kiosk.id, ticket_id, result.status, result.detail, label)
     if result.status != "ok":
         log.warning("kiosk %s printer: %s %s", kiosk.id, result.status, result.detail)
-    hub.events.publish(Event("printer", {
-        "kiosk": kiosk.id, "status": result.status, "detail": result.detail,
-        "ticket": label, "at": hub.iso(hub.clock()),
-    }))
     return jsonify({
         "printed": result.printed,
         "status": result.status,
@@ -270,11 +274,7 @@ def check_endpoint(kiosk_id: str) -> Any:
     result = check_printer(kiosk.printer, kiosk.id)
     last = last_printer_status(hub, kiosk.id)
     if last is None or last["status"] != result.status:
-        _record(hub, kiosk.id, None, result.status, result.detail)
-        hub.events.publish(Event("printer", {
-            "kiosk": kiosk.id, "status": result.status, "detail": result.detail,
-            "ticket": None, "at": hub.iso(hub.clock()),
-        }))
+        _record(hub, kiosk.id, None, result.status, result.detail, None)
     return jsonify({
         "status": result.status,
         "printer": True,

@@ -17,8 +17,9 @@ from loket.server.extensions import limiter
 
 log = logging.getLogger(__name__)
 
-ACTING_ENDPOINTS = frozenset({"api.issue_ticket"})
-"""What an ``integration-act`` token may write (bookings will join)."""
+ACTING_ENDPOINTS = frozenset({"api.issue_ticket", "booking_api.create_booking",
+                              "booking_api.cancel_booking"})
+"""What an ``integration-act`` token may write: tickets and bookings."""
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -113,3 +113,51 @@ class TicketStatus(Answer):
 
     ticket: str
     service: str | None = None
+
+
+class BookingSlot(Answer):
+    start: str = Field(description="`HH:MM`.")
+    end: str
+    capacity: int
+    available: int = Field(description="Places left (0 outside the booking window, on a "
+                                       "closed day or in a break).")
+
+
+class BookingSlots(Answer):
+    """``200`` answer of ``GET /api/booking/slots``."""
+
+    service: str
+    date: str
+    slots: list[BookingSlot]
+
+
+class BookingCreated(Answer):
+    """``201`` answer of ``POST /api/bookings``."""
+
+    code: str = Field(description="Short code to read aloud or type at the kiosk (`K7M-Q4P`).")
+    token: str = Field(description="Secret of the booking's link; shown only now.")
+    service: str
+    date: str
+    start: str
+    end: str
+    booking_url: str = Field(description="`/b/<token>` (absolute with `[booking] public_url`).")
+
+
+class BookingView(Answer):
+    """``200`` answer of ``GET /api/bookings/{token}`` and of its cancel."""
+
+    code: str
+    service: str
+    service_name: str
+    date: str
+    start: str
+    end: str
+    status: str = Field(description="`booked`, `checked_in`, `cancelled` or `expired`.")
+    ticket: str | None = Field(None, description="Once checked in: the ticket's number.")
+    status_url: str | None = Field(None, description="Once checked in: its status page.")
+
+
+class BookingCheckedIn(TicketIssued):
+    """``201`` answer of ``POST /api/bookings/checkin``: ``POST /api/tickets``'s answer."""
+
+    booked: bool = Field(description="Always `true`.")

@@ -236,6 +236,53 @@ OPERATIONS: dict[str, Operation] = {
         errors=(*ADMIN_WRITE, "not_found")),
     "admin_kiosks_api.delete": Operation(
         "Delete a kiosk (admins)", "admin", status=204, errors=("csrf", *SUP, "not_found")),
+    # ------------------------------------------------------------------ bookings
+    "booking_api.booking_services": Operation(
+        "Bookable services and the booking window (the citizen's page)", "booking", PUBLIC,
+        errors=("rate_limited",)),
+    "booking_api.slots": Operation(
+        "A day's slots of a service with their places left", "booking", PUBLIC, (),
+        answers.BookingSlots, 200, ("bad_request", "unknown_service", "rate_limited"),
+        query=(("service", "Service prefix (`A`)."), ("date", "`YYYY-MM-DD`."))),
+    "booking_api.create_booking": Operation(
+        "Book a slot (anyone, rate-limited per address and phone; tokens: same rules)",
+        "booking", PUBLIC, (req.BookingRequest,), answers.BookingCreated, 201,
+        ("bad_request", "bad_phone", "bad_nik", "csrf", "forbidden", "unknown_service",
+         "not_bookable", "outside_window", "closed", "already_booked", "slot_full",
+         "rate_limited")),
+    "booking_api.get_booking": Operation(
+        "A booking by its link's token", "booking", PUBLIC, (), answers.BookingView, 200,
+        ("not_found", "rate_limited")),
+    "booking_api.cancel_booking": Operation(
+        "Cancel a booking by its link's token", "booking", PUBLIC, (req.NoBody,),
+        answers.BookingView, 200,
+        ("bad_request", "not_found", "already_checked_in", "too_late", "rate_limited"),
+        body_required=False),
+    "booking_api.checkin": Operation(
+        "Check a booking in and issue its ticket (paired kiosk, staff session or token)",
+        "booking", STAFF, (req.CheckinBody,), answers.BookingCheckedIn, 201,
+        ("bad_request", "csrf", "kiosk_not_paired", "forbidden", "kiosk_mismatch",
+         "not_found", "already_checked_in", "cancelled", "too_early", "too_late", "closed",
+         "paused", "quota_full", "rate_limited")),
+    "booking_api.supervisor_bookings": Operation(
+        "A day's bookings per service: booked, checked in, cancelled, no-shows", "booking",
+        STAFF, errors=("bad_request", *SUP), query=(("date", "`YYYY-MM-DD` (default: today)."),)),
+    "booking_api.supervisor_booking_report": Operation(
+        "Tickets booked vs walk-in and the bookings' outcomes per day and service", "booking",
+        STAFF, errors=("bad_request", *SUP), query=PERIOD),
+    "booking_api.outreach": Operation(
+        "Outreach (jemput bola) bookings with address, contact and team", "booking", STAFF,
+        errors=("bad_request", *SUP),
+        query=(("from", "First day (default: today)."),
+               ("to", "Last day (default: `[booking] days_ahead` from today)."))),
+    "booking_api.outreach_team": Operation(
+        "Assign an outreach team to a booking", "booking", STAFF, (req.TeamBody,),
+        errors=("bad_request", "csrf", *SUP, "not_found")),
+    "booking_api.admin_sessions": Operation(
+        "The bookable sessions", "admin", STAFF, errors=SUP),
+    "booking_api.admin_set_sessions": Operation(
+        "Replace the bookable sessions (admins)", "admin", STAFF,
+        (req.AdminBookingSessionsBody,), errors=ADMIN_WRITE),
     # ------------------------------------------------------------------ the document
     "openapi.spec": Operation("This document (OpenAPI 3.1)", "meta", PUBLIC),
     "openapi.docs": Operation("This reference, readable (Swagger UI)", "meta", PUBLIC,

@@ -252,3 +252,48 @@ class AdminTokenBody(Body):
     name: str | None = absent("What the token is for.")
     role: str | None = absent("`device`, `announcer`, `supervisor`, `admin` or `integration`.")
     counters: list[str] | str | None = absent("Counters a device token may act at.")
+
+
+class BookingRequest(Body):
+    """``POST /api/bookings``: book a slot (see docs/booking.md)."""
+
+    service: str = Field(description="Service prefix, case-insensitive (`A`).")
+    date: str = Field(description="The slot's date, `YYYY-MM-DD` (hall time zone).")
+    start: str = Field(description="The slot's start, `HH:MM`, as `GET /api/booking/slots` "
+                                   "lists it.")
+    phone: str = absent(description=(
+        "Indonesian mobile number for the confirmation, reminders and the ticket's notices; "
+        "also what \"one booking per person\" counts without a NIK. Deleted "
+        "`[booking] retention_days` after the booking's date."))
+    nik: str = absent(description=(
+        "16 digits; required by sessions with `requires_nik` (else `400 bad_nik`). Stored only "
+        "as a keyed hash and its last four digits."))
+    address: str = absent(description="≤ 300 characters: where an outreach (jemput bola) "
+                                      "team goes; required for outreach services.")
+    contact: str = absent(description="≤ 120 characters: who to reach for an outreach booking "
+                                      "(a name and a number); `phone` may replace it.")
+
+
+class CheckinBody(Body):
+    """``POST /api/bookings/checkin``: check a booking in and issue its ticket."""
+
+    code: str = Field(description=(
+        "The booking code as typed (`K7M-Q4P`, `k7m q4p`) or what a QR scanner sent (the "
+        "booking's `/b/<token>` link)."))
+    kiosk: str = absent(description=(
+        "≤ 32 characters: the kiosk's id (a paired kiosk's own is used; another is "
+        "`403 kiosk_mismatch`)."))
+
+
+class TeamBody(Body):
+    """``POST /api/supervisor/outreach/{id}/team``: the outreach team of a booking."""
+
+    team: str | None = Field(description="≤ 80 characters; empty or `null` unassigns.")
+
+
+class AdminBookingSessionsBody(Body):
+    """``PUT /api/admin/booking/sessions``: every bookable session (replaces them all)."""
+
+    sessions: list[dict[str, Any]] = Field(description=(
+        "`[[booking.sessions]]` entries: `service`, `days`, `start`, `end`, `slot_minutes`, "
+        "`capacity`, `requires_nik`, `outreach` (docs/configuration.md)."))

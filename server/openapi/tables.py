@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from loket.server.openapi import requests
+from loket.server.openapi.body import Body
 
 BLOCK = re.compile(r"(<!-- fields: (\w+) -->\n)(.*?)(<!-- /fields -->)", re.S)
 
@@ -44,8 +45,8 @@ def field_table(model: type[BaseModel]) -> str:
 
 def models() -> dict[str, type[BaseModel]]:
     return {name: value for name, value in vars(requests).items()
-            if isinstance(value, type) and issubclass(value, requests.Body)
-            and value is not requests.Body}
+            if isinstance(value, type) and issubclass(value, Body)
+            and value is not Body}
 
 
 def render(text: str) -> str:

@@ -53,7 +53,7 @@ def _label(first: date, last: date, lang: str) -> str:
 
 def public(hub: Hub, lang: str = "id") -> dict[str, Any]:
     chosen = period(hub)
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         result = reports.hall_ikm(s, hub, chosen).as_dict(lang)
     averages = result["elements"]
     assert isinstance(averages, list)

@@ -24,9 +24,9 @@ def move_waiting(
     queue of ``target`` in one transaction.
 
     Each keeps its label and ``queued_ts`` (so it keeps its place by issue time in the new
-    line), gets ``transfers`` + 1 and ``transferred_from`` noted. Under the hub's publish lock
-    and the database's write lock (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``FOR UPDATE`` on the
-    rows), so a counter cannot call a ticket halfway through the move."""
+    line), gets ``transfers`` + 1 and ``transferred_from`` noted. One :meth:`Hub.write`
+    (PostgreSQL: ``FOR UPDATE`` on the rows), so a counter cannot call a ticket halfway through
+    the move; the audit entry is part of the same transaction."""
     if source not in hub.services:
         raise HubError("unknown_service", service=source)
     if target not in hub.services:
@@ -35,38 +35,36 @@ def move_waiting(
         raise HubError("same_service", service=target)
     if limit is not None and limit < 1:
         raise bad_request("'limit' must be at least 1")
-    events: list[Event] = []
-    with hub._publish_lock:  # the lock the hub's own operations hold
-        with hub.db.session() as s:
-            query = (
-                select(Ticket)
-                .where(
-                    Ticket.day == hub.day(),
-                    Ticket.status == TicketStatus.WAITING,
-                    Ticket.service == source,
-                )
-                .order_by(Ticket.queued_ts, Ticket.id)
-                .with_for_update()
+    with hub.write() as w:
+        query = (
+            select(Ticket)
+            .where(
+                Ticket.day == hub.day(w.now),
+                Ticket.status == TicketStatus.WAITING,
+                Ticket.service == source,
             )
-            if limit is not None:
-                query = query.limit(limit)
-            moved = []
-            for ticket in s.scalars(query):
-                ticket.service = target
-                ticket.transfers += 1
-                ticket.transferred_from = f"{source} (supervisor)"
-                moved.append(ticket.label)
-                events.append(Event("ticket", hub._ticket_event(ticket)))
-        for event in events:
-            hub.events.publish(event)
-    hub.audit(actor, "queue:move", f"{source}->{target}",
-              {"tickets": moved, "count": len(moved)})
-    hub._mark_queue_dirty()
+            .order_by(Ticket.queued_ts, Ticket.id)
+            .with_for_update()
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        moved = []
+        for ticket in w.session.scalars(query):
+            ticket.service = target
+            ticket.transfers += 1
+            ticket.transferred_from = f"{source} (supervisor)"
+            moved.append(ticket.label)
+            w.publish(Event("ticket", hub.ticket_payload(ticket)))
+        hub.audit_in(w, actor, "queue:move", f"{source}->{target}",
+                     {"tickets": moved, "count": len(moved)})
+        w.queue_changed = True
     log.info("%s moved %d waiting tickets from %s to %s", actor, len(moved), source, target)
     return {"from": source, "to": target, "moved": len(moved), "tickets": moved}
 
 
 def set_running_text(hub: Hub, text: str, actor: str) -> dict[str, Any]:
+    """Set the displays' running text (whitespace collapsed; at most
+    :data:`MAX_RUNNING_TEXT` characters)."""
     text = " ".join(text.split())
     if len(text) > MAX_RUNNING_TEXT:
         raise bad_request(f"the running text is longer than {MAX_RUNNING_TEXT} characters")
@@ -75,6 +73,7 @@ def set_running_text(hub: Hub, text: str, actor: str) -> dict[str, Any]:
 
 
 def set_paused(hub: Hub, service: str, paused: bool, actor: str) -> dict[str, Any]:
+    """Pause or resume issuing tickets for ``service``; returns the paused services."""
     if service not in hub.services:
         raise HubError("unknown_service", service=service)
     current = [p for p in hub.paused_services() if p in hub.services]

@@ -6,6 +6,7 @@ alert rules themselves are pure functions (:func:`alerts`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -33,7 +34,7 @@ def service_rows(hub: Hub, now: float, day: str) -> dict[str, dict[str, Any]]:
     done = Ticket.status == TicketStatus.DONE
     waiting = Ticket.status == TicketStatus.WAITING
     rows = {p: _blank() for p in hub.services}
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         for r in s.execute(
             select(
                 Ticket.service,
@@ -97,9 +98,9 @@ def agency_rows(hub: Hub, services: dict[str, dict[str, Any]]) -> list[dict[str,
     return [dict(_finish(row), id=a, name=names[a]) for a, row in merged.items()]
 
 
-def counter_rows(hub: Hub, snapshot: dict[str, Any], now: float) -> list[dict[str, Any]]:
+def counter_rows(hub: Hub, snapshot: Mapping[str, Any], now: float) -> list[dict[str, Any]]:
     """Each counter's state from the hub's snapshot, with how long the service has lasted."""
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         started = dict(
             s.execute(
                 select(Counter.id, Ticket.served_ts)
@@ -174,7 +175,7 @@ def charts(hub: Hub, day: str) -> dict[str, Any]:
     edges = [m * 60 for m in report_stats.WAIT_BUCKETS_MIN]
     wait = Ticket.called_ts - Ticket.issued_ts
     bucket = case(*[(wait >= e, i) for i, e in reversed(list(enumerate(edges)))], else_=0)
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         hourly = reports.hourly_profile(s, hub, period)
         counts = dict(
             s.execute(
@@ -213,7 +214,7 @@ def _month(day: str) -> Period:
 
 
 def audit_rows(hub: Hub, limit: int = AUDIT_ROWS) -> list[dict[str, Any]]:
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()
     return [{"id": r.id, "at": hub.iso(r.ts), "actor": r.actor, "action": r.action,
              "target": r.target, "detail": r.detail} for r in rows]

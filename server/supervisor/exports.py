@@ -62,7 +62,14 @@ ELEMENT_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
     (f"u{i + 1}", f"U{i + 1} {e['id']}", f"U{i + 1} {e['en']}") for i, e in enumerate(ELEMENTS)
 )
 """The average score (1-4) of each of the nine SKM elements, after the IKM columns."""
-COLUMNS = COLUMNS + ELEMENT_COLUMNS
+BOOKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("booked", "Reservasi", "Booked"),
+    ("walk_in", "Datang langsung", "Walk-in"),
+)
+"""Tickets checked in from an online booking and the others (issue 15), after the IKM columns
+and before the nine elements, so the earlier columns keep their places and the elements stay
+last."""
+COLUMNS = COLUMNS + BOOKING_COLUMNS + ELEMENT_COLUMNS
 
 
 def _minutes(seconds: float | None) -> float | None:
@@ -86,6 +93,8 @@ def flat_row(row: dict[str, Any]) -> list[Any]:
         "ikm": ikm.get("ikm"),
         "ikm_grade": ikm.get("grade"),
         "respondents": ikm.get("respondents", 0) if ikm else 0,
+        "booked": row.get("booked", 0),
+        "walk_in": row.get("walk_in", 0),
     }
     elements = (ikm.get("elements") if ikm else None) or [None] * len(ELEMENT_COLUMNS)
     values.update({k: v for (k, _, _), v in zip(ELEMENT_COLUMNS, elements, strict=False)})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -57,7 +58,7 @@ def _scope(s: Session, hub: Hub, period: Period, dimension: str) -> ColumnElemen
     return and_(Ticket.service.in_(list(hub.services)), in_period)
 
 
-def _group_filter(hub: Hub, dimension: str, grp: Any) -> ColumnElement[bool] | None:
+def _group_filter(hub: Hub, dimension: str, grp: object) -> ColumnElement[bool] | None:
     if dimension == "service":
         return Ticket.service == grp
     if dimension == "agency":
@@ -94,7 +95,8 @@ def _p90(
     return out
 
 
-_SUMS = ("tickets", "served", "no_show", "transferred", "wait_sum", "wait_n", "svc_sum", "svc_n")
+_SUMS = ("tickets", "served", "no_show", "transferred", "wait_sum", "wait_n", "svc_sum", "svc_n",
+         "booked")
 
 
 def _row(grp: Any, t: dict[str, float]) -> dict[str, Any]:
@@ -104,6 +106,9 @@ def _row(grp: Any, t: dict[str, float]) -> dict[str, Any]:
         "served": int(t["served"]),
         "no_show": int(t["no_show"]),
         "transferred": int(t["transferred"]),
+        # Checked in from an online booking vs taken at a kiosk or counter (issue 15).
+        "booked": int(t["booked"]),
+        "walk_in": int(t["tickets"]) - int(t["booked"]),
         "avg_wait_s": report_stats.mean(t["wait_sum"], int(t["wait_n"])),
         "avg_service_s": report_stats.mean(t["svc_sum"], int(t["svc_n"])),
     }
@@ -133,40 +138,13 @@ def group_stats(
             func.count(Ticket.called_ts).label("wait_n"),
             func.sum(case((done, _service_time()), else_=None)).label("svc_sum"),
             func.count(case((done, Ticket.served_ts), else_=None)).label("svc_n"),
+            func.sum(case((Ticket.booked.is_(True), 1), else_=0)).label("booked"),
         )
         .where(in_period), key, hour)
     ).all()
-    sums: dict[Any, dict[str, float]] = {}
-    hours: dict[Any, dict[int, int]] = defaultdict(dict)
-    for r in main:
-        if r.grp is None:
-            continue
-        t = sums.setdefault(r.grp, dict.fromkeys(_SUMS, 0))
-        for field in _SUMS:
-            t[field] += getattr(r, field) or 0
-        if r.hour is not None:
-            hours[r.grp][int(r.hour)] = int(r.tickets)
+    sums, hours = _add_up(main)
     rows = {grp: _row(grp, t) for grp, t in sums.items()}
-    # Issued and transferred-out count where the ticket was issued, not where it ended.
-    if dimension in ("service", "agency", ALL):
-        issued_key = group_key(hub, dimension, issued=True)
-        for grp, issued, moved in s.execute(_grouped(
-            select(
-                _shown(issued_key),
-                func.count(),
-                func.sum(case((Ticket.transfers > 0, 1), else_=0)),
-            )
-            .where(Ticket.issued_service.in_(list(hub.services)), _in_period(period)),
-            issued_key)
-        ):
-            row = rows.setdefault(grp, _empty_row(grp))
-            row["issued"] = int(issued)
-            row["transferred"] = int(moved or 0)
-    else:
-        for row in rows.values():
-            row["issued"] = None  # tickets are issued by kiosks, not counters or officers
-        if dimension == "counter":
-            _transfers_by_counter(s, hub, _in_period(period), rows)
+    _issued_counts(s, hub, period, dimension, rows)
     wait_where = and_(in_period, Ticket.called_ts.is_not(None))
     svc_where = and_(in_period, done, Ticket.served_ts.is_not(None))
     waits = _p90(s, hub, dimension, _wait(), wait_where,
@@ -184,26 +162,79 @@ def group_stats(
     out.sort(key=lambda r: _sort_key(hub, dimension, r["key"]))
     total = None
     if dimension in ("service", "agency"):
-        all_sums = {f: sum(t[f] for t in sums.values()) for f in _SUMS}
-        total = _row(ALL, all_sums)
-        total["issued"] = sum(r.get("issued") or 0 for r in out)
-        total["transferred"] = sum(r["transferred"] for r in out)
-        total["p90_wait_s"] = _p90(s, hub, ALL, _wait(), wait_where,
-                                   {ALL: int(all_sums["wait_n"])}).get(ALL)
-        total["p90_service_s"] = _p90(s, hub, ALL, _service_time(), svc_where,
-                                      {ALL: int(all_sums["svc_n"])}).get(ALL)
-        by_hour: dict[int, int] = defaultdict(int)
-        for per_group in hours.values():
-            for h, n in per_group.items():
-                by_hour[h] += n
-        total["by_hour"] = dict(by_hour)
-        total["busiest_hours"] = report_stats.busiest_hours(total["by_hour"])
+        total = _hall_total(s, hub, sums, hours, out, wait_where, svc_where)
     return out, total
+
+
+def _add_up(
+    rows: Sequence[Any],
+) -> tuple[dict[Any, dict[str, float]], dict[Any, dict[int, int]]]:
+    """The sums per group and the tickets per group and hour of the day, from the rows of
+    the one grouped pass (groups x hours)."""
+    sums: dict[Any, dict[str, float]] = {}
+    hours: dict[Any, dict[int, int]] = defaultdict(dict)
+    for r in rows:
+        if r.grp is None:
+            continue
+        t = sums.setdefault(r.grp, dict.fromkeys(_SUMS, 0))
+        for field in _SUMS:
+            t[field] += getattr(r, field) or 0
+        if r.hour is not None:
+            hours[r.grp][int(r.hour)] = int(r.tickets)
+    return sums, hours
+
+
+def _issued_counts(
+    s: Session, hub: Hub, period: Period, dimension: str, rows: dict[Any, dict[str, Any]]
+) -> None:
+    """Issued and transferred-out, counted where the ticket was issued, not where it ended
+    (services, agencies, the hall); counters and officers issue nothing."""
+    if dimension in ("service", "agency", ALL):
+        issued_key = group_key(hub, dimension, issued=True)
+        for grp, issued, moved in s.execute(_grouped(
+            select(
+                _shown(issued_key),
+                func.count(),
+                func.sum(case((Ticket.transfers > 0, 1), else_=0)),
+            )
+            .where(Ticket.issued_service.in_(list(hub.services)), _in_period(period)),
+            issued_key)
+        ):
+            row = rows.setdefault(grp, _empty_row(grp))
+            row["issued"] = int(issued)
+            row["transferred"] = int(moved or 0)
+        return
+    for row in rows.values():
+        row["issued"] = None  # tickets are issued by kiosks, not counters or officers
+    if dimension == "counter":
+        _transfers_by_counter(s, hub, _in_period(period), rows)
+
+
+def _hall_total(
+    s: Session, hub: Hub, sums: dict[Any, dict[str, float]], hours: dict[Any, dict[int, int]],
+    out: list[dict[str, Any]], wait_where: Any, svc_where: Any,
+) -> dict[str, Any]:
+    """The whole hall's row, added up from groups that divide it (services, agencies)."""
+    all_sums = {f: sum(t[f] for t in sums.values()) for f in _SUMS}
+    total = _row(ALL, all_sums)
+    total["issued"] = sum(r.get("issued") or 0 for r in out)
+    total["transferred"] = sum(r["transferred"] for r in out)
+    total["p90_wait_s"] = _p90(s, hub, ALL, _wait(), wait_where,
+                               {ALL: int(all_sums["wait_n"])}).get(ALL)
+    total["p90_service_s"] = _p90(s, hub, ALL, _service_time(), svc_where,
+                                  {ALL: int(all_sums["svc_n"])}).get(ALL)
+    by_hour: dict[int, int] = defaultdict(int)
+    for per_group in hours.values():
+        for h, n in per_group.items():
+            by_hour[h] += n
+    total["by_hour"] = dict(by_hour)
+    total["busiest_hours"] = report_stats.busiest_hours(total["by_hour"])
+    return total
 
 
 def _empty_row(grp: Any) -> dict[str, Any]:
     return {"key": grp, "tickets": 0, "served": 0, "no_show": 0, "transferred": 0,
-            "avg_wait_s": None, "avg_service_s": None}
+            "booked": 0, "walk_in": 0, "avg_wait_s": None, "avg_service_s": None}
 
 
 def _transfers_by_counter(
@@ -329,7 +360,7 @@ def build_report(hub: Hub, period: Period, dimension: str, lang: str = "id") -> 
     """The whole report for a period, grouped by ``dimension``, with the hall's totals."""
     if dimension not in report_stats.DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         rows, total_row = group_stats(s, hub, period, dimension)
         totals = [total_row] if total_row is not None else group_stats(s, hub, period, ALL)[0]
         ikms = ikm_groups(s, hub, period, dimension)
@@ -369,7 +400,7 @@ def ticket_rows(hub: Hub, period: Period, lang: str | None = None) -> list[tuple
     (``no_show``)."""
     if period.days > TICKET_SHEET_MAX_DAYS:
         return []
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         return [
             _status_words(tuple(r), lang)
             for r in s.execute(

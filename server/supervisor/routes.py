@@ -266,7 +266,7 @@ def report_ikm() -> Any:
     _supervisor()
     hub = get_hub()
     period, service = _period(), _service_arg()
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         result = reports.hall_ikm(s, hub, period, service)
     return jsonify(dict(result.as_dict(g.lang), **{
         "from": period.first.isoformat(), "to": period.last.isoformat(), "service": service,

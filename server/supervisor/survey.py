@@ -126,7 +126,7 @@ def counter_ticket_id(hub: Hub, counter_id: str) -> int | None:
     (START), else — when the counter has no current ticket — the last finished at this counter
     recently that has no answer yet. A citizen only called (who may not come) gets nothing,
     and neither does the previous citizen's ticket while a new one stands at the counter."""
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         row = s.get(Counter, counter_id)
         if row is not None and row.current_ticket_id is not None:
             current = s.get(Ticket, row.current_ticket_id)
@@ -157,7 +157,7 @@ def survey_ticket(
     unknown)."""
     if ticket_id is None and (not token or len(token) > 64):
         return None
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         if ticket_id is not None:
             ticket = s.get(Ticket, ticket_id)
         else:
@@ -182,7 +182,7 @@ def survey_ticket(
 
 def complaints(hub: Hub, include_handled: bool = False, limit: int = 100) -> list[dict[str, Any]]:
     """Comments from the survey, newest first; open ones only unless asked."""
-    with hub.db.session() as s:
+    with hub.db.read() as s:
         query = (
             select(SurveyResponse, Ticket.label)
             .join(Ticket, Ticket.id == SurveyResponse.ticket_id)

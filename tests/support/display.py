@@ -9,9 +9,9 @@ from typing import Any
 
 import requests
 
-from loket.server.app import database_url
 from loket.server.auth import create_token
 from loket.server.config import load_config
+from loket.server.context import database_url
 from loket.server.db import Database
 
 ROOT = Path(__file__).resolve().parents[2]

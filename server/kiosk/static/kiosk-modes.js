@@ -116,10 +116,12 @@
     if (screen === "service") { $("back-to-agency").click(); }
     else if (screen === "confirm") { $("back-to-service").click(); }
     else if (screen === "help") { closeHelp(); }
+    else if (screen === "booked") { $("booked-cancel").click(); }  // kiosk-booking.js
   }
 
   function backVisible(name) {
-    return { service: !$("back-to-agency").hidden, confirm: true, help: true }[name] || false;
+    return { service: !$("back-to-agency").hidden, confirm: true, help: true, booked: true }[name]
+      || false;
   }
 
   K.hooks.show.push(function (name, quiet) {

@@ -10,7 +10,7 @@
   var settings = JSON.parse(document.getElementById("kiosk-settings").textContent);
   var words = JSON.parse(document.getElementById("kiosk-words").textContent);
   var $ = function (id) { return document.getElementById(id); };
-  var SCREENS = ["agency", "service", "confirm", "ticket", "help"];
+  var SCREENS = ["agency", "service", "confirm", "ticket", "help", "booked"];
   var defaultLang = settings.default_lang || "id";
 
   var state = { data: null, agency: null, service: null, priority: false, busy: false,
@@ -293,6 +293,7 @@
     var when = hallTime(ticket.issued_at || "");
     $("ticket-number").textContent = ticket.ticket;
     $("ticket-priority").hidden = !ticket.priority;
+    $("ticket-booked").hidden = !ticket.booked;  // checked in from a booking (kiosk-booking.js)
     $("ticket-service").textContent = ticket.service_name + " · " + ticket.agency;
     $("ticket-ahead").textContent = ahead;
     $("ticket-estimate").textContent = wait;
@@ -309,6 +310,7 @@
     $("pt-service").textContent = ticket.service_name;
     $("pt-number").textContent = ticket.ticket;
     $("pt-priority").textContent = ticket.priority ? t("priority") : "";
+    $("pt-booked").textContent = ticket.booked ? t("booked_ok") : "";
     $("pt-ahead").textContent = ahead;
     $("pt-estimate").textContent = wait;
     $("pt-time").textContent = when;
@@ -402,6 +404,7 @@
   window.LoketKiosk = {  // for kiosk-modes.js
     settings: settings, state: state, $: $, t: t, show: show, current: current,
     startScreen: startScreen, reset: reset, defaultLang: defaultLang, hooks: hooks,
+    showTicket: showTicket, pickService: pickService, findService: findService,
     touched: function () { /* kiosk-idle.js replaces it */ }
   };
   languageLink();

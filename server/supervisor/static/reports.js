@@ -9,13 +9,15 @@
   var columns = [
     ["name", null], ["issued", "n"], ["served", "n"], ["no_show", "n"], ["transferred", "n"],
     ["avg_wait_s", "t"], ["p90_wait_s", "t"], ["avg_service_s", "t"], ["p90_service_s", "t"],
-    ["busiest", "h"], ["ikm", "i"]
+    ["busiest", "h"], ["ikm", "i"], ["booked", "n"], ["walk_in", "n"]
   ];
   var titles = {
     id: ["Kelompok", "Diterbitkan", "Dilayani", "Tidak hadir", "Dialihkan", "Rata-rata tunggu",
-      "P90 tunggu", "Rata-rata layanan", "P90 layanan", "Jam tersibuk", "IKM (responden)"],
+      "P90 tunggu", "Rata-rata layanan", "P90 layanan", "Jam tersibuk", "IKM (responden)",
+      "Reservasi", "Datang langsung"],
     en: ["Group", "Issued", "Served", "No-show", "Transferred", "Average wait", "P90 wait",
-      "Average service", "P90 service", "Busiest hour", "IKM (respondents)"]
+      "Average service", "P90 service", "Busiest hour", "IKM (respondents)", "Booked",
+      "Walk-in"]
   };
   var lang = document.documentElement.lang === "en" ? "en" : "id";
 

@@ -1,0 +1,660 @@
+"""Bookings as the hub keeps them: creating, reading, cancelling and checking in, each one
+write transaction of the hub (:meth:`loket.server.hub.Hub.write`) with its notices queued in
+the same transaction; the periodic expiry of no-shows, the purge of personal data after the
+retention period, and the cancelling of bookings a calendar closure falls on.
+
+The API (:mod:`loket.server.booking.api`), the pages and the ``loket booking`` commands call
+these functions with the hub; the rules themselves are in :mod:`loket.server.booking.rules`."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from loket.server import queue_rules
+from loket.server.booking import keys, rules
+from loket.server.booking.models import Booking, BookingStatus
+from loket.server.config import LoketConfig
+from loket.server.errors import HubError, bad_request
+from loket.server.events import Event
+from loket.server.i18n import translate
+from loket.server.models import Ticket
+from loket.server.notify import outbox
+from loket.server.notify.entry import cancel_notices, enqueue_notice, public_base
+from loket.server.notify.phone import BadPhone, mask, normalize
+
+if TYPE_CHECKING:
+    from loket.server.hub import Hub, Write
+
+log = logging.getLogger(__name__)
+SOURCES = ("web", "api", "kiosk", "officer")
+MAX_CODE_TRIES = 8
+REMINDER_HOUR_S = 3600.0
+REMINDER_DAY_S = 24 * 3600.0
+ADDRESS_MAX = 300
+CONTACT_MAX = 120
+TEAM_MAX = 80
+
+
+# --------------------------------------------------------------------------- configuration
+def sessions_of(config: LoketConfig) -> list[rules.SessionSpec]:
+    """The live ``[[booking.sessions]]`` as the rules take them."""
+    return [rules.SessionSpec(s.service, s.rule, s.slot_minutes, s.capacity, s.requires_nik,
+                              s.outreach) for s in config.booking.sessions]
+
+
+def bookable(hub: Hub, service: str) -> bool:
+    """Whether ``service`` can be booked at all (booking on, and a session for it)."""
+    config = hub.config
+    return config.booking.active and any(s.service == service for s in config.booking.sessions)
+
+
+def booking_base(config: LoketConfig) -> str:
+    """Base URL of booking links: ``[booking] public_url``, else the notices' base; may be
+    empty (links are then relative)."""
+    return config.booking.public_url or public_base(config)
+
+
+def booking_url(config: LoketConfig, token: str) -> str:
+    return f"{booking_base(config)}/b/{token}"
+
+
+def services(hub: Hub, lang: str = "id") -> list[dict[str, Any]]:
+    """Bookable services with their agency, for the citizen's page (agency → service)."""
+    out: list[dict[str, Any]] = []
+    config = hub.config
+    if not config.booking.active:
+        return out
+    for prefix, svc in hub.services.items():
+        sessions = [s for s in config.booking.sessions if s.service == prefix]
+        if not sessions:
+            continue
+        out.append({
+            "service": prefix,
+            "service_name": svc.name_en if lang == "en" and svc.name_en else svc.name,
+            "agency": hub.agency_id(svc.agency),
+            "agency_name": hub.agency_name(svc.agency),
+            "requires_nik": any(s.requires_nik for s in sessions),
+            "outreach": any(s.outreach for s in sessions),
+        })
+    return out
+
+
+def window(hub: Hub) -> dict[str, Any]:
+    """The booking window and rules a page shows (first and last bookable date, retention)."""
+    b = hub.config.booking
+    today = hub.local(hub.clock()).date()
+    return {"first_date": today.isoformat(),
+            "last_date": (today + timedelta(days=b.days_ahead)).isoformat(),
+            "days_ahead": b.days_ahead, "min_lead_minutes": b.min_lead_minutes,
+            "checkin_before_minutes": b.checkin_before_minutes,
+            "checkin_after_minutes": b.checkin_after_minutes,
+            "retention_days": b.retention_days}
+
+
+# --------------------------------------------------------------------------- slots
+def _day(text: Any) -> date:
+    if not isinstance(text, str):
+        raise bad_request("field 'date' must be a date such as 2026-12-01")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise bad_request("field 'date' must be a date such as 2026-12-01") from None
+
+
+def _service(hub: Hub, service: Any) -> str:
+    if not isinstance(service, str) or not service.strip():
+        raise bad_request("field 'service' is required")
+    prefix = service.strip().upper()
+    if prefix not in hub.services:
+        raise HubError("unknown_service", service=prefix[:8])
+    return prefix
+
+
+def _taken(s: Session, service: str, day: str) -> dict[str, int]:
+    rows = s.execute(
+        select(Booking.slot_start, func.count()).where(
+            Booking.service == service, Booking.day == day,
+            Booking.status.in_(BookingStatus.ACTIVE)).group_by(Booking.slot_start))
+    return {start: int(n) for start, n in rows}
+
+
+def _allowance(hub: Hub, service: str) -> int | None:
+    return rules.bookable_per_day(hub.services[service].quota, hub.config.booking.walk_in_share)
+
+
+def _blocked(hub: Hub, service: str, moment: datetime) -> Any:
+    svc = hub.services[service]
+    return hub.hall.calendar.refusal(service, moment, svc.opening_rules, svc.cutoff)
+
+
+def slots(hub: Hub, service: Any, day_text: Any) -> dict[str, Any]:
+    """``GET /api/booking/slots``: the slots of a day with their capacity and places left (0
+    for a slot outside the booking window or blocked by the calendar)."""
+    prefix = _service(hub, service)
+    day = _day(day_text)
+    now = hub.local(hub.clock())
+    b = hub.config.booking
+    found = rules.slots_for(sessions_of(hub.config), prefix, day) if bookable(hub, prefix) else []
+    allowance = _allowance(hub, prefix)
+    with hub.db.read() as s:
+        taken = _taken(s, prefix, day.isoformat()) if found else {}
+    day_taken = sum(taken.values())
+    out = []
+    for slot in found:
+        moment = rules.slot_moment(day, slot.start, hub.tz)
+        left = rules.available(slot.capacity, taken.get(slot.start, 0), day_taken, allowance)
+        if rules.window_refusal(now, moment, days_ahead=b.days_ahead,
+                                min_lead_minutes=b.min_lead_minutes) or _blocked(
+                hub, prefix, moment):
+            left = 0
+        out.append({"start": slot.start, "end": slot.end, "capacity": slot.capacity,
+                    "available": left})
+    return {"service": prefix, "date": day.isoformat(), "slots": out}
+
+
+# --------------------------------------------------------------------------- creating
+def _phone(raw: Any) -> str | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if not isinstance(raw, str):
+        raise HubError("bad_phone")
+    try:
+        return normalize(raw)
+    except BadPhone:
+        raise HubError("bad_phone") from None
+
+
+def _text(raw: Any, field: str, limit: int) -> str | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if not isinstance(raw, str) or len(raw.strip()) > limit:
+        raise bad_request(f"field '{field}' must be a text of at most {limit} characters")
+    return raw.strip()
+
+
+def _notices_on(config: LoketConfig) -> bool:
+    return bool(config.notify.enabled)
+
+
+def _params(hub: Hub, row: Booking, token: str | None = None,
+            reason: str | None = None) -> dict[str, Any]:
+    svc = hub.services.get(row.service)
+    params: dict[str, Any] = {
+        "code": rules.format_code(row.code), "service": svc.name if svc else row.service,
+        "date": date.fromisoformat(row.day).strftime("%d-%m-%Y"), "start": row.slot_start,
+    }
+    if token is not None:
+        params["booking_url"] = booking_url(hub.config, token)
+    if reason is not None:
+        params["reason"] = reason
+    return params
+
+
+def _event(w: Write, row: Booking, change: str) -> None:
+    """A ``booking`` hub event (no personal data) for live supervisor pages."""
+    w.publish(Event("booking", {"id": row.id, "change": change, "service": row.service,
+                                "day": row.day, "start": row.slot_start,
+                                "status": row.status}))
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A booking request after its checks that need no database."""
+
+    service: str
+    day: date
+    slot: rules.Slot
+    phone: str | None
+    nik: str | None
+    address: str | None
+    contact: str | None
+
+
+def _nik(raw: Any, required: bool) -> str | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            raise HubError("bad_nik")
+        return None
+    digits = keys.clean_nik(raw) if isinstance(raw, str) else None
+    if digits is None:
+        raise HubError("bad_nik")
+    return digits
+
+
+def _wanted(hub: Hub, service: Any, day: Any, start: Any, phone: Any, nik: Any,
+            address: Any, contact: Any) -> _Wanted:
+    """The request's service, slot and personal data, or the refusal it deserves."""
+    prefix = _service(hub, service)
+    if not bookable(hub, prefix):
+        raise HubError("not_bookable", service=hub.services[prefix].name)
+    the_day = _day(day)
+    if not isinstance(start, str):
+        raise bad_request("field 'start' must be a time such as 08:30")
+    slot = rules.find_slot(sessions_of(hub.config), prefix, the_day, start.strip())
+    if slot is None:
+        raise bad_request(f"no slot of {prefix} starts at {start.strip()[:8]} on {the_day}")
+    number = _phone(phone)
+    digits = _nik(nik, slot.session.requires_nik)
+    where = _text(address, "address", ADDRESS_MAX)
+    reach = _text(contact, "contact", CONTACT_MAX)
+    if not slot.session.outreach:
+        where = reach = None
+    elif where is None or (reach is None and number is None):
+        raise bad_request("an outreach booking needs an 'address' and a 'contact' or 'phone'")
+    return _Wanted(prefix, the_day, slot, number, digits, where, reach)
+
+
+def _check_calendar(hub: Hub, w: Write, wanted: _Wanted, moment: datetime, lang: str) -> None:
+    """``outside_window`` or ``closed`` (the calendar's reason in the message)."""
+    b = hub.config.booking
+    if rules.window_refusal(hub.local(w.now), moment, days_ahead=b.days_ahead,
+                            min_lead_minutes=b.min_lead_minutes):
+        raise HubError("outside_window", days=b.days_ahead, minutes=b.min_lead_minutes)
+    refusal = _blocked(hub, wanted.service, moment)
+    if refusal is not None:
+        raise HubError("closed", service=hub.services[wanted.service].name,
+                       next_opening=hub.describe_opening(refusal.resumes, lang),
+                       reason=f" ({refusal.reason})" if refusal.reason else "")
+
+
+def _check_places(hub: Hub, s: Session, wanted: _Wanted, nik_hash: str | None) -> None:
+    """``already_booked`` (one active booking per person, service and day) or
+    ``slot_full``."""
+    name = hub.services[wanted.service].name
+    day_text = wanted.day.isoformat()
+    person = None
+    if nik_hash is not None:
+        person = Booking.nik_hash == nik_hash
+    elif wanted.phone is not None:
+        person = Booking.phone == wanted.phone
+    if person is not None and s.scalar(select(func.count()).select_from(Booking).where(
+            Booking.service == wanted.service, Booking.day == day_text,
+            Booking.status.in_(BookingStatus.ACTIVE), person)):
+        raise HubError("already_booked", service=name)
+    taken = _taken(s, wanted.service, day_text)
+    slot = wanted.slot
+    if rules.available(slot.capacity, taken.get(slot.start, 0), sum(taken.values()),
+                       _allowance(hub, wanted.service)) <= 0:
+        raise HubError("slot_full", service=name, start=slot.start)
+
+
+def create(
+    hub: Hub, *, service: Any, day: Any, start: Any, phone: Any = None, nik: Any = None,
+    address: Any = None, contact: Any = None, lang: str = "id", source: str = "web",
+) -> dict[str, Any]:
+    """Book a slot: ``201`` answer of ``POST /api/bookings`` (``code``, ``token``, ...).
+
+    Refusals: ``unknown_service``; ``not_bookable`` (no session for the service);
+    ``bad_request`` (no such slot, a missing address for outreach); ``bad_phone``;
+    ``bad_nik``; ``outside_window``; ``closed`` (the calendar, with its reason);
+    ``already_booked`` (one active booking per person, service and day: the NIK when given,
+    else the phone); ``slot_full`` (the slot's capacity or the day's booking allowance)."""
+    wanted = _wanted(hub, service, day, start, phone, nik, address, contact)
+    lang = lang if lang in ("id", "en") else "id"
+    source = source if source in SOURCES else "web"
+    slot = wanted.slot
+    moment = rules.slot_moment(wanted.day, slot.start, hub.tz)
+    hashed = keys.nik_hash(hub.config, wanted.nik) if wanted.nik else None
+    day_text = wanted.day.isoformat()
+    with hub.write() as w:
+        s, now = w.session, w.now
+        _check_calendar(hub, w, wanted, moment, lang)
+        _serialise(s, wanted.service, day_text)
+        _check_places(hub, s, wanted, hashed)
+        token = keys.new_token()
+        row = Booking(
+            code=_free_code(s), token_hash=_hash(token), service=wanted.service, day=day_text,
+            slot_start=slot.start, slot_end=slot.end, slot_ts=moment.timestamp(),
+            status=BookingStatus.BOOKED, created_ts=now, updated_ts=now, lang=lang,
+            source=source, phone=wanted.phone, nik_hash=hashed,
+            nik_last4=wanted.nik[-4:] if wanted.nik else None, outreach=slot.session.outreach,
+            address=wanted.address, contact=wanted.contact,
+        )
+        s.add(row)
+        s.flush()
+        if wanted.phone is not None and _notices_on(hub.config):
+            _queue_confirmation(hub, s, row, token, now)
+        _event(w, row, "created")
+    log.info("booking %s: %s %s %s (%s)", row.id, wanted.service, day_text, slot.start, source)
+    return {
+        "code": rules.format_code(row.code), "token": token, "service": wanted.service,
+        "service_name": hub.services[wanted.service].name, "date": day_text,
+        "start": slot.start, "end": slot.end, "booking_url": booking_url(hub.config, token),
+        "status": BookingStatus.BOOKED, "outreach": slot.session.outreach,
+    }
+
+
+def _serialise(s: Session, service: str, day: str) -> None:
+    """Bookings of one service and day take turns from their checks to their commit, so two
+    citizens never both get a slot's last place. SQLite's write transaction (``BEGIN
+    IMMEDIATE``) already does; PostgreSQL takes a transaction-scoped advisory lock."""
+    if s.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"loket-booking:{service}:{day}".encode())
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _hash(token: str) -> str:
+    from loket.server.hub import hash_token
+
+    return hash_token(token)
+
+
+def _free_code(s: Session) -> str:
+    for _ in range(MAX_CODE_TRIES):
+        code = rules.new_code()
+        if s.scalar(select(Booking.id).where(Booking.code == code)) is None:
+            return code
+    raise HubError("busy")  # pragma: no cover - 887 million codes
+
+
+def _queue_confirmation(hub: Hub, s: Session, row: Booking, token: str, now: float) -> None:
+    assert row.phone is not None
+    params = _params(hub, row, token)
+    stream = f"b{row.id}"
+    enqueue_notice(s, kind="booking_confirmed", key=f"{stream}:confirmed", to=row.phone,
+                   now=now, lang=row.lang, params=params, stream=stream)
+    if row.slot_ts - REMINDER_DAY_S > now + REMINDER_HOUR_S:
+        enqueue_notice(s, kind="booking_reminder_day", key=f"{stream}:reminder_day",
+                       to=row.phone, now=now, lang=row.lang, params=params, stream=stream,
+                       send_at=row.slot_ts - REMINDER_DAY_S)
+    if row.slot_ts - REMINDER_HOUR_S > now + 600:
+        enqueue_notice(s, kind="booking_reminder_hour", key=f"{stream}:reminder_hour",
+                       to=row.phone, now=now, lang=row.lang, params=params, stream=stream,
+                       send_at=row.slot_ts - REMINDER_HOUR_S)
+
+
+# --------------------------------------------------------------------------- reading
+def _by_token(s: Session, token: str, lock: bool = False) -> Booking | None:
+    if not isinstance(token, str) or not rules.TOKEN_PATTERN.match(token):
+        return None
+    query = select(Booking).where(Booking.token_hash == _hash(token))
+    return s.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def shown_status(hub: Hub, row: Booking, now: float) -> str:
+    """The status as the citizen should see it: a booking past its check-in window is
+    ``expired`` even before the periodic expiry has written it."""
+    if row.status == BookingStatus.BOOKED and not row.outreach and now > (
+            rules.expires_at(row.slot_ts, hub.config.booking.checkin_after_minutes)):
+        return BookingStatus.EXPIRED
+    return row.status
+
+
+def describe(hub: Hub, row: Booking, token: str | None = None, lang: str = "id"
+             ) -> dict[str, Any]:
+    """A booking as its holder sees it (``GET /api/bookings/<token>``): no NIK, the phone
+    masked; ``ticket`` and ``status_url`` once checked in (when ``token`` is known)."""
+    svc = hub.services.get(row.service)
+    b = hub.config.booking
+    out: dict[str, Any] = {
+        "code": rules.format_code(row.code), "service": row.service,
+        "service_name": (svc.name_en if lang == "en" and svc.name_en else svc.name)
+        if svc else row.service,
+        "agency": hub.agency_name(svc.agency) if svc else None,
+        "date": row.day, "start": row.slot_start, "end": row.slot_end,
+        "status": shown_status(hub, row, hub.clock()),
+        "created_at": hub.iso(row.created_ts),
+        "checkin_from": hub.iso(row.slot_ts - b.checkin_before_minutes * 60),
+        "checkin_until": hub.iso(rules.expires_at(row.slot_ts, b.checkin_after_minutes)),
+        "cancel_reason": row.cancel_reason,
+        "phone": mask(row.phone) or None,
+        "nik_last4": row.nik_last4,
+        "outreach": row.outreach,
+        "retention_days": b.retention_days,
+        "delete_personal_data_on": (date.fromisoformat(row.day)
+                                    + timedelta(days=b.retention_days)).isoformat(),
+    }
+    if token is not None:
+        out["booking_url"] = booking_url(hub.config, token)
+    if row.status == BookingStatus.CHECKED_IN:
+        out["checked_in_at"] = hub.iso(row.checked_in_ts)
+        with hub.db.read() as s:
+            ticket = s.get(Ticket, row.ticket_id) if row.ticket_id else None
+            if ticket is not None:
+                out["ticket"] = ticket.label
+                out["ticket_status"] = ticket.status
+        if token is not None and row.ticket_token_sealed:
+            ticket_token = keys.unseal(hub.config, row.ticket_token_sealed, row.token_hash)
+            if ticket_token:
+                out["status_url"] = f"/t/{ticket_token}"
+    return out
+
+
+def find(hub: Hub, token: str, lang: str = "id") -> dict[str, Any] | None:
+    """The booking of a link's token as :func:`describe` shows it; None when unknown."""
+    with hub.db.read() as s:
+        row = _by_token(s, token)
+        if row is not None:
+            s.expunge(row)
+    return None if row is None else describe(hub, row, token, lang)
+
+
+# --------------------------------------------------------------------------- cancelling
+def _cancel_row(hub: Hub, w: Write, row: Booking, reason: str, *, notify_text: str) -> None:
+    row.status = BookingStatus.CANCELLED
+    row.cancel_reason = reason[:200]
+    row.updated_ts = w.now
+    stream = f"b{row.id}"
+    cancel_notices(w.session, stream)
+    if row.phone and _notices_on(hub.config):
+        enqueue_notice(w.session, kind="booking_cancelled", key=f"{stream}:cancelled",
+                       to=row.phone, now=w.now, lang=row.lang,
+                       params=_params(hub, row, reason=notify_text), stream=stream)
+    _event(w, row, "cancelled")
+
+
+def cancel(hub: Hub, token: str, lang: str = "id") -> dict[str, Any]:
+    """Cancel by the holder (``POST /api/bookings/<token>/cancel``); cancelling twice is the
+    same answer. ``not_found``; ``already_checked_in``; ``too_late`` once expired."""
+    with hub.write() as w:
+        row = _by_token(w.session, token, lock=True)
+        if row is None:
+            raise HubError("not_found")
+        status = shown_status(hub, row, w.now)
+        if status == BookingStatus.CHECKED_IN:
+            raise HubError("already_checked_in", booking=rules.format_code(row.code))
+        if status == BookingStatus.EXPIRED:
+            raise HubError("too_late", booking=rules.format_code(row.code))
+        if status == BookingStatus.BOOKED:
+            _cancel_row(hub, w, row, translate("booking.cancelled_by_citizen", row.lang),
+                        notify_text="")
+        w.session.flush()
+        w.session.expunge(row)
+    return describe(hub, row, token, lang)
+
+
+def cancel_closed(hub: Hub) -> int:
+    """Cancel every booked slot from today on that a calendar closure now falls on, with the
+    closure's reason, and notify the citizens; returns how many."""
+    calendar = hub.hall.calendar
+    if not calendar.closures:
+        return 0
+    today = hub.day()
+    with hub.db.read() as s:
+        candidates = [(r.id, r.service, r.day) for r in s.execute(
+            select(Booking.id, Booking.service, Booking.day).where(
+                Booking.status == BookingStatus.BOOKED, Booking.day >= today))]
+    hit = [(i, calendar.closure(svc, date.fromisoformat(day))) for i, svc, day in candidates]
+    hit = [(i, c) for i, c in hit if c is not None]
+    if not hit:
+        return 0
+    done = 0
+    with hub.write() as w:
+        for booking_id, closure in hit:
+            assert closure is not None
+            row = w.session.get(Booking, booking_id, with_for_update=True)
+            if row is None or row.status != BookingStatus.BOOKED:
+                continue  # another process got there first
+            reason = translate("booking.cancelled_by_closure", row.lang, reason=closure.reason)
+            _cancel_row(hub, w, row, reason, notify_text=reason)
+            done += 1
+    if done:
+        log.info("cancelled %d booking(s) on closed days", done)
+    return done
+
+
+# --------------------------------------------------------------------------- check-in
+def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "kiosk",
+             lang: str = "id") -> dict[str, Any]:
+    """Check a booking in by its typed code or scanned link and issue its ticket, in one
+    transaction: ``201`` answer of ``POST /api/bookings/checkin`` (``POST /api/tickets``'s
+    body with ``"booked": true`` and ``booking``). Refusals: ``not_found``,
+    ``already_checked_in``, ``cancelled``, ``too_early``, ``too_late`` (also for an expired
+    booking), ``bad_request`` (an outreach booking), and the ticket's own (``closed``,
+    ``paused``, ``quota_full``)."""
+    scanned = rules.read_input(text) if isinstance(text, str) else None
+    if scanned is None:
+        raise HubError("not_found")
+    b = hub.config.booking
+    with hub.write() as w:
+        s, now = w.session, w.now
+        # The row is locked (PostgreSQL; SQLite's write transaction holds the whole database),
+        # so two kiosks checking in one code give one ticket.
+        if scanned.kind == "token":
+            row = _by_token(s, scanned.value, lock=True)
+        else:
+            row = s.scalars(select(Booking).where(Booking.code == scanned.value)
+                            .with_for_update()).one_or_none()
+        if row is None:
+            raise HubError("not_found")
+        code = rules.format_code(row.code)
+        if row.status == BookingStatus.CHECKED_IN:
+            raise HubError("already_checked_in", booking=code)
+        if row.status == BookingStatus.CANCELLED:
+            raise HubError("cancelled", booking=code)
+        if row.outreach:
+            raise bad_request("an outreach booking is served where the citizen is")
+        when = hub.local(row.slot_ts).strftime("%H.%M")
+        if row.status == BookingStatus.EXPIRED:
+            raise HubError("too_late", booking=code, start=when)
+        refusal = rules.checkin_refusal(now, row.slot_ts, before_minutes=b.checkin_before_minutes,
+                                        after_minutes=b.checkin_after_minutes)
+        if refusal == "too_early":
+            opens = hub.local(row.slot_ts - b.checkin_before_minutes * 60)
+            raise HubError("too_early", booking=code, start=when,
+                           checkin_from=hub.describe_opening(opens, lang))
+        if refusal == "too_late":
+            raise HubError("too_late", booking=code, start=when)
+        queued = queue_rules.booked_queued_at(hub.policy, now, row.slot_ts)
+        result = hub.issue_in(w, row.service, kiosk=kiosk, lang=lang, booked=True,
+                              slot_ts=row.slot_ts, queued_ts=queued)
+        ticket = s.scalars(select(Ticket).where(
+            Ticket.status_token_hash == _hash(result["status_token"]))).one()
+        row.status = BookingStatus.CHECKED_IN
+        row.checked_in_ts = now
+        row.ticket_id = ticket.id
+        row.updated_ts = now
+        row.ticket_token_sealed = keys.seal(hub.config, result["status_token"], row.token_hash)
+        cancel_notices(s, f"b{row.id}")
+        if row.phone and _notices_on(hub.config):
+            outbox.opt_in(s, ticket, row.phone, row.lang,
+                          f"{public_base(hub.config)}{result['status_url']}", now,
+                          hub.config.queue.priority_policy == "first")
+        _event(w, row, "checked_in")
+        result["booked"] = True
+        result["booking"] = {"code": code, "date": row.day, "start": row.slot_start,
+                             "end": row.slot_end, "source": source}
+    log.info("booking %s checked in as %s (%s)", row.id, result["ticket"], source)
+    return result
+
+
+# --------------------------------------------------------------------------- housekeeping
+def expire_due(hub: Hub) -> int:
+    """Mark as ``expired`` the bookings not checked in by the end of their check-in window
+    (outreach bookings excepted); their reminders are dropped. Returns how many."""
+    after = hub.config.booking.checkin_after_minutes
+    with hub.write() as w:
+        rows = list(w.session.scalars(select(Booking).where(
+            Booking.status == BookingStatus.BOOKED, Booking.outreach.is_(False),
+            Booking.slot_ts < w.now - after * 60).with_for_update()))
+        done = 0
+        for row in rows:
+            row.status = BookingStatus.EXPIRED
+            row.updated_ts = w.now
+            cancel_notices(w.session, f"b{row.id}", "expired")
+            _event(w, row, "expired")
+            done += 1
+    if done:
+        log.info("%d booking(s) expired (no-shows)", done)
+    return done
+
+
+def purge(hub: Hub, now: float | None = None) -> int:
+    """Delete the phone numbers, NIK data, outreach addresses and contacts of bookings whose
+    date is ``[booking] retention_days`` or more days past; returns how many bookings."""
+    moment = hub.local(hub.clock() if now is None else now)
+    last_day = (moment.date() - timedelta(days=hub.config.booking.retention_days)).isoformat()
+    with hub.db.session() as s:
+        result = s.execute(
+            update(Booking).where(Booking.purged_ts.is_(None), Booking.day <= last_day)
+            .values(phone=None, nik_hash=None, nik_last4=None, address=None, contact=None,
+                    purged_ts=moment.timestamp()))
+        count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        log.info("deleted the personal data of %d booking(s) up to %s", count, last_day)
+    return count
+
+
+# --------------------------------------------------------------------------- supervisors
+def day_summary(hub: Hub, day: str) -> dict[str, Any]:
+    """Today's (or ``day``'s) bookings per service for the supervisor: counts of booked (still
+    to come), checked in, cancelled and no-shows, and the list (no personal data)."""
+    now = hub.clock()
+    with hub.db.read() as s:
+        rows = list(s.scalars(select(Booking).where(Booking.day == day)
+                              .order_by(Booking.slot_ts, Booking.id)))
+        labels = dict(s.execute(select(Ticket.id, Ticket.label).where(
+            Ticket.id.in_([r.ticket_id for r in rows if r.ticket_id]))).all())
+    per: dict[str, dict[str, Any]] = {}
+    items = []
+    for row in rows:
+        status = shown_status(hub, row, now)
+        svc = hub.services.get(row.service)
+        entry = per.setdefault(row.service, {
+            "service": row.service, "service_name": svc.name if svc else row.service,
+            "booked": 0, "checked_in": 0, "cancelled": 0, "no_show": 0, "total": 0})
+        key = "no_show" if status == BookingStatus.EXPIRED else status
+        entry[key] += 1
+        entry["total"] += 1
+        items.append({"id": row.id, "code": rules.format_code(row.code), "service": row.service,
+                      "start": row.slot_start, "end": row.slot_end, "status": status,
+                      "source": row.source,
+                      "ticket": labels.get(row.ticket_id) if row.ticket_id else None,
+                      "checked_in_at": hub.iso(row.checked_in_ts),
+                      "outreach": row.outreach, "team": row.team})
+    return {"date": day, "services": list(per.values()), "bookings": items}
+
+
+def outreach_list(hub: Hub, day_from: str, day_to: str) -> list[dict[str, Any]]:
+    """Outreach (jemput bola) bookings between two dates with their address, contact and
+    team, for the supervisor's list."""
+    with hub.db.read() as s:
+        rows = list(s.scalars(select(Booking).where(
+            Booking.day >= day_from, Booking.day <= day_to,
+            Booking.outreach.is_(True)).order_by(Booking.slot_ts, Booking.id)))
+    return [{"id": r.id, "code": rules.format_code(r.code), "service": r.service,
+             "date": r.day, "start": r.slot_start, "end": r.slot_end, "status": r.status,
+             "address": r.address, "contact": r.contact, "phone": r.phone, "team": r.team}
+            for r in rows]
+
+
+def assign_team(hub: Hub, booking_id: int, team: Any, actor: str) -> dict[str, Any]:
+    """Assign (or, with an empty ``team``, unassign) an outreach team; audited."""
+    name = _text(team, "team", TEAM_MAX)
+    with hub.write() as w:
+        row = w.session.get(Booking, booking_id)
+        if row is None or not row.outreach:
+            raise HubError("not_found")
+        row.team = name
+        row.updated_ts = w.now
+        _event(w, row, "team")
+        answer = {"id": row.id, "code": rules.format_code(row.code), "team": name}
+    hub.audit(actor, "booking:team", str(booking_id), name or "")
+    return answer
