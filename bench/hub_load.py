@@ -285,8 +285,8 @@ def issue_tickets(url: str, token: str, processes: int, concurrency: int,
 def check_unique(config_path: Path) -> tuple[int, int]:
     from sqlalchemy import func, select
 
-    from loket.server.app import database_url
     from loket.server.config import load_config
+    from loket.server.context import database_url
     from loket.server.db import Database
     from loket.server.models import Ticket
 

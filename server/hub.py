@@ -42,6 +42,7 @@ from loket.server.db import Database
 from loket.server.errors import HubError
 from loket.server.events import Event, EventBus
 from loket.server.i18n import translate
+from loket.server.issue_batch import WriteMemo, batcher_for, paused_services
 from loket.server.models import (
     AuditEntry,
     CallRecord,
@@ -87,6 +88,8 @@ class Write:
     """Set when waiting counts may have changed: a ``queue`` event follows the commit."""
     callbacks: list[Callable[[], None]] = field(default_factory=list)
     """Run in this order after the commit and the publishing (see :meth:`after_commit`)."""
+    memo: WriteMemo = field(default_factory=WriteMemo)
+    """Values read once in this transaction by the tickets it issues (server.issue_batch)."""
 
     def publish(self, event: Event) -> None:
         """Publish ``event`` once the transaction has committed (never if it fails)."""
@@ -266,8 +269,6 @@ class Hub(CounterActions):
     ) -> dict[str, Any]:
         """Issue the next number of ``service``. Durable once this returns."""
         # Concurrent issues share one transaction and one commit (server.issue_batch).
-        from loket.server.issue_batch import batcher_for
-
         return batcher_for(self).issue(service, priority=priority, kiosk=kiosk, lang=lang)
 
     def issue_in(
@@ -290,15 +291,13 @@ class Hub(CounterActions):
         svc = self.services.get(service)
         if svc is None:
             raise HubError("unknown_service", service=service)
-        from loket.server import issue_batch
-
         s, now = w.session, w.now
         day = self.day(now)
         token = secrets.token_urlsafe(18)
         # The paused services, read in this transaction (once per transaction: one row).
-        memo = issue_batch.memo(w)
+        memo = w.memo
         if memo.paused is None:
-            memo.paused = issue_batch.paused_services(s)
+            memo.paused = paused_services(s)
         paused = memo.paused
         state = self.service_state(service, lang, paused)
         if state["paused"]:
@@ -609,6 +608,8 @@ class Hub(CounterActions):
         return counts
 
     def queue_payload(self, counts: dict[str, int] | None = None) -> dict[str, Any]:
+        """The ``queue`` event's payload: waiting tickets per service and per counter (from
+        ``counts`` if given, else counted now)."""
         counts = counts if counts is not None else self.waiting_counts()
         return {
             "services": [{"prefix": p, "waiting": counts.get(p, 0)} for p in self.services],

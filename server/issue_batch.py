@@ -33,12 +33,6 @@ from loket.server.errors import HubError
 log = logging.getLogger(__name__)
 
 
-class Write(Protocol):
-    """What this module needs of :class:`server.hub.Write` (no import of the hub here)."""
-
-    session: Session
-
-
 class Hub(Protocol):
     """What this module needs of :class:`server.hub.Hub`."""
 
@@ -109,7 +103,7 @@ class IssueBatcher:
     def _run(self, batch: list[_Request]) -> None:
         try:
             with self.hub.write() as w:
-                memo(w).batch = True
+                w.memo.batch = True
                 # Services in one order in every batch: on PostgreSQL several hub processes
                 # batch at once, and two batches that took the per-service numbering rows in
                 # opposite orders would deadlock. Stable: a service's numbers stay in
@@ -155,14 +149,6 @@ class WriteMemo:
         self.batch = False
         """Set by the batcher: the transaction only issues tickets, so counting each new
         ticket keeps :attr:`waiting` exact (a caller's own transaction may change others)."""
-
-
-def memo(w: Write) -> WriteMemo:
-    """The memo of the write transaction ``w`` (kept in its session: gone with it)."""
-    found = w.session.info.get(__name__)
-    if not isinstance(found, WriteMemo):
-        found = w.session.info[__name__] = WriteMemo()
-    return found
 
 
 _PAUSED = text("SELECT value FROM settings WHERE key = 'paused_services'")
