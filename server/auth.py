@@ -20,7 +20,6 @@ from flask import Flask, g, request
 from flask_login import UserMixin, current_user
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from loket.server import context
 from loket.server.context import find_hub, get_db, get_extension, hall_or_city_config
@@ -124,7 +123,10 @@ def check_password_strength(password: str, username: str) -> None:
         raise AuthError("the password is too easy to guess: one character repeated")
     if password.lower() == username.lower():
         raise AuthError("the password is too easy to guess: it is the user name")
-    # zxcvbn's time grows with the length; the first 100 characters decide.
+    # Imported here: its dictionaries are 12 MB that a serving hub needs only when a password
+    # is set. Its time grows with the length; the first 100 characters decide.
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:100], user_inputs=[username])
     if result["score"] < MIN_STRENGTH:
         hint = result["feedback"].get("warning") or "a common password, word or pattern"
