@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, text
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -441,9 +441,7 @@ class Hub(CounterActions):
                 raise HubError("bad_request", reason="'ticket' is not a ticket number")
         with self.write(ordered=True) as w:
             s, now = w.session, w.now
-            row = s.scalars(
-                select(Counter).where(Counter.id == counter_id).with_for_update()
-            ).one()
+            row = s.scalars(_COUNTER_FOR_UPDATE, {"id": counter_id}).one()
             if officer:
                 row.officer = officer
             current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
@@ -475,15 +473,8 @@ class Hub(CounterActions):
         return contextlib.nullcontext(None)
 
     def _waiting_for(self, s: Session, counter: CounterSection) -> int:
-        return s.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(
-                Ticket.day == self.day(),
-                Ticket.status == TicketStatus.WAITING,
-                Ticket.service.in_(counter.services),
-            )
-        ) or 0
+        return s.scalar(_WAITING_FOR, {"day": self.day(), "status": TicketStatus.WAITING,
+                                       "services": list(counter.services)}) or 0
 
     def _counter_result(
         self, counter: CounterSection, row: Counter, ticket: Ticket | None, waiting: int
@@ -836,6 +827,11 @@ _NEXT_NUMBER = text(
     " AND service = :service RETURNING last_number"
 )
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
+# Statements of every counter action, built once (docs/benchmarks.md).
+_COUNTER_FOR_UPDATE = select(Counter).where(Counter.id == bindparam("id")).with_for_update()
+_WAITING_FOR = select(func.count()).select_from(Ticket).where(
+    Ticket.day == bindparam("day"), Ticket.status == bindparam("status"),
+    Ticket.service.in_(bindparam("services", expanding=True)))
 _WAITING_COUNTS = text(
     "SELECT service, count(*) FROM tickets WHERE day = :day AND status = :status"
     " GROUP BY service"
