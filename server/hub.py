@@ -344,7 +344,10 @@ class Hub(CounterActions):
                 memo.waiting = self._waiting_counts(s)
             else:
                 memo.waiting[service] = memo.waiting.get(service, 0) + 1
-        wait = observed.estimate(self, s, service, ahead, priority, memo.waiting)
+            if memo.counters is None:  # a batch only issues: the counters do not change
+                memo.counters = observed.counter_rows(s)
+        wait = observed.estimate(self, s, service, ahead, priority, memo.waiting,
+                                 memo.counters)
         w.publish(Event("ticket", self._ticket_event(ticket)))
         w.queue_changed = True
         w.after_commit(lambda: self._numbering_rows.add((day, service)))

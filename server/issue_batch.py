@@ -140,15 +140,18 @@ def batcher_for(hub: Hub) -> IssueBatcher:
 
 class WriteMemo:
     """Values read once per write transaction and kept current by the tickets it issues: the
-    paused services and the waiting counts (the estimate's input). Only this transaction
-    writes while it holds the write lock, so they stay exact."""
+    paused services, the waiting counts and the counters' rows (the estimate's input). Only
+    this transaction writes while it holds the write lock, so they stay exact."""
 
     def __init__(self) -> None:
         self.paused: list[str] | None = None
         self.waiting: dict[str, int] | None = None
+        self.counters: dict[str, Any] | None = None
+        """The counters' rows the estimate reads (server.service_times.counter_rows)."""
         self.batch = False
         """Set by the batcher: the transaction only issues tickets, so counting each new
-        ticket keeps :attr:`waiting` exact (a caller's own transaction may change others)."""
+        ticket keeps :attr:`waiting` exact and :attr:`counters` stays true (a caller's own
+        transaction may change others)."""
 
 
 _PAUSED = text("SELECT value FROM settings WHERE key = 'paused_services'")
