@@ -134,3 +134,17 @@ def test_a_full_socket_gets_the_rest_of_the_frame_through_its_queue() -> None:
     finally:
         for end in (server_end, client_end, listener):
             end.close()
+
+
+def test_a_batchs_estimates_see_the_counters_as_they_are_when_it_runs(hub: Any) -> None:
+    # A batch reads the counters' rows once (WriteMemo.counters); the next batch reads them
+    # again. Service C is served by counter 5 only (open at the start of the day).
+    def counters_open() -> list[float]:
+        return [a["estimate"]["counters_open"] for a in issue_together(hub, ["C"] * 3)
+                if isinstance(a, dict)]
+
+    opened = counters_open()
+    hub.counter_action("5", "close", actor="supervisor")
+    closed = counters_open()
+    hub.counter_action("5", "open", actor="supervisor")
+    assert (opened, closed, counters_open()) == ([1.0] * 3, [0.0] * 3, [1.0] * 3)
