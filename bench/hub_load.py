@@ -13,9 +13,15 @@ Starts a real ``loket serve`` (gevent) on a generated hall with M counters, then
 
     python bench/hub_load.py [--displays 200] [--connections 500] [--counters 100]
                              [--rate 20] [--seconds 20] [--issue-seconds 10]
+                             [--legacy-displays] [--deflate] [--no-floor] [--py-spy PATH]
 
-Targets (issue 2, 2-core machine): p99 < 50 ms to the last display, >= 300 tickets/s, RSS <
-200 MB. Clients run on the same machine as the hub, so their CPU competes with it.
+Every phase runs first against the floor (bench/floor_server.py: a bare python-socketio
+server on the same async mode sending the same messages, one durable SQLite insert per
+ticket), then against the hub; the table shows both, the ratio loket/floor and issue 13's
+targets (last-display p99 <= 20 ms, CPU per NEXT with its pushes <= 6 ms, >= 700 tickets/s
+with no duplicate, peak RSS <= 130 MB) with the ratio at which each would be met. Clients run
+on the same machine as the servers, so their CPU competes with them: compare ratios, and
+note the load average printed with each run (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +106,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def start_py_spy(binary: str | None, pid: int, out: Path) -> subprocess.Popen[bytes] | None:
+    """Sample ``pid`` with py-spy (raw collapsed stacks into ``out``) until stopped."""
+    if not binary:
+        return None
+    return subprocess.Popen([binary, "record", "--pid", str(pid), "--format", "raw",
+                             "--rate", "200", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_py_spy(spy: subprocess.Popen[bytes] | None) -> None:
+    if spy is not None:
+        import signal
+
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+
+
 # ------------------------------------------------------------------ client processes
 
 
@@ -115,7 +139,11 @@ class RawClient:
 
     async def run(self, session: aiohttp.ClientSession, url: str, done: Any) -> None:
         ws_url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-        async with session.ws_connect(ws_url, max_msg_size=0, autoping=True) as ws:
+        # --deflate: offer permessage-deflate as every browser does (the environment reaches
+        # the spawned client processes)
+        compress = 15 if os.environ.get("LOKET_BENCH_DEFLATE") else 0
+        async with session.ws_connect(ws_url, max_msg_size=0, autoping=True,
+                                      compress=compress) as ws:
             opening = await ws.receive_str()
             assert opening.startswith("0"), opening
             await ws.send_str(f"40{self.namespace}," + json.dumps(self.auth))
@@ -153,13 +181,19 @@ async def _run_clients(url: str, clients: list[RawClient], ready: Any, done: Any
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def display_worker(url: str, count: int, ready: Any, done: Any, out: Any) -> None:
+DISPLAY_AUTH = {"counter_events": "none"}
+"""What a hall display (display/static/hall.js) sends when it connects: it shows calls and
+waiting counts, not counters' states, so it asks the hub for no ``counter`` events."""
+
+
+def display_worker(url: str, count: int, ready: Any, done: Any, out: Any,
+                   auth: dict[str, Any] | None = None) -> None:
     arrivals: list[tuple[str, float]] = []
 
     def on_call(data: dict[str, Any], at: float) -> None:
         arrivals.append((data["ticket"], at))
 
-    clients = [RawClient("/display", None, on_call) for _ in range(count)]
+    clients = [RawClient("/display", auth, on_call) for _ in range(count)]
     asyncio.run(_run_clients(url, clients, ready, done))
     out.put(arrivals)
 
@@ -251,8 +285,8 @@ def issue_tickets(url: str, token: str, processes: int, concurrency: int,
 def check_unique(config_path: Path) -> tuple[int, int]:
     from sqlalchemy import func, select
 
-    from loket.server.app import database_url
     from loket.server.config import load_config
+    from loket.server.context import database_url
     from loket.server.db import Database
     from loket.server.models import Ticket
 
@@ -268,6 +302,234 @@ def check_unique(config_path: Path) -> tuple[int, int]:
     return total, len(dupes)
 
 
+@dataclass
+class Result:
+    """What one server measured in the bench's phases."""
+
+    name: str
+    to_last: list[float] = field(default_factory=list)
+    per_display: list[float] = field(default_factory=list)
+    http_ms: list[float] = field(default_factory=list)
+    calls: int = 0
+    missing: int = 0
+    cpu_per_call_ms: float = float("nan")
+    cpu_share: float = float("nan")
+    tickets_per_s: float = float("nan")
+    cpu_per_ticket_ms: float = float("nan")
+    ticket_errors: int = 0
+    duplicates: int = 0
+    rss_start: float = float("nan")
+    peak_rss: float = float("nan")
+    load: list[str] = field(default_factory=list)
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f}/{five:.2f}"
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
+    import requests
+
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("server did not answer /healthz")
+
+
+def measure(result: Result, url: str, pid: int, token: str, tokens: list[str],
+            args: argparse.Namespace, workdir: Path) -> None:
+    """The three phases against one server (its process ``pid``)."""
+    ctx = multiprocessing.get_context("spawn")
+    done = ctx.Event()
+    result.rss_start = rss_mb(pid)
+    result.load.append(load_average())
+    idle = max(0, args.connections - args.displays)
+    ready = ctx.Semaphore(0)
+    arrivals_q = ctx.Queue()
+    workers = []
+    per = [args.displays // args.display_processes] * args.display_processes
+    per[0] += args.displays - sum(per)
+    auth = None if args.legacy_displays else DISPLAY_AUTH
+    for count in per:
+        workers.append(ctx.Process(target=display_worker,
+                                   args=(url, count, ready, done, arrivals_q, auth)))
+    if idle:
+        workers.append(ctx.Process(target=idle_worker, args=(url, idle, tokens, ready, done)))
+    try:
+        for w in workers:
+            w.start()
+        for _ in workers:
+            if not ready.acquire(timeout=300):
+                raise RuntimeError("clients did not connect")
+        time.sleep(1.0)
+        peak_rss = rss_mb(pid)
+        spy = start_py_spy(args.py_spy, pid, workdir / f"{result.name}-calls.txt")
+        cpu0, wall0 = cpu_seconds(pid), time.time()
+        sent = asyncio.run(drive_counters(url, token, args.counters, args.rate, args.seconds))
+        cpu_used = cpu_seconds(pid) - cpu0
+        stop_py_spy(spy)
+        result.cpu_share = cpu_used / (time.time() - wall0)
+        result.load.append(load_average())
+        peak_rss = max(peak_rss, rss_mb(pid))
+        time.sleep(2.0)  # let the last events arrive (a server far behind is reported missing)
+        done.set()
+        arrivals: dict[str, list[float]] = {}
+        for _ in range(args.display_processes):
+            for ticket, at in arrivals_q.get(timeout=120):
+                arrivals.setdefault(ticket, []).append(at)
+    finally:
+        done.set()
+        for w in workers:
+            w.join(60)
+            if w.is_alive():
+                w.terminate()
+    for ticket, t0, answered in sent:
+        times = arrivals.get(ticket, [])
+        result.missing += args.displays - len(times)
+        result.per_display += [(t - t0) * 1000 for t in times]
+        if times:
+            result.to_last.append((max(times) - t0) * 1000)
+        result.http_ms.append((answered - t0) * 1000)
+    result.calls = len(sent)
+    result.cpu_per_call_ms = cpu_used / max(1, len(sent)) * 1000
+
+    spy = start_py_spy(args.py_spy, pid, workdir / f"{result.name}-issue.txt")
+    cpu0 = cpu_seconds(pid)
+    labels, result.ticket_errors, seconds = issue_tickets(
+        url, token, args.issue_processes, args.issue_concurrency, args.issue_seconds)
+    issue_cpu = cpu_seconds(pid) - cpu0
+    stop_py_spy(spy)
+    result.load.append(load_average())
+    result.peak_rss = max(peak_rss, rss_mb(pid))
+    result.tickets_per_s = len(labels) / seconds
+    result.cpu_per_ticket_ms = issue_cpu / max(1, len(labels)) * 1000
+    result.duplicates = len(labels) - len(set(labels))
+
+
+def run_floor(args: argparse.Namespace, workdir: Path) -> Result:
+    """The bare python-socketio server (bench/floor_server.py) through the same phases."""
+    result = Result("floor")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    interval = 0.5 if args.queue_interval is None else args.queue_interval
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "floor_server.py"), "--port", str(port),
+         "--db", str(workdir / "floor.db"), "--queue-interval", str(interval),
+         "--counters", str(args.counters)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=(workdir / "floor.log").open("wb"))
+    try:
+        wait_healthy(url, proc)
+        tokens = [f"floor{i}" for i in range(max(1, args.connections - args.displays))]
+        measure(result, url, proc.pid, "floor", tokens, args, workdir)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return result
+
+
+def run_hub(args: argparse.Namespace, workdir: Path) -> Result:
+    """``loket serve`` on the generated hall through the phases; checks the database."""
+    result = Result("loket")
+    config_path = workdir / "loket.toml"
+    config_path.write_text(hall_toml(args.counters, args.queue_interval), encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (workdir / "hub.log").open("wb")
+    hub = subprocess.Popen(
+        [sys.executable, "-m", "loket", "serve", "--config", str(config_path), "--host",
+         "127.0.0.1", "--port", str(port), "--no-devices", "--log-level", "warning"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        import requests
+
+        wait_healthy(url, hub)
+        token = subprocess.run(
+            [sys.executable, "-m", "loket", "token", "create", "--config", str(config_path),
+             "--role", "device", "--name", "bench"], cwd=ROOT, capture_output=True, text=True,
+            check=True).stdout.strip().splitlines()[-1]
+        # tickets to call, and status tokens for the idle phones
+        calls_needed = int(args.rate * args.seconds) + 50
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        tokens = []
+        for i in range(calls_needed):
+            body = session.post(url + "/api/tickets",
+                                json={"service": PREFIXES[i % len(PREFIXES)]}, timeout=10).json()
+            tokens.append(body["status_token"])
+        measure(result, url, hub.pid, token, tokens, args, workdir)
+        _total, in_db = check_unique(config_path)
+        result.duplicates += in_db
+    finally:
+        hub.terminate()
+        try:
+            hub.wait(10)
+        except subprocess.TimeoutExpired:
+            hub.kill()
+        log.close()
+    return result
+
+
+TARGETS = {"p99": 20.0, "cpu": 6.0, "tickets": 700.0, "rss": 130.0}
+"""Issue 13's targets: last-display p99 (ms), hub CPU per NEXT with its pushes (ms),
+tickets/s, peak RSS (MB)."""
+
+
+def report(floor: Result, hub: Result, args: argparse.Namespace) -> bool:
+    """Print both runs side by side with the ratio hub/floor; True when the targets are met."""
+    print(f"\n{args.displays} displays + {args.connections - args.displays} idle connections, "
+          f"{args.counters} counters, {hub.calls} calls at {args.rate:g}/s; "
+          f"{args.issue_processes} x {args.issue_concurrency} concurrent ticket requests for "
+          f"{args.issue_seconds:g} s; display clients "
+          f"{'legacy (every event)' if args.legacy_displays else 'as hall.js (no counter events)'}"
+          f"{', offering permessage-deflate' if args.deflate else ''}")
+    print(f"load average (1/5 min) floor {' -> '.join(floor.load)}; "
+          f"loket {' -> '.join(hub.load)} (2 cores)")
+    rows = [
+        ("last display p50 (ms)", pct(floor.to_last, 50), pct(hub.to_last, 50), None, "<"),
+        ("last display p99 (ms)", pct(floor.to_last, 99), pct(hub.to_last, 99),
+         TARGETS["p99"], "<"),
+        ("every display p99 (ms)", pct(floor.per_display, 99), pct(hub.per_display, 99),
+         None, "<"),
+        ("HTTP answer p50 (ms)", pct(floor.http_ms, 50), pct(hub.http_ms, 50), None, "<"),
+        ("CPU per NEXT + pushes (ms)", floor.cpu_per_call_ms, hub.cpu_per_call_ms,
+         TARGETS["cpu"], "<"),
+        ("server CPU in call phase (%)", floor.cpu_share * 100, hub.cpu_share * 100, None, "<"),
+        ("tickets/s", floor.tickets_per_s, hub.tickets_per_s, TARGETS["tickets"], ">"),
+        ("CPU per ticket (ms)", floor.cpu_per_ticket_ms, hub.cpu_per_ticket_ms, None, "<"),
+        ("RSS at start (MB)", floor.rss_start, hub.rss_start, None, "<"),
+        ("peak RSS (MB)", floor.peak_rss, hub.peak_rss, TARGETS["rss"], "<"),
+    ]
+    print(f"\n| {'':30} | {'floor':>8} | {'loket':>8} | {'ratio':>6} | {'target':>8} | "
+          f"{'target/floor':>12} | met |")
+    print(f"|{'-' * 32}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 10}|{'-' * 14}|-----|")
+    ok = True
+    for name, f, h, target, sense in rows:
+        ratio = h / f if f else float("nan")
+        if target is None:
+            print(f"| {name:30} | {f:8.1f} | {h:8.1f} | {ratio:6.2f} | {'':8} | {'':12} |     |")
+            continue
+        met = h <= target if sense == "<" else h >= target
+        ok = ok and met
+        print(f"| {name:30} | {f:8.1f} | {h:8.1f} | {ratio:6.2f} | {sense}{'=':1}{target:6g} | "
+              f"{target / f if f else float('nan'):12.2f} | {'yes' if met else 'NO':3} |")
+    print(f"\ncalls: {hub.missing} of {hub.calls * args.displays} deliveries missing 2 s after "
+          f"the last call (floor {floor.missing}); tickets: {hub.ticket_errors} errors, "
+          f"{hub.duplicates} duplicate numbers in answers and database (floor "
+          f"{floor.ticket_errors} errors)")
+    ok = ok and hub.missing == 0 and hub.duplicates == 0 and hub.ticket_errors == 0
+    print(f"issue 13 targets: {'met' if ok else 'NOT met'} (ratio = loket / floor; "
+          f"target/floor = the ratio at which loket would just meet the target)")
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--displays", type=int, default=200)
@@ -281,137 +543,28 @@ def main() -> None:
     parser.add_argument("--display-processes", type=int, default=2)
     parser.add_argument("--queue-interval", type=float, default=None,
                         help="[realtime] queue_event_interval_s of the hall (default: its default)")
+    parser.add_argument("--legacy-displays", action="store_true",
+                        help="display clients connect without auth, as before hall.js asked for "
+                             "no counter events (they get every event)")
+    parser.add_argument("--deflate", action="store_true",
+                        help="clients offer permessage-deflate, as browsers do")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor server")
     parser.add_argument("--keep", action="store_true", help="keep the hall folder")
+    parser.add_argument("--py-spy", default=None, metavar="PATH",
+                        help="py-spy binary: record the servers during the call and issue "
+                             "phases (raw stacks into the hall folder; implies --keep)")
     args = parser.parse_args()
+    args.keep = args.keep or bool(args.py_spy)
+    if args.deflate:
+        os.environ["LOKET_BENCH_DEFLATE"] = "1"
 
     workdir = Path(tempfile.mkdtemp(prefix="loket-bench-"))
-    config_path = workdir / "loket.toml"
-    config_path.write_text(hall_toml(args.counters, args.queue_interval), encoding="utf-8")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (workdir / "hub.log").open("wb")
-    hub = subprocess.Popen(
-        [sys.executable, "-m", "loket", "serve", "--config", str(config_path), "--host",
-         "127.0.0.1", "--port", str(port), "--no-devices", "--log-level", "warning"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    ctx = multiprocessing.get_context("spawn")
-    done = ctx.Event()
+    print(f"load average before: {load_average()}", flush=True)
     try:
-        import requests
-
-        for _ in range(300):
-            try:
-                if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        token = subprocess.run(
-            [sys.executable, "-m", "loket", "token", "create", "--config", str(config_path),
-             "--role", "device", "--name", "bench"], cwd=ROOT, capture_output=True, text=True,
-            check=True).stdout.strip().splitlines()[-1]
-        print(f"hub pid {hub.pid} on {url}; RSS at start {rss_mb(hub.pid):.0f} MB", flush=True)
-
-        # tickets to call, and status tokens for the idle phones
-        calls_needed = int(args.rate * args.seconds) + 50
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
-        tokens = []
-        for i in range(calls_needed):
-            body = session.post(url + "/api/tickets", json={"service": PREFIXES[i % len(PREFIXES)]},
-                                timeout=10).json()
-            tokens.append(body["status_token"])
-
-        # connect displays and idle clients
-        idle = max(0, args.connections - args.displays)
-        ready = ctx.Semaphore(0)
-        arrivals_q = ctx.Queue()
-        workers = []
-        per = [args.displays // args.display_processes] * args.display_processes
-        per[0] += args.displays - sum(per)
-        for count in per:
-            workers.append(ctx.Process(target=display_worker,
-                                       args=(url, count, ready, done, arrivals_q)))
-        if idle:
-            workers.append(ctx.Process(target=idle_worker,
-                                       args=(url, idle, tokens, ready, done)))
-        t_connect = time.time()
-        for w in workers:
-            w.start()
-        for _ in workers:
-            if not ready.acquire(timeout=300):
-                raise RuntimeError("clients did not connect")
-        print(f"{args.displays} displays + {idle} idle connections in "
-              f"{time.time() - t_connect:.1f}s; hub RSS {rss_mb(hub.pid):.0f} MB", flush=True)
-        time.sleep(1.0)
-
-        peak_rss = rss_mb(hub.pid)
-        cpu0, wall0 = cpu_seconds(hub.pid), time.time()
-        sent = asyncio.run(drive_counters(url, token, args.counters, args.rate, args.seconds))
-        cpu_used = cpu_seconds(hub.pid) - cpu0
-        hub_cpu = cpu_used / (time.time() - wall0)
-        peak_rss = max(peak_rss, rss_mb(hub.pid))
-        time.sleep(2.0)  # let the last events arrive (a hub far behind is reported as missing)
-        done.set()
-        arrivals: dict[str, list[float]] = {}
-        for _ in range(args.display_processes):
-            for ticket, at in arrivals_q.get(timeout=120):
-                arrivals.setdefault(ticket, []).append(at)
-        for w in workers:
-            w.join(60)
-
-        per_display: list[float] = []
-        to_last: list[float] = []
-        missing = 0
-        for ticket, t0, _answered in sent:
-            times = arrivals.get(ticket, [])
-            missing += args.displays - len(times)
-            per_display += [(t - t0) * 1000 for t in times]
-            if times:
-                to_last.append((max(times) - t0) * 1000)
-        http_ms = [(a - t0) * 1000 for _, t0, a in sent]
-        print(f"\ncall latency, POST .../next -> `call` at the display ({len(sent)} calls at "
-              f"{args.rate:g}/s, {args.counters} counters, {args.displays} displays, "
-              f"{args.connections} connections):")
-        print(f"  every display: p50 {pct(per_display, 50):.1f} ms, p99 "
-              f"{pct(per_display, 99):.1f} ms, max {max(per_display, default=0):.1f} ms")
-        print(f"  last display:  p50 {pct(to_last, 50):.1f} ms, p99 {pct(to_last, 99):.1f} ms, "
-              f"max {max(to_last, default=0):.1f} ms")
-        print(f"  HTTP answer:   p50 {pct(http_ms, 50):.1f} ms, p99 {pct(http_ms, 99):.1f} ms")
-        load1 = os.getloadavg()[0]
-        print(f"  events missing 2 s after the last call: {missing} of "
-              f"{len(sent) * args.displays}; hub CPU {hub_cpu * 100:.0f}% of a core; "
-              f"load average {load1:.1f} (2 cores)")
-
-        print(f"  hub CPU per answered call (NEXT + its pushes): "
-              f"{cpu_used / max(1, len(sent)) * 1000:.1f} ms", flush=True)
-        cpu0 = cpu_seconds(hub.pid)
-        labels, errors, seconds = issue_tickets(url, token, args.issue_processes,
-                                                args.issue_concurrency, args.issue_seconds)
-        issue_cpu = cpu_seconds(hub.pid) - cpu0
-        peak_rss = max(peak_rss, rss_mb(hub.pid))
-        total, dupes = check_unique(config_path)
-        print(f"\nticket issue: {len(labels)} tickets in {seconds:g}s = "
-              f"{len(labels) / seconds:.0f} tickets/s ({args.issue_processes} processes x "
-              f"{args.issue_concurrency} concurrent), {errors} errors, "
-              f"duplicates in answers {len(labels) - len(set(labels))}, "
-              f"in the database {dupes} (of {total} tickets)")
-        print(f"  hub CPU per ticket: {issue_cpu / max(1, len(labels)) * 1000:.1f} ms "
-              f"(one free core: about {len(labels) / max(issue_cpu, 1e-9):.0f} tickets/s); "
-              f"load average {os.getloadavg()[0]:.1f}")
-        print(f"\nhub peak RSS: {peak_rss:.0f} MB")
-        ok = (pct(to_last, 99) < 50 and len(labels) / seconds >= 300 and peak_rss < 200
-              and dupes == 0 and missing == 0)
-        print(f"targets (p99 < 50 ms to the last display, >= 300 tickets/s, < 200 MB): "
-              f"{'met' if ok else 'NOT met'}")
+        floor = Result("floor") if args.no_floor else run_floor(args, workdir)
+        hub = run_hub(args, workdir)
+        report(floor, hub, args)
     finally:
-        done.set()
-        hub.terminate()
-        try:
-            hub.wait(10)
-        except subprocess.TimeoutExpired:
-            hub.kill()
-        log.close()
         if not args.keep:
             import shutil
 

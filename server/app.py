@@ -73,11 +73,13 @@ def create_app(
     testing: bool = False,
     hub: Hub | None = None,
     overrides: dict[str, Any] | None = None,
+    upgrade: bool = True,
 ) -> Flask:
     """Build the hub's web application for a hall.
 
     ``async_mode`` overrides ``[realtime] async_mode`` (tests use "threading"); ``hub`` lets a
-    test share a hub with a fake clock."""
+    test share a hub with a fake clock; ``upgrade=False``: the schema was brought up to date
+    already (``loket serve`` does it in a child process, so alembic stays out of the hub)."""
     app = Flask(__name__, static_folder="static", template_folder="templates")
     configure_web(app, config, testing)
     app.config[context.CONFIG] = config
@@ -87,7 +89,8 @@ def create_app(
     if hub is None:
         db = Database(database_url(config), echo=config.storage.echo,
                       busy_timeout_s=config.storage.busy_timeout_s)
-        db.upgrade()
+        if upgrade:
+            db.upgrade()
         hub = Hub(config, db)
     app.extensions[context.HUB] = hub
     app.extensions[context.DB] = hub.db

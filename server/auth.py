@@ -20,7 +20,6 @@ from flask import Flask, g, request
 from flask_login import UserMixin, current_user
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from loket.server import context
 from loket.server.context import find_hub, get_db, get_extension, hall_or_city_config
@@ -29,6 +28,7 @@ from loket.server.errors import HubError
 from loket.server.extensions import login_manager
 from loket.server.hub import hash_token
 from loket.server.models import ApiToken, AuditEntry, User, UserSession
+from loket.server.token_cache import TtlCache
 
 USER_ROLES = ("officer", "supervisor", "admin")
 TOKEN_ROLES = ("device", "announcer", "supervisor", "admin", "integration", "integration-act")
@@ -41,6 +41,15 @@ MIN_STRENGTH = 3
 refuses common passwords, keyboard walks, repeats and dictionary words with digits."""
 SEEN_EVERY_S = 60.0
 """A session's last request is written back at most this often."""
+TOKEN_CACHE_S = 5.0
+"""A valid token's principal is remembered this long (not read from the database on every
+request). A token revoked in this process is refused at once; one revoked by another process
+(``loket token revoke`` from a shell, another hub process) within this many seconds."""
+TOKEN_CACHE_SIZE = 256
+"""Most tokens remembered at once (the least recently used is forgotten first)."""
+TOKENS: TtlCache[Principal] = TtlCache(TOKEN_CACHE_S, TOKEN_CACHE_SIZE)
+"""Recently verified tokens: (database URL, the token's SHA-256) → principal. Only tokens
+found valid are kept: an unknown token is looked up every time."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,10 @@ def check_password_strength(password: str, username: str) -> None:
         raise AuthError("the password is too easy to guess: one character repeated")
     if password.lower() == username.lower():
         raise AuthError("the password is too easy to guess: it is the user name")
-    # zxcvbn's time grows with the length; the first 100 characters decide.
+    # Imported here: its dictionaries are 12 MB that a serving hub needs only when a password
+    # is set. Its time grows with the length; the first 100 characters decide.
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:100], user_inputs=[username])
     if result["score"] < MIN_STRENGTH:
         hint = result["feedback"].get("warning") or "a common password, word or pattern"
@@ -306,16 +318,23 @@ def revoke_token(db: Database, token_id: int, now: float = 0.0, actor: str = "cl
             raise AuthError(f"no token with id {token_id}")
         row.revoked_ts = now
         s.add(AuditEntry(ts=now, actor=actor, action="token:revoke", target=row.name))
+    TOKENS.clear()
 
 
 def principal_for_token(db: Database, token: str) -> Principal | None:
+    """The principal of a valid API token, or None (unknown or revoked). Remembered for
+    :data:`TOKEN_CACHE_S` seconds (see there)."""
+    key = (db.url, hash_token(token))
+    known = TOKENS.get(key)
+    if known is not None:
+        return known
     with db.read() as s:
-        row = s.scalars(
-            select(ApiToken).where(ApiToken.token_hash == hash_token(token))
-        ).first()
+        row = s.scalars(select(ApiToken).where(ApiToken.token_hash == key[1])).first()
         if row is None or row.revoked_ts is not None:
             return None
-        return Principal("token", row.name, row.role, _counters(row.counters))
+        principal = Principal("token", row.name, row.role, _counters(row.counters))
+    TOKENS.put(key, principal)
+    return principal
 
 
 def bearer_token() -> str | None:

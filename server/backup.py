@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
 from loket.server.config import LoketConfig
@@ -73,6 +72,9 @@ def voice_pack_manifest(config: LoketConfig) -> Path:
 
 
 def known_revisions() -> set[str]:
+    """The schema revisions this version of Loket knows (alembic: imported only here)."""
+    from alembic.script import ScriptDirectory
+
     return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 

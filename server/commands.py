@@ -73,8 +73,9 @@ def serve(
     if demo:
         log.info("no loket.toml here: serving the demo hall (data in %s); "
                  "`loket init` writes a config to edit", config.base_dir)
+    _upgrade_in_child(config_path)
     try:
-        app = create_app(config)
+        app = create_app(config, upgrade=False)
     except Exception as exc:
         raise click.ClickException(f"cannot start the hub: {exc}") from exc
     hub = get_hub(app)
@@ -103,6 +104,37 @@ def serve(
         for stop in stoppers:
             if callable(stop):
                 stop()
+
+
+def _upgrade_in_child(config_path: Path | None) -> None:
+    """Bring the schema up to date in a short child process (``loket db upgrade``), so that
+    alembic and mako (21 MB) are never imported by the serving hub. Its error, if any, ends
+    the start with the child's message."""
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "loket", "db", "upgrade"]
+    if config_path is not None:
+        args += ["--config", str(config_path)]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        reason = _child_error(done.stderr or done.stdout) or f"exit {done.returncode}"
+        raise click.ClickException(f"cannot start the hub: schema upgrade failed: {reason}")
+
+
+def _child_error(output: str) -> str:
+    """The one line that says why a ``loket`` child process failed: click's ``Error: ...``,
+    else the exception line of its last traceback."""
+    lines = output.strip().splitlines()
+    for line in lines:
+        if line.startswith("Error: "):
+            return line.removeprefix("Error: ")
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback ")]
+    if starts:
+        for line in lines[starts[-1] + 1:]:
+            if line and not line.startswith(" "):
+                return line
+    return lines[-1] if lines else ""
 
 
 def _security_warnings(app: Any, config: LoketConfig, listen_host: str) -> None:

@@ -78,7 +78,7 @@ def client_address(environ: dict[str, Any], trusted_proxies: int) -> str:
         forwarded = [a.strip() for a in environ.get("HTTP_X_FORWARDED_FOR", "").split(",")
                      if a.strip()]
         if len(forwarded) >= trusted_proxies:
-            return forwarded[-trusted_proxies]
+            return str(forwarded[-trusted_proxies])
     return str(environ.get("REMOTE_ADDR", ""))
 
 

@@ -152,8 +152,8 @@ class CounterActions:
             ))
             if claimed != 1:
                 continue  # another counter (process) took it first
-            ticket = s.get_one(Ticket, candidate.ticket_id)
-            s.refresh(ticket)
+            # One SELECT: loads the row, or refreshes it if this session holds it already.
+            ticket = s.get_one(Ticket, candidate.ticket_id, populate_existing=True)
             row.current_ticket_id = ticket.id
             row.calls_since_priority = queue_rules.calls_since_priority_after(view, candidate)
             row.calls_since_booked = queue_rules.calls_since_booked_after(view, candidate)

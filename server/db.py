@@ -22,15 +22,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from loket.server.errors import HubError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,11 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest version (idempotent; safe on every start)."""
+        """Bring the schema to the newest version (idempotent; safe on every start). alembic
+        (and mako) are imported only here: ``loket serve`` runs this in a short child
+        process, so the serving hub never holds them (docs/benchmarks.md)."""
+        from alembic import command
+
         with self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 # Hub processes starting together migrate one at a time.
@@ -172,6 +177,8 @@ class Database:
 
 def alembic_config() -> AlembicConfig:
     """Alembic's configuration for Loket's migrations (``server/migrations``)."""
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(resources.files("loket.server") / "migrations"))
     return cfg

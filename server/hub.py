@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, or_, select, text, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from loket.server.db import Database
 from loket.server.errors import HubError
 from loket.server.events import Event, EventBus
 from loket.server.i18n import translate
+from loket.server.issue_batch import WriteMemo, batcher_for, paused_services
 from loket.server.models import (
     AuditEntry,
     CallRecord,
@@ -101,6 +102,8 @@ class Write:
     """Set when waiting counts may have changed: a ``queue`` event follows the commit."""
     callbacks: list[Callable[[], None]] = field(default_factory=list)
     """Run in this order after the commit and the publishing (see :meth:`after_commit`)."""
+    memo: WriteMemo = field(default_factory=WriteMemo)
+    """Values read once in this transaction by the tickets it issues (server.issue_batch)."""
 
     def publish(self, event: Event) -> None:
         """Publish ``event`` once the transaction has committed (never if it fails)."""
@@ -279,8 +282,8 @@ class Hub(CounterActions):
         self, service: str, priority: bool = False, kiosk: str | None = None, lang: str = "id"
     ) -> IssuedTicket:
         """Issue the next number of ``service``. Durable once this returns."""
-        with self.write() as w:
-            return self.issue_in(w, service, priority=priority, kiosk=kiosk, lang=lang)
+        # Concurrent issues share one transaction and one commit (server.issue_batch).
+        return batcher_for(self).issue(service, priority=priority, kiosk=kiosk, lang=lang)
 
     def issue_in(
         self,
@@ -305,8 +308,11 @@ class Hub(CounterActions):
         s, now = w.session, w.now
         day = self.day(now)
         token = secrets.token_urlsafe(18)
-        # Read the paused services in this transaction: one BEGIN/COMMIT per ticket, not two.
-        paused = self._settings(s).get("paused_services", [])
+        # The paused services, read in this transaction (once per transaction: one row).
+        memo = w.memo
+        if memo.paused is None:
+            memo.paused = paused_services(s)
+        paused = memo.paused
         state = self.service_state(service, lang, paused)
         if state["paused"]:
             raise HubError("paused", service=svc.name)
@@ -319,37 +325,43 @@ class Hub(CounterActions):
                            next_opening=state["next_opening_text"])
         if (day, service) not in self._numbering_rows:
             _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
-        number = s.execute(
-            update(ServiceDay)
-            .where(ServiceDay.day == day, ServiceDay.service == service)
-            .values(last_number=ServiceDay.last_number + 1)
-            .returning(ServiceDay.last_number)
-        ).scalar_one()
+        # Plain SQL on the transaction's connection, not ORM statements and a flush: this
+        # runs for every ticket issued (bench/hub_load.py, docs/benchmarks.md).
+        db = s.connection()
+        number = db.execute(_NEXT_NUMBER, {"day": day, "service": service}).scalar_one()
         # Three digits a day (A-999) unless a quota above 999 is set (see ServiceSection).
         limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
         if number > limit:
             raise HubError("quota_full", service=svc.name, quota=limit)
-        ticket = Ticket(
-            day=day,
-            issued_service=service,
-            number=number,
-            label=format_label(service, number),
-            service=service,
-            priority=priority,
-            status=TicketStatus.WAITING,
-            issued_ts=now,
-            queued_ts=now if queued_ts is None else queued_ts,
-            status_token_hash=hash_token(token),
-            kiosk=kiosk,
-            recalls=0,
-            transfers=0,
-            booked=booked,
-            slot_ts=slot_ts,
-        )
-        s.add(ticket)
-        s.flush()
+        values: dict[str, Any] = {
+            "day": day,
+            "issued_service": service,
+            "number": number,
+            "label": format_label(service, number),
+            "service": service,
+            "priority": priority,
+            "status": TicketStatus.WAITING,
+            "issued_ts": now,
+            "queued_ts": now if queued_ts is None else queued_ts,
+            "status_token_hash": hash_token(token),
+            "kiosk": kiosk,
+            "recalls": 0,
+            "transfers": 0,
+            "booked": booked,
+            "slot_ts": slot_ts,
+        }
+        ticket = Ticket(**values)  # not added to the session: the row is inserted below
+        ticket.id = db.execute(_INSERT_TICKET, values).scalar_one()
         ahead = self._ahead(s, ticket)
-        wait = observed.estimate(self, s, service, ahead, priority)
+        if memo.batch:  # counted once per batch, then kept current ticket by ticket
+            if memo.waiting is None:
+                memo.waiting = self._waiting_counts(s)
+            else:
+                memo.waiting[service] = memo.waiting.get(service, 0) + 1
+            if memo.counters is None:  # a batch only issues: the counters do not change
+                memo.counters = observed.counter_rows(s)
+        wait = observed.estimate(self, s, service, ahead, priority, memo.waiting,
+                                 memo.counters)
         w.publish(Event("ticket", self._ticket_event(ticket)))
         w.queue_changed = True
         w.after_commit(lambda: self._numbering_rows.add((day, service)))
@@ -446,9 +458,7 @@ class Hub(CounterActions):
                 raise HubError("bad_request", reason="'ticket' is not a ticket number")
         with self.write(ordered=True) as w:
             s, now = w.session, w.now
-            row = s.scalars(
-                select(Counter).where(Counter.id == counter_id).with_for_update()
-            ).one()
+            row = s.scalars(_COUNTER_FOR_UPDATE, {"id": counter_id}).one()
             if officer:
                 row.officer = officer
             current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
@@ -481,15 +491,8 @@ class Hub(CounterActions):
         return contextlib.nullcontext(None)
 
     def _waiting_for(self, s: Session, counter: CounterSection) -> int:
-        return s.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(
-                Ticket.day == self.day(),
-                Ticket.status == TicketStatus.WAITING,
-                Ticket.service.in_(counter.services),
-            )
-        ) or 0
+        return s.scalar(_WAITING_FOR, {"day": self.day(), "status": TicketStatus.WAITING,
+                                       "services": list(counter.services)}) or 0
 
     def _counter_result(
         self, counter: CounterSection, row: Counter, ticket: Ticket | None, waiting: int
@@ -615,6 +618,8 @@ class Hub(CounterActions):
         return counts
 
     def queue_payload(self, counts: dict[str, int] | None = None) -> QueuePayload:
+        """The ``queue`` event's payload: waiting tickets per service and per counter (from
+        ``counts`` if given, else counted now)."""
         counts = counts if counts is not None else self.waiting_counts()
         return {
             "services": [{"prefix": p, "waiting": counts.get(p, 0)} for p in self.services],
@@ -781,6 +786,10 @@ class Hub(CounterActions):
 
     def _queue_notifier(self) -> None:
         """Coalesce bursts of changes into one ``queue`` event per interval."""
+        from loket.server.gc_tuning import freeze_startup_objects
+
+        # This greenlet starts once the hub is up: the start-up objects are all there.
+        freeze_startup_objects()
         interval = self.config.realtime.queue_event_interval_s
         while True:
             self._queue_dirty.wait()
@@ -832,6 +841,16 @@ class Hub(CounterActions):
                 log.exception("could not check the hall's configuration")
 
 
+_NEXT_NUMBER = text(
+    "UPDATE service_days SET last_number = last_number + 1 WHERE day = :day"
+    " AND service = :service RETURNING last_number"
+)
+_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
+# Statements of every counter action, built once (docs/benchmarks.md).
+_COUNTER_FOR_UPDATE = select(Counter).where(Counter.id == bindparam("id")).with_for_update()
+_WAITING_FOR = select(func.count()).select_from(Ticket).where(
+    Ticket.day == bindparam("day"), Ticket.status == bindparam("status"),
+    Ticket.service.in_(bindparam("services", expanding=True)))
 _WAITING_COUNTS = text(
     "SELECT service, count(*) FROM tickets WHERE day = :day AND status = :status"
     " GROUP BY service"

@@ -127,7 +127,7 @@ class EventRelay:
         """One subscription, until :meth:`stop` (returns) or a broken link (raises)."""
         if self._stopped.is_set():
             return
-        pubsub = self._listener.pubsub()
+        pubsub = self._listener.pubsub()  # type: ignore[no-untyped-call]
         try:
             pubsub.subscribe(self.channel)
             heard = time.monotonic()

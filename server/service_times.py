@@ -143,16 +143,23 @@ def service_times(hub: HallView, s: Session, service: str) -> ServiceTime:
 _COUNTER_ROWS = select(Counter.id, Counter.status, Counter.current_ticket_id)
 
 
-def capacity(hub: HallView, s: Session, service: str, waiting: dict[str, int] | None = None
-             ) -> tuple[float, int]:
+def counter_rows(s: Session) -> dict[str, Any]:
+    """Every counter's status and current ticket (plain rows by id), as :func:`capacity`
+    reads them: a caller estimating many waits in one transaction reads them once."""
+    return {r.id: r for r in s.execute(_COUNTER_ROWS)}
+
+
+def capacity(hub: HallView, s: Session, service: str, waiting: dict[str, int] | None = None,
+             rows: dict[str, Any] | None = None) -> tuple[float, int]:
     """(counters serving ``service`` now, weighted by how much of their time it gets; how many
-    of them are idle right now).
+    of them are idle right now). ``rows``: :func:`counter_rows` of this transaction, if read.
 
     With ``service_order = "preference"`` a counter gives a later service its time only when
     the services it prefers have nobody waiting; with "oldest" it shares its time in
     proportion to the waiting lines."""
     # Plain rows, not ORM objects: this runs for every ticket issued (see bench/hub_load.py).
-    rows = {r.id: r for r in s.execute(_COUNTER_ROWS)}
+    if rows is None:
+        rows = counter_rows(s)
     if waiting is None:
         waiting = hub.waiting_counts_in(s)
     servers, idle = 0.0, 0
@@ -174,9 +181,11 @@ def capacity(hub: HallView, s: Session, service: str, waiting: dict[str, int] | 
 
 
 def estimate(hub: HallView, s: Session, service: str, ahead: int, priority: bool = False,
-             waiting: dict[str, int] | None = None) -> WaitEstimate:
-    """The estimated wait of a ticket of ``service`` with ``ahead`` tickets before it."""
-    servers, idle = capacity(hub, s, service, waiting)
+             waiting: dict[str, int] | None = None, rows: dict[str, Any] | None = None
+             ) -> WaitEstimate:
+    """The estimated wait of a ticket of ``service`` with ``ahead`` tickets before it
+    (``waiting`` and ``rows``: the waiting counts and :func:`counter_rows`, if read)."""
+    servers, idle = capacity(hub, s, service, waiting, rows)
     found = wait_estimate(ahead, servers, service_times(hub, s, service), idle,
                           regular=not priority)
     return with_breaks(hub, service, found)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from loket.server import auth
 from loket.server.auth import (
     AuthError,
     Principal,
@@ -23,6 +25,7 @@ from loket.server.auth import (
     verify_user,
 )
 from loket.server.models import ApiToken, AuditEntry, User
+from loket.server.token_cache import TtlCache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,10 +84,42 @@ def test_revoked_token_refused(hub) -> None:
     token = create_token(hub.db, "bridge", "device")
     with hub.db.session() as s:
         token_id = s.scalars(select(ApiToken.id)).one()
-    revoke_token(hub.db, token_id, now=5.0)
+    assert principal_for_token(hub.db, token) is not None  # now remembered (auth.TOKENS)
+    revoke_token(hub.db, token_id, now=5.0)  # in this process: refused at once
     assert principal_for_token(hub.db, token) is None
     with pytest.raises(AuthError):
         revoke_token(hub.db, 999)
+
+
+def test_token_revoked_by_another_process_refused_within_the_cache_bound(
+        hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(auth.TOKENS, "clock", lambda: clock[0])
+    token = create_token(hub.db, "bridge", "device")
+    assert principal_for_token(hub.db, token) is not None
+    # Another process revokes it (as `loket token revoke` from a shell would).
+    revoke = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+              "c.execute('UPDATE api_tokens SET revoked_ts = 1'); c.commit()")
+    subprocess.run([sys.executable, "-c", revoke, hub.db.url.database], check=True)
+    with hub.db.read() as s:
+        assert s.scalars(select(ApiToken.revoked_ts)).one() == 1
+    clock[0] += auth.TOKEN_CACHE_S - 0.5
+    assert principal_for_token(hub.db, token) is not None  # remembered: the documented bound
+    clock[0] += 0.5
+    assert principal_for_token(hub.db, token) is None  # read again: revoked
+
+
+def test_token_cache_is_bounded_and_keeps_only_valid_tokens(hub) -> None:
+    auth.TOKENS.clear()
+    assert principal_for_token(hub.db, "lkt_unknown") is None
+    assert len(auth.TOKENS) == 0  # an unknown token is looked up every time
+    cache: TtlCache[int] = TtlCache(ttl_s=5.0, size=3)
+    for n in range(5):
+        cache.put(n, n)
+    assert len(cache) == 3 and cache.get(0) is None and cache.get(4) == 4
+    cache.get(2)  # used: kept; 3 is now the least recently used
+    cache.put(5, 5)
+    assert cache.get(3) is None and cache.get(2) == 2
 
 
 def test_token_roles_and_scope(hub) -> None:

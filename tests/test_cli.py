@@ -1,4 +1,5 @@
-"""The `loket` command line: init, check, db, user, token; serve refusing a bad config."""
+"""The `loket` command line: init, check, db, user, token; serve refusing a bad config or a
+failed schema upgrade."""
 
 from __future__ import annotations
 
@@ -139,3 +140,18 @@ def test_serve_refuses_bad_config_with_one_message(write_config) -> None:
     assert result.returncode != 0
     assert f"{path}: hall2: is not a known setting" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_serve_says_in_one_line_why_the_schema_upgrade_failed(write_config) -> None:
+    # `loket serve` upgrades the schema in a child process (alembic stays out of the hub).
+    path = write_config()
+    (path.parent / "loket.db").write_bytes(b"not a SQLite database " * 20)
+    result = subprocess.run(
+        [sys.executable, "-m", "loket", "serve", "--config", str(path), "--port", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: cannot start the hub: schema upgrade failed: sqlalchemy.exc.DatabaseError: "
+        "(sqlite3.DatabaseError) file is not a database"]

@@ -197,3 +197,90 @@ def test_status_namespace_refuses_unknown_token(hall) -> None:
     hub, _, _ = hall
     with pytest.raises(socketio.exceptions.ConnectionError):
         Display(hub.url, auth={"token": "nope"}, namespace="/status")
+
+
+def events_until_call(display: Display, ticket: str, timeout: float = 5.0) -> list[tuple[str, Any]]:
+    """Every event ``display`` got up to and including the ``call`` of ``ticket`` (events of
+    one connection arrive in the order they were sent, so nothing sent before is still due)."""
+    seen: list[tuple[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no call of {ticket} within {timeout}s")
+        name, data = display.events.get(timeout=remaining)
+        seen.append((name, data))
+        if name == "call" and data["ticket"] == ticket:
+            return seen
+
+
+def test_counter_events_option(hall) -> None:
+    hub, token, displays = hall
+    every = Display(hub.url)
+    own = Display(hub.url, auth={"counter": "1", "counter_events": "own"})
+    none = Display(hub.url, auth={"counter_events": "none"})
+    displays += [every, own, none]
+    for display in (every, own, none):
+        display.next("snapshot")
+    for service in ("A", "C", "B"):
+        post(hub, "/api/tickets", token, json={"service": service})
+    post(hub, "/api/counters/1/next", token)  # A
+    post(hub, "/api/counters/5/next", token)  # C
+    last = post(hub, "/api/counters/2/next", token).json()["called"]  # B: the marker
+
+    def counters(display: Display) -> list[str]:
+        return [d["counter"] for name, d in events_until_call(display, last) if name == "counter"]
+
+    assert counters(every) == ["1", "5"]  # the marker's own counter event follows its call
+    assert counters(own) == ["1"]
+    got = events_until_call(none, last)
+    assert [d["counter"] for name, d in got if name == "call"] == ["1", "5", "2"]
+    assert [name for name, _ in got if name == "counter"] == []
+
+    # `join` keeps the connection's choice and follows the new counter
+    own.sio.call("join", {"counter": "5"}, namespace="/display", timeout=5)
+    post(hub, "/api/tickets", token, json={"service": "C"})
+    post(hub, "/api/tickets", token, json={"service": "A"})
+    post(hub, "/api/counters/5/next", token)
+    marker = post(hub, "/api/counters/1/next", token).json()["called"]
+    seen = events_until_call(own, marker)
+    assert [d["counter"] for name, d in seen if name == "counter"] == ["5"]
+
+
+def test_a_late_reader_gets_every_call_whole_and_in_order(hall) -> None:
+    """A screen with a tiny receive buffer that reads nothing while 60 calls go out gets
+    them all afterwards, whole and in call order (the hub writes each broadcast's frame
+    straight to the socket, server.broadcast; the full-buffer case is in test_hub_speed)."""
+    import json
+    import socket as socket_module
+
+    import websocket
+
+    hub, token, _ = hall
+    calls_made = 60
+    ws = websocket.create_connection(
+        hub.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+        sockopt=[(socket_module.SOL_SOCKET, socket_module.SO_RCVBUF, 2048)], timeout=10)
+    try:
+        assert ws.recv().startswith("0")
+        ws.send('40/display,{"counter_events": "none"}')
+        while not ws.recv().startswith("40/display"):
+            pass
+        for _ in range(calls_made):
+            post(hub, "/api/tickets", token, json={"service": "B"})
+        expected = []
+        for i in range(calls_made):
+            counter = "2" if i % 2 else "1"
+            expected.append(post(hub, f"/api/counters/{counter}/next", token).json()["called"])
+        calls: list[str] = []
+        while len(calls) < len(expected):
+            message = ws.recv()
+            if message == "2":
+                ws.send("3")
+            elif message.startswith('42/display,["call",'):
+                calls.append(json.loads(message[len("42/display,"):])[1]["ticket"])
+            elif message.startswith("42/display,"):
+                json.loads(message[len("42/display,"):])  # every frame whole
+        assert calls == expected
+    finally:
+        ws.close()

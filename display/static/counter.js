@@ -137,7 +137,7 @@
   }
 
   render();
-  var socket = D.connect({ counter: id }, {
+  var socket = D.connect({ counter: id, counter_events: "own" }, {
     snapshot: onSnapshot,
     call: onCall,
     counter: onCounter,

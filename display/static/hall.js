@@ -288,7 +288,11 @@
 
   emptyHero();
   renderRecent();
-  var socket = D.connect(S.zone ? { zone: S.zone } : {}, {
+  // The hall screen shows calls and waiting counts, not counters' states: no `counter` events
+  // (one message per call instead of two; docs/benchmarks.md).
+  var auth = { counter_events: "none" };
+  if (S.zone) { auth.zone = S.zone; }
+  var socket = D.connect(auth, {
     snapshot: onSnapshot,
     call: onCall,
     queue: onQueue,

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneStandard
+if TYPE_CHECKING:  # icalendar is imported when a file is written, not by a serving hub
+    from icalendar import Timezone
 
 PRODID = "-//Loket//Reservasi Antrean//ID"
 
@@ -36,6 +38,8 @@ def _vtimezone(tzid: str, at: datetime) -> Timezone:
     """The zone's VTIMEZONE around ``at``; a zone without transitions there (all of
     Indonesia's since 1964) gets one STANDARD part with its offset, as RFC 5545 requires at
     least one."""
+    from icalendar import Timezone, TimezoneStandard
+
     zone = Timezone.from_tzid(tzid, first_date=at.date() - timedelta(days=366),
                               last_date=at.date() + timedelta(days=366))
     if zone.subcomponents:
@@ -55,6 +59,8 @@ def _vtimezone(tzid: str, at: datetime) -> Timezone:
 def booking_ics(event: BookingEvent) -> bytes:
     """The ``.ics`` bytes of one booking: CRLF line ends, folded long lines and escaped
     texts (the library's), UTF-8."""
+    from icalendar import Alarm, Calendar, Event
+
     tz = ZoneInfo(event.timezone)
     start = datetime.combine(event.day, event.start, tzinfo=tz)
     end = datetime.combine(event.day, event.end, tzinfo=tz)

@@ -70,6 +70,7 @@ def service_list(hub: Hub, lang: str = "id", agencies: set[str] | None = None
             ).all()
         )
         paused = list(hub.settings_in(s).get("paused_services", []))
+        rows = observed.counter_rows(s)  # once for every service's two estimates
         groups: dict[str, dict[str, Any]] = {}
         for agency in hub.config.agencies:
             if agencies is None or agency.slug in agencies:
@@ -93,13 +94,13 @@ def service_list(hub: Hub, lang: str = "id", agencies: set[str] | None = None
                 reason, when = "closed", state["next_opening_text"]
             elif svc.quota is not None and taken >= svc.quota:
                 reason, when = "quota_full", _reopening(hub, prefix, lang)
-            regular = observed.estimate(hub, s, prefix, waiting, False, counts)
+            regular = observed.estimate(hub, s, prefix, waiting, False, counts, rows)
             waiting_priority = priority_counts.get(prefix, 0)
             if hub.policy.priority_policy == "first":
                 ahead_priority = waiting_priority
             else:
                 ahead_priority = min(waiting, waiting_priority * hub.policy.priority_every)
-            urgent = observed.estimate(hub, s, prefix, ahead_priority, True, counts)
+            urgent = observed.estimate(hub, s, prefix, ahead_priority, True, counts, rows)
             group["services"].append({
                 "prefix": prefix,
                 "name": svc.name if lang == "id" else (svc.name_en or svc.name),

@@ -14,14 +14,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
-
 from loket.server.ikm import ELEMENTS
+
+if TYPE_CHECKING:  # openpyxl (175 modules) is imported by to_xlsx only, not by a serving hub
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may read as the start of a formula (OWASP "CSV injection")."""
@@ -123,6 +123,9 @@ def to_xlsx(
     report: dict[str, Any], lang: str = "id", tickets: list[tuple[Any, ...]] | None = None
 ) -> bytes:
     """A workbook with the summary, the hourly profile and (for short periods) each ticket."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     tz = ZoneInfo(report["timezone"])
     wb = Workbook()
     ws = wb.active

@@ -1,0 +1,34 @@
+"""The serving hub keeps out of memory what it does not use while serving (docs/benchmarks.md,
+"Second pass"): alembic runs in `loket serve`'s child process, the others where they are used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOT_SERVING = ("alembic", "mako", "zxcvbn", "openpyxl", "icalendar")
+
+SERVE_LIKE = """
+import sys
+from loket.server import commands  # every CLI group, as `loket serve` has them
+from loket.server.app import create_app
+from loket.server.config import load_config
+from loket.server import backup_schedule
+from loket import audio, counter_panel
+
+app = create_app(load_config(sys.argv[1]), async_mode="threading", upgrade=False)
+print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))
+"""
+
+
+def test_a_serving_hub_does_not_import_the_migrations_or_the_file_writers(write_config) -> None:
+    path = write_config()
+    subprocess.run([sys.executable, "-m", "loket", "db", "upgrade", "--config", str(path)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    out = subprocess.run([sys.executable, "-c", SERVE_LIKE, str(path)], cwd=ROOT, check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    loaded = set(out.split())
+    assert "loket" in loaded and "sqlalchemy" in loaded  # the list is real
+    assert loaded.isdisjoint(NOT_SERVING), sorted(loaded & set(NOT_SERVING))
