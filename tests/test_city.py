@@ -10,9 +10,11 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, func, select, text, update
@@ -22,7 +24,7 @@ from loket.server.app import create_app
 from loket.server.auth import create_token
 from loket.server.city.app import create_city_app
 from loket.server.city.forward import CityLinkError, CityUnreachable, Forwarder
-from loket.server.city.models import CityHall, CityOutbox
+from loket.server.city.models import CityHall, CityOutbox, CityTicket
 from loket.server.config import ConfigError, load_city_config, load_config
 from loket.server.db import Database
 from loket.server.ikm import ikm_from_responses
@@ -263,10 +265,16 @@ def test_city_view_shows_each_hall_and_agency(tmp_path: Path, central: Database)
     east.counter_action("1", "next")
     for hub in (west, east):
         forwarder(hub, central).drain()
-    # A hall that has been silent for long is shown offline, its figures as of then.
+    # A hall that has been silent for long is shown offline, its figures as of then: its
+    # tickets were forwarded before it fell silent, so they belong to that moment's day (in
+    # the first hour after midnight, yesterday's).
+    silent_since = time.time() - 3600
+    silent_day = datetime.fromtimestamp(silent_since, ZoneInfo("Asia/Jakarta")).date()
     with central.session() as s:
         s.execute(update(CityHall).where(CityHall.hall_id == "timur")
-                  .values(last_seen_ts=time.time() - 3600))
+                  .values(last_seen_ts=silent_since))
+        s.execute(update(CityTicket).where(CityTicket.hall_id == "timur")
+                  .values(day=silent_day.isoformat()))
     app = create_city_app(city_config(tmp_path, str(central.url)), testing=True, db=central)
     client = app.test_client()
     assert client.get("/").status_code == 302  # login first
