@@ -301,7 +301,9 @@ def test_the_running_hub_backs_up_by_itself(
     write_config: Callable[..., Path], live_hub: Callable[..., Any], monkeypatch: Any,
 ) -> None:
     monkeypatch.setenv("LOKET_BACKUP_CATCH_UP_S", "0.5")
-    config_path = write_config(extra='[backup]\ndir = "saved"\n')
+    # Today's backup time (00:00) has always passed, so the hub catches up at once (with the
+    # default 02:30 it would wait for 02:30 when started between midnight and then).
+    config_path = write_config(extra='[backup]\ndir = "saved"\ntime = "00:00"\n')
     hub = live_hub(config_path)
     requests.post(f"{hub.url}/api/tickets", json={"service": "A"}, timeout=5)
     status_file = config_path.parent / "saved" / "last-backup.json"
