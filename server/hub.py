@@ -138,6 +138,7 @@ class Hub(CounterActions):
             booked_policy=config.queue.booked_policy,
             booked_every=config.queue.booked_every,
         )
+        self._capacity = observed.CapacityCache()
         self._publish_lock = threading.RLock()
         self.service_time_cache = observed.ServiceTimeCache()
         """Observed service times per service, recomputed at most every
@@ -360,8 +361,9 @@ class Hub(CounterActions):
                 memo.waiting[service] = memo.waiting.get(service, 0) + 1
             if memo.counters is None:  # a batch only issues: the counters do not change
                 memo.counters = observed.counter_rows(s)
+                memo.capacity = self._capacity.answers_for(self, memo.counters)
         wait = observed.estimate(self, s, service, ahead, priority, memo.waiting,
-                                 memo.counters)
+                                 memo.counters, memo.capacity)
         w.publish(Event("ticket", self._ticket_event(ticket)))
         w.queue_changed = True
         w.after_commit(lambda: self._numbering_rows.add((day, service)))

@@ -149,6 +149,8 @@ class WriteMemo:
         self.waiting: dict[str, int] | None = None
         self.counters: dict[str, Any] | None = None
         """The counters' rows the estimate reads (server.service_times.counter_rows)."""
+        self.capacity: dict[Any, tuple[float, int]] | None = None
+        """server.service_times.capacity's answers for :attr:`counters` (a batch only)."""
         self.batch = False
         """Set by the batcher: the transaction only issues tickets, so counting each new
         ticket keeps :attr:`waiting` exact and :attr:`counters` stays true (a caller's own

@@ -13,6 +13,7 @@ from wsproto import ConnectionType
 from wsproto.connection import Connection
 from wsproto.events import TextMessage
 
+from loket.server import service_times as observed
 from loket.server.broadcast import frame_text
 from loket.server.errors import HubError
 from loket.server.issue_batch import batcher_for
@@ -148,3 +149,23 @@ def test_a_batchs_estimates_see_the_counters_as_they_are_when_it_runs(hub: Any) 
     closed = counters_open()
     hub.counter_action("5", "open", actor="supervisor")
     assert (opened, closed, counters_open()) == ([1.0] * 3, [0.0] * 3, [1.0] * 3)
+
+
+def test_kept_capacity_answers_are_the_ones_found_afresh(hub: Any) -> None:
+    # The estimate's capacity is kept per counters' rows (service_times.CapacityCache): as
+    # lines fill, as a counter calls (its row changes) and closes, every answer must be the
+    # one found from the database alone (one at a time: the waiting counts are those after it).
+    def check(services: list[str]) -> None:
+        for service in services:
+            answer = hub.issue_ticket(service)
+            with hub.db.read() as s:
+                fresh = observed.estimate(hub, s, answer["service"], answer["ahead"],
+                                          answer["priority"])
+            assert answer["estimate"]["counters_open"] == fresh.public()["counters_open"]
+
+    check(["A", "B", "C"])
+    check(["A", "B", "C", "A"])
+    hub.counter_action("1", "next", actor="officer")
+    check(["B", "A", "C"])
+    hub.counter_action("5", "close", actor="supervisor")
+    check(["C", "A", "B"])

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOT_SERVING = ("alembic", "mako", "zxcvbn", "openpyxl", "icalendar")
+NOT_SERVING = ("alembic", "mako", "zxcvbn", "openpyxl", "icalendar", "qrcode", "PIL",
+               "phonenumbers")
 
 SERVE_LIKE = """
 import sys

@@ -1,16 +1,13 @@
-"""Citizens' phone numbers: Indonesian numbers normalised to E.164, and masked for staff."""
+"""Citizens' phone numbers: Indonesian numbers normalised to E.164, and masked for staff.
+
+``phonenumbers`` (58 modules) is imported at the first number checked, not when the hub starts:
+most tickets carry no number (docs/benchmarks.md, "Hub: faster", third pass)."""
 
 from __future__ import annotations
 
 import re
 
-import phonenumbers
-
 _ALLOWED = re.compile(r"^\+?[0-9 ()\-.]{8,24}$")
-_MOBILE_TYPES = (
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-)
 
 
 class BadPhone(ValueError):
@@ -34,13 +31,16 @@ def normalize(raw: str) -> str:
         raise BadPhone(raw)
     if text.startswith("+") and not digits.startswith("62"):
         raise BadPhone(raw)
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(candidate, "ID")
     except phonenumbers.NumberParseException:
         raise BadPhone(raw) from None
     if number.country_code != 62 or not phonenumbers.is_valid_number(number):
         raise BadPhone(raw)
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE,
+                                                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise BadPhone(raw)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

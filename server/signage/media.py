@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from PIL import Image, UnidentifiedImageError
-
 log = logging.getLogger(__name__)
 
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
@@ -67,6 +65,8 @@ def ffmpeg_available() -> bool:
 
 
 def check_image(path: Path, claimed: str) -> Checked:
+    from PIL import Image, UnidentifiedImageError  # at the first upload, not at start (4 MB)
+
     try:
         with Image.open(path) as img:
             fmt = img.format or ""
@@ -166,6 +166,8 @@ def make_thumbnail(source: Path, checked: Checked, target: Path) -> None:
 
 
 def _scaled_copy(source: Path, target: Path) -> None:
+    from PIL import Image
+
     with Image.open(source) as opened:
         img = opened.convert("RGB")
         img.thumbnail(THUMB_SIZE)
