@@ -19,6 +19,14 @@ class Section(BaseModel):
     )
 
 
+def http_url(value: str) -> str:
+    """``value`` when it is empty or an http(s) URL, else ValueError saying what is expected
+    (the config loader names the key and the file)."""
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
 class FileConfig(Section):
     """A whole config file: remembers where it was read from, so relative paths (and files
     kept beside it, such as the generated secret key) resolve against its folder."""

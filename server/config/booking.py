@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from pydantic import Field, field_validator, model_validator
 
-from loket.server.config.base import Section
+from loket.server.config.base import Section, http_url
 from loket.server.config.kiosk import _check_limit
 from loket.server.hours import OpeningRule, parse_clock, parse_rule
 
@@ -101,9 +101,7 @@ class BookingSection(Section):
     @field_validator("public_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("public_url must start with http:// or https://")
-        return value.rstrip("/")
+        return http_url(value).rstrip("/")
 
     @property
     def active(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from limits import parse_many
 from pydantic import Field, field_validator
 
-from loket.server.config.base import Section
+from loket.server.config.base import Section, http_url
 
 
 def _check_limit(value: str) -> str:
@@ -48,9 +48,7 @@ class KioskSection(Section):
     @field_validator("public_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("public_url must start with http:// or https://")
-        return value
+        return http_url(value)
 
 
 class KioskDeviceSection(Section):

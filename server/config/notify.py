@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from loket.server.config.base import Section
+from loket.server.config.base import Section, http_url
 
 NOTICE_KINDS = (
     "issued", "near", "called", "recalled", "skipped",
@@ -167,9 +167,7 @@ class NotifySection(Section):
     @field_validator("public_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return http_url(value).rstrip("/")
 
     @field_validator("templates")
     @classmethod
