@@ -31,7 +31,7 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, t
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from loket.server import queue_rules
+from loket.server import hall_calendar, queue_rules
 from loket.server import service_times as observed
 from loket.server.admin.store import HallStore
 from loket.server.config import LoketConfig
@@ -41,7 +41,6 @@ from loket.server.counter_status import ActionArgs, CounterAction, CounterState,
 from loket.server.db import Database
 from loket.server.errors import HubError
 from loket.server.events import Event, EventBus
-from loket.server.i18n import translate
 from loket.server.issue_batch import WriteMemo, batcher_for, paused_services
 from loket.server.models import (
     AuditEntry,
@@ -77,8 +76,6 @@ SUPERVISOR_ACTIONS = ("open", "close")
 MAX_DAILY_NUMBER = 999
 """Highest number a service without a quota issues in a day (labels keep three digits)."""
 Spawn = Callable[[Callable[[], None]], Any]
-HALL_POLL_S = 1.0
-"""How often each hub process checks the hall's version in the database."""
 CALL_ORDER_LOCK = 7242011
 """PostgreSQL advisory lock key that orders counter actions across hub processes."""
 
@@ -178,6 +175,13 @@ class Hub(CounterActions):
         if event.kind == "hall" and event.remote and self.hall.reload():
             self._ensure_counter_rows()
 
+    def _hall_reloaded(self) -> None:
+        """After the hall watcher reloaded a hall another program changed: rows for new
+        counters, a ``hall`` event, fresh waiting counts."""
+        self._ensure_counter_rows()
+        self.events.publish(Event("hall", {"version": self.hall.version}))
+        self._mark_queue_dirty()
+
     def _ensure_counter_rows(self) -> None:
         with self.write() as w:
             self._ensure_counter_rows_in(w.session)
@@ -228,7 +232,7 @@ class Hub(CounterActions):
         if spawn is not None and not self._notifier_started:
             self._notifier_started = True
             spawn(self._queue_notifier)
-            spawn(self._hall_watcher)
+            spawn(functools.partial(hall_calendar.watch_hall, self, self._hall_reloaded))
 
     # ------------------------------------------------------------------ time
     def local(self, ts: float) -> datetime:
@@ -246,38 +250,14 @@ class Hub(CounterActions):
     def describe_opening(self, moment: datetime | None, lang: str) -> str:
         """When a closed service opens again, in words for a citizen ("pukul 08.00",
         "besok pukul 08.00", a date)."""
-        if moment is None:
-            return translate("time.unknown", lang)
-        now = self.local(self.clock())
-        when = translate("time.at", lang, time=moment.strftime("%H.%M"))
-        if moment.date() == now.date():
-            return when
-        if (moment.date() - now.date()).days == 1:
-            return f"{translate('time.tomorrow', lang)} {when}"
-        return f"{moment.strftime('%d-%m-%Y')} {when}"
+        return hall_calendar.describe_opening(self, moment, lang)
 
     # ------------------------------------------------------------------ issuing
     def service_state(
         self, prefix: str, lang: str = "id", paused_services: list[str] | None = None
     ) -> ServiceState:
         """Whether tickets can be taken for a service now, and why not."""
-        service = self.services[prefix]
-        now = self.local(self.clock())
-        refusal = self.hall.calendar.refusal(prefix, now, service.opening_rules, service.cutoff)
-        open_now = refusal is None
-        if paused_services is None:
-            paused_services = self.paused_services()
-        paused = prefix in paused_services
-        return {
-            "open": open_now and not paused,
-            "paused": paused,
-            "next_opening": None if refusal is None else self.iso(_ts(refusal.resumes)),
-            "next_opening_text": None
-            if refusal is None
-            else self.describe_opening(refusal.resumes, lang),
-            "closed_kind": None if refusal is None else refusal.kind,
-            "closed_reason": None if refusal is None else refusal.reason,
-        }
+        return hall_calendar.service_state(self, prefix, lang, paused_services)
 
     def issue_ticket(
         self, service: str, priority: bool = False, kiosk: str | None = None, lang: str = "id"
@@ -698,7 +678,7 @@ class Hub(CounterActions):
                     counter, row, ticket, sum(counts.get(p, 0) for p in counter.services)),
                 "name": counter.name,
                 "services": list(counter.services),
-                "calendar_break": self._calendar_break(counter),
+                "calendar_break": hall_calendar.calendar_break(self, counter),
             })
         return {
             "hall": {
@@ -802,46 +782,6 @@ class Hub(CounterActions):
                 log.exception("could not publish waiting counts")
             time.sleep(interval)
 
-    def _calendar_break(self, counter: CounterSection) -> str | None:
-        """The reason of the calendar break or closure every service of ``counter`` is in now
-        (the counter's screen shows a break); None when it may call."""
-        now = self.local(self.clock())
-        reasons = set()
-        for prefix in counter.services:
-            svc = self.services.get(prefix)
-            refusal = None if svc is None else self.hall.calendar.refusal(
-                prefix, now, svc.opening_rules, None)
-            if refusal is None or refusal.kind not in ("break", "closure"):
-                return None
-            reasons.add(refusal.reason)
-        return sorted(reasons)[0] if reasons else None
-
-    def _blocked_now(self) -> frozenset[str]:
-        now = self.local(self.clock())
-        return frozenset(p for p, svc in self.services.items() if self.hall.calendar.refusal(
-            p, now, svc.opening_rules, svc.cutoff) is not None)
-
-    def _hall_watcher(self) -> None:
-        """Notice hall changes made by another program (``loket config import``, ``loket
-        calendar import``) or a process whose relay event was lost: one tiny query a second.
-        A break, a closure or a last-ticket time that starts or ends is told to the pages the
-        same way (a ``hall`` event), so kiosks and counter screens follow the calendar."""
-        blocked = self._blocked_now()
-        while True:
-            time.sleep(HALL_POLL_S)
-            try:
-                now_blocked = self._blocked_now()
-                if now_blocked != blocked:
-                    blocked = now_blocked
-                    self.events.publish(Event("hall", {"version": self.hall.version,
-                                                       "calendar": True}))
-                if self.hall.reload():
-                    self._ensure_counter_rows()
-                    self.events.publish(Event("hall", {"version": self.hall.version}))
-                    self._mark_queue_dirty()
-            except Exception:
-                log.exception("could not check the hall's configuration")
-
 
 _NEXT_NUMBER = text(
     "UPDATE service_days SET last_number = last_number + 1 WHERE day = :day"
@@ -882,10 +822,6 @@ def _ahead_sql(priority_first: bool, priority: bool, booked_first: bool, booked:
 def format_label(prefix: str, number: int) -> str:
     """``("A", 12)`` -> ``"A-012"``."""
     return f"{prefix}-{number:03d}"
-
-
-def _ts(moment: datetime | None) -> float | None:
-    return None if moment is None else moment.timestamp()
 
 
 def _insert_ignore(s: Session, model: Any, values: dict[str, Any]) -> None:
