@@ -65,6 +65,7 @@ from loket.server.payloads import (
     TicketPublic,
     TicketStatusAnswer,
 )
+from loket.server.queue_notifier import QueueNotifier
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +141,7 @@ class Hub(CounterActions):
         self.service_time_cache = observed.ServiceTimeCache()
         """Observed service times per service, recomputed at most every
         :data:`loket.server.service_times.CACHE_S` (see :mod:`loket.server.service_times`)."""
-        self._queue_dirty = threading.Event()
-        self._notifier_started = False
-        self._last_queue: QueuePayload | None = None
+        self._queue = QueueNotifier(self, self._cluster_order)
         self._numbering_rows: set[tuple[str, str]] = set()
         """(day, service) whose ServiceDay row is known to exist (rows are never deleted)."""
 
@@ -180,7 +179,7 @@ class Hub(CounterActions):
         counters, a ``hall`` event, fresh waiting counts."""
         self._ensure_counter_rows()
         self.events.publish(Event("hall", {"version": self.hall.version}))
-        self._mark_queue_dirty()
+        self._queue.mark_dirty()
 
     def _ensure_counter_rows(self) -> None:
         with self.write() as w:
@@ -221,7 +220,7 @@ class Hub(CounterActions):
         for callback in w.callbacks:
             callback()
         if w.queue_changed:
-            self._mark_queue_dirty()
+            self._queue.mark_dirty()
 
     # ------------------------------------------------------------------ setup
     def start(self, spawn: Spawn | None = None) -> None:
@@ -229,9 +228,9 @@ class Hub(CounterActions):
         for its counters; start the waiting-count notifier."""
         self.hall.load()
         self._ensure_counter_rows()
-        if spawn is not None and not self._notifier_started:
-            self._notifier_started = True
-            spawn(self._queue_notifier)
+        if spawn is not None and not self._queue.started:
+            self._queue.started = True
+            spawn(self._queue.run)
             spawn(functools.partial(hall_calendar.watch_hall, self, self._hall_reloaded))
 
     # ------------------------------------------------------------------ time
@@ -743,44 +742,6 @@ class Hub(CounterActions):
         w.session.add(AuditEntry(ts=w.now, actor=actor, action=action, target=target,
                                  detail=detail if isinstance(detail, str)
                                  else json.dumps(detail)))
-
-    # ------------------------------------------------------------------ queue notifier
-    def _mark_queue_dirty(self) -> None:
-        if self._notifier_started:
-            self._queue_dirty.set()
-        else:
-            self._publish_queue()
-
-    def _publish_queue(self) -> None:
-        # Several processes: counting and pushing take turns with the other processes (the
-        # same lock as counter actions), so counts reach displays in the order they were
-        # read and an older count never lands after a newer one.
-        with self._cluster_order():
-            payload = self.queue_payload()
-            # Another process may have pushed newer counts since this one's last push, so
-            # only a lone process may skip a push that repeats its previous one.
-            same = not self.config.realtime.message_queue and self._last_queue is not None and (
-                self._last_queue["services"] == payload["services"]
-            )
-            self._last_queue = payload
-            if not same:
-                self.events.publish(Event("queue", payload))
-
-    def _queue_notifier(self) -> None:
-        """Coalesce bursts of changes into one ``queue`` event per interval."""
-        from loket.server.gc_tuning import freeze_startup_objects
-
-        # This greenlet starts once the hub is up: the start-up objects are all there.
-        freeze_startup_objects()
-        interval = self.config.realtime.queue_event_interval_s
-        while True:
-            self._queue_dirty.wait()
-            self._queue_dirty.clear()
-            try:
-                self._publish_queue()
-            except Exception:
-                log.exception("could not publish waiting counts")
-            time.sleep(interval)
 
 
 _NEXT_NUMBER = text(
