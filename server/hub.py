@@ -59,13 +59,13 @@ from loket.server.payloads import (
     QueuePayload,
     ServiceState,
     Snapshot,
-    SnapshotCounter,
-    SnapshotService,
     TicketEvent,
     TicketPublic,
     TicketStatusAnswer,
 )
 from loket.server.queue_notifier import QueueNotifier
+from loket.server.snapshot import build_queue_payload, build_snapshot
+from loket.server.ticket_view import ticket_event, ticket_public
 
 log = logging.getLogger(__name__)
 
@@ -527,24 +527,7 @@ class Hub(CounterActions):
 
     # ------------------------------------------------------------------ tickets
     def _ticket_event(self, ticket: Ticket) -> TicketEvent:
-        return {"id": ticket.id, "token_hash": ticket.status_token_hash,
-                **self._ticket_public(ticket)}
-
-    def _ticket_public(self, ticket: Ticket) -> TicketPublic:
-        """What the ticket's holder may see (no database id, no token hash)."""
-        counter = self.counters.get(ticket.counter_id or "")
-        return {
-            "ticket": ticket.label,
-            "service": ticket.service,
-            "status": ticket.status,
-            "priority": bool(ticket.priority),
-            "booked": bool(ticket.booked),
-            "counter": ticket.counter_id,
-            "counter_name": counter.name if counter else None,
-            "issued_at": self.iso(ticket.issued_ts),
-            "called_at": self.iso(ticket.called_ts),
-            "transferred_from": ticket.transferred_from,
-        }
+        return ticket_event(ticket, self.counters, self.iso)
 
     def ticket_by_token(self, token: str) -> TicketPublic | TicketStatusAnswer | None:
         """A ticket's public status for its status page (a waiting ticket's adds the people
@@ -555,7 +538,7 @@ class Hub(CounterActions):
             ).one_or_none()
             if ticket is None:
                 return None
-            public = self._ticket_public(ticket)
+            public = ticket_public(ticket, self.counters, self.iso)
             if ticket.status != TicketStatus.WAITING or ticket.day != self.day():
                 return public
             ahead = self._ahead(s, ticket)
@@ -575,6 +558,13 @@ class Hub(CounterActions):
         """A call as displays get it in the ``call`` event; ``priority``/``booked`` None read
         the ticket's flags in the record's session."""
         return self._call_payload(record, priority, booked)
+
+    def counter_payload(
+        self, counter: CounterSection, row: Counter, ticket: Ticket | None, waiting: int
+    ) -> CounterPayload:
+        """A counter's state from its row and current ticket, read in the caller's
+        transaction (as :meth:`counter_state` gives it)."""
+        return self._counter_result(counter, row, ticket, waiting)
 
     def waiting_counts_in(self, s: Session) -> dict[str, int]:
         """Today's waiting tickets per service (every service, 0 when none wait), read in the
@@ -601,98 +591,11 @@ class Hub(CounterActions):
     def queue_payload(self, counts: dict[str, int] | None = None) -> QueuePayload:
         """The ``queue`` event's payload: waiting tickets per service and per counter (from
         ``counts`` if given, else counted now)."""
-        counts = counts if counts is not None else self.waiting_counts()
-        return {
-            "services": [{"prefix": p, "waiting": counts.get(p, 0)} for p in self.services],
-            "counters": [
-                {"id": c.id, "waiting": sum(counts.get(p, 0) for p in c.services)}
-                for c in self.counters.values()
-            ],
-            "at": self.iso(self.clock()),
-        }
+        return build_queue_payload(self, counts)
 
     def snapshot(self, zone: str | None = None, lang: str = "id") -> Snapshot:
         """Everything a display needs on connect; the body of ``GET /api/state``."""
-        day = self.day()
-        with self.db.read() as s:
-            counts = self._waiting_counts(s)
-            issued = dict(
-                s.execute(
-                    select(ServiceDay.service, ServiceDay.last_number).where(ServiceDay.day == day)
-                ).all()
-            )
-            rows = {row.id: row for row in s.scalars(select(Counter))}
-            current_ids = [r.current_ticket_id for r in rows.values() if r.current_ticket_id]
-            tickets = {
-                t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))
-            }
-            zone_counters = {c.id for c in self.counters.values() if zone in (None, c.zone)}
-            # Enough rows for the displays' recent list even when some are recalls.
-            calls_limit = max(10, 2 * self.config.display.recent_calls)
-            calls_query = select(CallRecord).order_by(CallRecord.id.desc()).limit(calls_limit)
-            if zone is not None:
-                calls_query = calls_query.where(CallRecord.counter_id.in_(zone_counters))
-            records = list(s.scalars(calls_query))
-            flags = {
-                tid: (bool(priority), bool(booked))
-                for tid, priority, booked in s.execute(
-                    select(Ticket.id, Ticket.priority, Ticket.booked).where(
-                        Ticket.id.in_({r.ticket_id for r in records})))
-            }
-            calls = [self._call_payload(r, *flags.get(r.ticket_id, (False, False)))
-                     for r in records]
-            settings = self._settings(s)
-        zone_services = {
-            p for c in self.counters.values() if c.id in zone_counters for p in c.services
-        }
-        services: list[SnapshotService] = []
-        for prefix, svc in self.services.items():
-            if prefix not in zone_services:
-                continue
-            state = self.service_state(prefix, lang, settings.get("paused_services", []))
-            services.append(
-                {
-                    "prefix": prefix,
-                    "name": svc.name,
-                    "name_en": svc.name_en or svc.name,
-                    "agency": self.agency_name(svc.agency),
-                    "agency_id": self.agency_id(svc.agency),
-                    "waiting": counts.get(prefix, 0),
-                    "issued": issued.get(prefix, 0),
-                    "quota": svc.quota,
-                    "sla_minutes": svc.sla_minutes,
-                    **state,
-                }
-            )
-        counters: list[SnapshotCounter] = []
-        for counter in self.counters.values():
-            if counter.id not in zone_counters:
-                continue
-            row = rows.get(counter.id)
-            if row is None:
-                continue
-            ticket = tickets.get(row.current_ticket_id) if row.current_ticket_id else None
-            counters.append({
-                **self._counter_result(
-                    counter, row, ticket, sum(counts.get(p, 0) for p in counter.services)),
-                "name": counter.name,
-                "services": list(counter.services),
-                "calendar_break": hall_calendar.calendar_break(self, counter),
-            })
-        return {
-            "hall": {
-                "name": self.config.hall.name,
-                "timezone": self.config.hall.timezone,
-                "language": self.config.hall.language,
-            },
-            "day": day,
-            "at": self.iso(self.clock()),
-            "zone": zone,
-            "services": services,
-            "counters": counters,
-            "calls": calls,
-            "running_text": settings.get("running_text", self.config.display.running_text),
-        }
+        return build_snapshot(self, zone, lang)
 
     def agency_id(self, agency: str) -> str:
         """The id (slug) of an agency named by id or name."""
