@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from loket.server.admin.calendar_api import add_entry
 from loket.server.auth import create_token
-from loket.server.booking import reports, store
+from loket.server.booking import checkin, reports, store
 from loket.server.booking.models import Booking
 from loket.server.events import Event
 from loket.server.integrations import delivery, subscriptions
@@ -369,7 +369,7 @@ def test_two_hub_processes_never_overbook_nor_check_in_twice(
     def check_in(i: int) -> None:
         gate.wait()
         try:
-            checked.append(store.check_in(hubs[i % 2], code)["ticket"])
+            checked.append(checkin.check_in(hubs[i % 2], code)["ticket"])
         except HubError as exc:
             checked.append(exc.code)
 

@@ -25,6 +25,7 @@ from loket.server.admin.access import ADMINS, parsed, principal
 from loket.server.admin.store import Document
 from loket.server.auth import current_principal, require_principal
 from loket.server.booking import reports, store
+from loket.server.booking.checkin import check_in
 from loket.server.context import get_config, get_hub
 from loket.server.errors import HubError, bad_request
 from loket.server.extensions import csrf, limiter
@@ -176,7 +177,7 @@ def checkin() -> Any:
     if kiosk is not None and len(kiosk) > 32:
         raise bad_request("field 'kiosk' is longer than 32 characters")
     kiosk, _ = ticket_origin(kiosk, False)
-    result = store.check_in(hub, body.get("code"), kiosk=kiosk, source=source, lang=g.lang)
+    result = check_in(hub, body.get("code"), kiosk=kiosk, source=source, lang=g.lang)
     return jsonify(result), 201
 
 

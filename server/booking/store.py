@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from loket.server import queue_rules
 from loket.server.booking import keys, rules
 from loket.server.booking.models import Booking, BookingStatus
 from loket.server.config import LoketConfig
@@ -25,10 +24,8 @@ from loket.server.errors import HubError, bad_request
 from loket.server.events import Event
 from loket.server.i18n import translate
 from loket.server.models import Ticket
-from loket.server.notify import outbox
 from loket.server.notify.entry import cancel_notices, enqueue_notice, public_base
 from loket.server.notify.phone import BadPhone, mask, normalize
-from loket.server.payloads import CheckedInTicket
 
 if TYPE_CHECKING:
     from loket.server.hub import Hub, Write
@@ -172,7 +169,9 @@ def _phone(raw: Any) -> str | None:
         raise HubError("bad_phone") from None
 
 
-def _text(raw: Any, field: str, limit: int) -> str | None:
+def optional_text(raw: Any, field: str, limit: int) -> str | None:
+    """A form's free text, stripped; None when empty; ``bad_request`` when it is not a text
+    or longer than ``limit`` characters."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if not isinstance(raw, str) or len(raw.strip()) > limit:
@@ -180,7 +179,8 @@ def _text(raw: Any, field: str, limit: int) -> str | None:
     return raw.strip()
 
 
-def _notices_on(config: LoketConfig) -> bool:
+def notices_on(config: LoketConfig) -> bool:
+    """Whether the hall sends notices at all (``[notify] enabled``)."""
     return bool(config.notify.enabled)
 
 
@@ -198,7 +198,7 @@ def _params(hub: Hub, row: Booking, token: str | None = None,
     return params
 
 
-def _event(w: Write, row: Booking, change: str) -> None:
+def publish_change(w: Write, row: Booking, change: str) -> None:
     """A ``booking`` hub event (no personal data) for live supervisor pages."""
     w.publish(Event("booking", {"id": row.id, "change": change, "service": row.service,
                                 "day": row.day, "start": row.slot_start,
@@ -243,8 +243,8 @@ def _wanted(hub: Hub, service: Any, day: Any, start: Any, phone: Any, nik: Any,
         raise bad_request(f"no slot of {prefix} starts at {start.strip()[:8]} on {the_day}")
     number = _phone(phone)
     digits = _nik(nik, slot.session.requires_nik)
-    where = _text(address, "address", ADDRESS_MAX)
-    reach = _text(contact, "contact", CONTACT_MAX)
+    where = optional_text(address, "address", ADDRESS_MAX)
+    reach = optional_text(contact, "contact", CONTACT_MAX)
     if not slot.session.outreach:
         where = reach = None
     elif where is None or (reach is None and number is None):
@@ -311,7 +311,7 @@ def create(
         _check_places(hub, s, wanted, hashed)
         token = keys.new_token()
         row = Booking(
-            code=_free_code(s), token_hash=_hash(token), service=wanted.service, day=day_text,
+            code=_free_code(s), token_hash=hash_of(token), service=wanted.service, day=day_text,
             slot_start=slot.start, slot_end=slot.end, slot_ts=moment.timestamp(),
             status=BookingStatus.BOOKED, created_ts=now, updated_ts=now, lang=lang,
             source=source, phone=wanted.phone, nik_hash=hashed,
@@ -320,9 +320,9 @@ def create(
         )
         s.add(row)
         s.flush()
-        if wanted.phone is not None and _notices_on(hub.config):
+        if wanted.phone is not None and notices_on(hub.config):
             _queue_confirmation(hub, s, row, token, now)
-        _event(w, row, "created")
+        publish_change(w, row, "created")
     log.info("booking %s: %s %s %s (%s)", row.id, wanted.service, day_text, slot.start, source)
     return {
         "code": rules.format_code(row.code), "token": token, "service": wanted.service,
@@ -341,7 +341,8 @@ def _serialise(s: Session, service: str, day: str) -> None:
         s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def _hash(token: str) -> str:
+def hash_of(token: str) -> str:
+    """The SHA-256 under which a booking's (or a ticket's) secret token is stored."""
     from loket.server.hub import hash_token
 
     return hash_token(token)
@@ -372,10 +373,12 @@ def _queue_confirmation(hub: Hub, s: Session, row: Booking, token: str, now: flo
 
 
 # --------------------------------------------------------------------------- reading
-def _by_token(s: Session, token: str, lock: bool = False) -> Booking | None:
+def by_token(s: Session, token: str, lock: bool = False) -> Booking | None:
+    """The booking of a link's token, read in ``s`` (locked with ``lock``); None when the
+    token is malformed or unknown."""
     if not isinstance(token, str) or not rules.TOKEN_PATTERN.match(token):
         return None
-    query = select(Booking).where(Booking.token_hash == _hash(token))
+    query = select(Booking).where(Booking.token_hash == hash_of(token))
     return s.scalars(query.with_for_update() if lock else query).one_or_none()
 
 
@@ -431,31 +434,34 @@ def describe(hub: Hub, row: Booking, token: str | None = None, lang: str = "id"
 def find(hub: Hub, token: str, lang: str = "id") -> dict[str, Any] | None:
     """The booking of a link's token as :func:`describe` shows it; None when unknown."""
     with hub.db.read() as s:
-        row = _by_token(s, token)
+        row = by_token(s, token)
         if row is not None:
             s.expunge(row)
     return None if row is None else describe(hub, row, token, lang)
 
 
 # --------------------------------------------------------------------------- cancelling
-def _cancel_row(hub: Hub, w: Write, row: Booking, reason: str, *, notify_text: str) -> None:
+def cancel_row(hub: Hub, w: Write, row: Booking, reason: str, *, notify_text: str) -> None:
+    """Cancel ``row`` in the write transaction ``w`` with ``reason``: its notices dropped,
+    the citizen told (``notify_text``: the reason as the notice says it), a ``booking``
+    event."""
     row.status = BookingStatus.CANCELLED
     row.cancel_reason = reason[:200]
     row.updated_ts = w.now
     stream = f"b{row.id}"
     cancel_notices(w.session, stream)
-    if row.phone and _notices_on(hub.config):
+    if row.phone and notices_on(hub.config):
         enqueue_notice(w.session, kind="booking_cancelled", key=f"{stream}:cancelled",
                        to=row.phone, now=w.now, lang=row.lang,
                        params=_params(hub, row, reason=notify_text), stream=stream)
-    _event(w, row, "cancelled")
+    publish_change(w, row, "cancelled")
 
 
 def cancel(hub: Hub, token: str, lang: str = "id") -> dict[str, Any]:
     """Cancel by the holder (``POST /api/bookings/<token>/cancel``); cancelling twice is the
     same answer. ``not_found``; ``already_checked_in``; ``too_late`` once expired."""
     with hub.write() as w:
-        row = _by_token(w.session, token, lock=True)
+        row = by_token(w.session, token, lock=True)
         if row is None:
             raise HubError("not_found")
         status = shown_status(hub, row, w.now)
@@ -464,7 +470,7 @@ def cancel(hub: Hub, token: str, lang: str = "id") -> dict[str, Any]:
         if status == BookingStatus.EXPIRED:
             raise HubError("too_late", booking=rules.format_code(row.code))
         if status == BookingStatus.BOOKED:
-            _cancel_row(hub, w, row, translate("booking.cancelled_by_citizen", row.lang),
+            cancel_row(hub, w, row, translate("booking.cancelled_by_citizen", row.lang),
                         notify_text="")
         w.session.flush()
         w.session.expunge(row)
@@ -494,77 +500,11 @@ def cancel_closed(hub: Hub) -> int:
             if row is None or row.status != BookingStatus.BOOKED:
                 continue  # another process got there first
             reason = translate("booking.cancelled_by_closure", row.lang, reason=closure.reason)
-            _cancel_row(hub, w, row, reason, notify_text=reason)
+            cancel_row(hub, w, row, reason, notify_text=reason)
             done += 1
     if done:
         log.info("cancelled %d booking(s) on closed days", done)
     return done
-
-
-# --------------------------------------------------------------------------- check-in
-def check_in(hub: Hub, text: Any, *, kiosk: str | None = None, source: str = "kiosk",
-             lang: str = "id") -> CheckedInTicket:
-    """Check a booking in by its typed code or scanned link and issue its ticket, in one
-    transaction: ``201`` answer of ``POST /api/bookings/checkin`` (``POST /api/tickets``'s
-    body with ``"booked": true`` and ``booking``). Refusals: ``not_found``,
-    ``already_checked_in``, ``cancelled``, ``too_early``, ``too_late`` (also for an expired
-    booking), ``bad_request`` (an outreach booking), and the ticket's own (``closed``,
-    ``paused``, ``quota_full``)."""
-    scanned = rules.read_input(text) if isinstance(text, str) else None
-    if scanned is None:
-        raise HubError("not_found")
-    b = hub.config.booking
-    with hub.write() as w:
-        s, now = w.session, w.now
-        # The row is locked (PostgreSQL; SQLite's write transaction holds the whole database),
-        # so two kiosks checking in one code give one ticket.
-        if scanned.kind == "token":
-            row = _by_token(s, scanned.value, lock=True)
-        else:
-            row = s.scalars(select(Booking).where(Booking.code == scanned.value)
-                            .with_for_update()).one_or_none()
-        if row is None:
-            raise HubError("not_found")
-        code = rules.format_code(row.code)
-        if row.status == BookingStatus.CHECKED_IN:
-            raise HubError("already_checked_in", booking=code)
-        if row.status == BookingStatus.CANCELLED:
-            raise HubError("cancelled", booking=code)
-        if row.outreach:
-            raise bad_request("an outreach booking is served where the citizen is")
-        when = hub.local(row.slot_ts).strftime("%H.%M")
-        if row.status == BookingStatus.EXPIRED:
-            raise HubError("too_late", booking=code, start=when)
-        refusal = rules.checkin_refusal(now, row.slot_ts, before_minutes=b.checkin_before_minutes,
-                                        after_minutes=b.checkin_after_minutes)
-        if refusal == "too_early":
-            opens = hub.local(row.slot_ts - b.checkin_before_minutes * 60)
-            raise HubError("too_early", booking=code, start=when,
-                           checkin_from=hub.describe_opening(opens, lang))
-        if refusal == "too_late":
-            raise HubError("too_late", booking=code, start=when)
-        queued = queue_rules.booked_queued_at(hub.policy, now, row.slot_ts)
-        result = hub.issue_in(w, row.service, kiosk=kiosk, lang=lang, booked=True,
-                              slot_ts=row.slot_ts, queued_ts=queued)
-        ticket = s.scalars(select(Ticket).where(
-            Ticket.status_token_hash == _hash(result["status_token"]))).one()
-        row.status = BookingStatus.CHECKED_IN
-        row.checked_in_ts = now
-        row.ticket_id = ticket.id
-        row.updated_ts = now
-        row.ticket_token_sealed = keys.seal(hub.config, result["status_token"], row.token_hash)
-        cancel_notices(s, f"b{row.id}")
-        if row.phone and _notices_on(hub.config):
-            outbox.opt_in(s, ticket, row.phone, row.lang,
-                          f"{public_base(hub.config)}{result['status_url']}", now,
-                          hub.config.queue.priority_policy == "first")
-        _event(w, row, "checked_in")
-        answer: CheckedInTicket = {
-            **result, "booked": True,
-            "booking": {"code": code, "date": row.day, "start": row.slot_start,
-                        "end": row.slot_end, "source": source}}
-    log.info("booking %s checked in as %s (%s)", row.id, answer["ticket"], source)
-    return answer
 
 
 # --------------------------------------------------------------------------- housekeeping
@@ -581,7 +521,7 @@ def expire_due(hub: Hub) -> int:
             row.status = BookingStatus.EXPIRED
             row.updated_ts = w.now
             cancel_notices(w.session, f"b{row.id}", "expired")
-            _event(w, row, "expired")
+            publish_change(w, row, "expired")
             done += 1
     if done:
         log.info("%d booking(s) expired (no-shows)", done)
@@ -649,14 +589,14 @@ def outreach_list(hub: Hub, day_from: str, day_to: str) -> list[dict[str, Any]]:
 
 def assign_team(hub: Hub, booking_id: int, team: Any, actor: str) -> dict[str, Any]:
     """Assign (or, with an empty ``team``, unassign) an outreach team; audited."""
-    name = _text(team, "team", TEAM_MAX)
+    name = optional_text(team, "team", TEAM_MAX)
     with hub.write() as w:
         row = w.session.get(Booking, booking_id)
         if row is None or not row.outreach:
             raise HubError("not_found")
         row.team = name
         row.updated_ts = w.now
-        _event(w, row, "team")
+        publish_change(w, row, "team")
         answer = {"id": row.id, "code": rules.format_code(row.code), "team": name}
     hub.audit(actor, "booking:team", str(booking_id), name or "")
     return answer
