@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from loket.server.admin.calendar_api import add_entry
 from loket.server.auth import create_token
-from loket.server.booking import checkin, reports, store
+from loket.server.booking import checkin, housekeeping, reports, store
 from loket.server.booking.models import Booking
 from loket.server.events import Event
 from loket.server.integrations import delivery, subscriptions
@@ -105,14 +105,14 @@ def test_expiry_of_no_shows(hall: BookingHall) -> None:
     outreach = hall.book(service="C", start="09:00", address="Jl. Melati 1",
                          contact="Pak Budi").json
     hall.at(DAY, "08:15")
-    assert store.expire_due(hall.hub) == 0  # the last second of the window
+    assert housekeeping.expire_due(hall.hub) == 0  # the last second of the window
     hall.clock.advance(seconds=1)
     assert hall.client.get(f"/api/bookings/{early['token']}").json["status"] == "expired"
-    assert store.expire_due(hall.hub) == 1
+    assert housekeeping.expire_due(hall.hub) == 1
     assert _row(hall, early["code"]).status == "expired"
     assert _row(hall, later["code"]).status == "booked"
     hall.at(DAY, "12:00")
-    assert store.expire_due(hall.hub) == 1
+    assert housekeeping.expire_due(hall.hub) == 1
     assert _row(hall, outreach["code"]).status == "booked"  # served where the citizen is
     late = hall.client.post("/api/bookings/checkin", json={"code": later["code"]},
                             headers=_device(hall))
@@ -130,11 +130,11 @@ def test_retention_purge_deletes_personal_data(hall: BookingHall) -> None:
     c1 = hall.book(service="C", start="10:00", address="Jl. Kenanga 7", contact="Bu Ani").json
     b2 = hall.book(service="B", day="2026-11-26", start="13:00", nik="3578012345670002",
                    phone="081234567891").json
-    assert store.purge(hall.hub) == 0
+    assert housekeeping.purge(hall.hub) == 0
     hall.at("2026-12-01", "23:59")  # six days after 25 November
-    assert store.purge(hall.hub) == 0
+    assert housekeeping.purge(hall.hub) == 0
     hall.at("2026-12-02", "00:00")  # seven days after
-    assert store.purge(hall.hub) == 2
+    assert housekeeping.purge(hall.hub) == 2
     for code in (b1["code"], c1["code"]):
         row = _row(hall, code)
         assert (row.phone, row.nik_hash, row.nik_last4, row.address, row.contact) == (
@@ -142,7 +142,7 @@ def test_retention_purge_deletes_personal_data(hall: BookingHall) -> None:
         assert row.purged_ts is not None and row.service in ("B", "C")
     kept = _row(hall, b2["code"])
     assert kept.phone == "+6281234567891" and kept.nik_last4 == "0002"
-    assert store.purge(hall.hub) == 0
+    assert housekeeping.purge(hall.hub) == 0
 
 
 def test_loket_booking_purge_command(tmp_path: Path) -> None:
@@ -193,7 +193,7 @@ def test_webhook_events_of_bookings(hall: BookingHall) -> None:
     hall.at(DAY, "08:40")
     hall.client.post("/api/bookings/checkin", json={"code": one["code"]},
                      headers=_device(hall))
-    store.expire_due(hall.hub)
+    housekeeping.expire_due(hall.hub)
     hooks = [r for r in outbox(hall.hub) if r["stream"].startswith("w")]
     kinds = [r["params"]["type"] for r in hooks]
     assert sorted(kinds) == sorted(["booking.created"] * 3 + [
@@ -314,13 +314,13 @@ def test_a_booking_day_on_postgresql(tmp_path: Path, pg_url: str) -> None:  # no
     done = hall.client.post("/api/bookings/checkin", json={"code": one["code"]},
                             headers=_device(hall))
     assert done.status_code == 201 and done.json["booked"] is True
-    assert store.expire_due(hall.hub) == 1  # 08:00 + 15 min has passed
+    assert housekeeping.expire_due(hall.hub) == 1  # 08:00 + 15 min has passed
     kinds = sorted(r["params"]["type"] for r in outbox(hall.hub)
                    if r["stream"].startswith("w") and r["params"]["type"].startswith("b"))
     assert kinds == sorted(["booking.created"] * 4 + ["booking.cancelled",
                                                       "booking.checked_in", "booking.expired"])
     hall.at("2026-12-02", "00:00")
-    assert store.purge(hall.hub) == 4
+    assert housekeeping.purge(hall.hub) == 4
     assert _row(hall, one["code"]).phone is None
     del two
     hall.hub.db.dispose()

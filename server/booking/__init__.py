@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
     """Register the booking API; cancel bookings a new calendar closure falls on (every hall
     change is checked); outside tests, expire no-shows and purge old personal data
     periodically."""
-    from loket.server.booking import api, messages, store  # noqa: F401  (messages: words)
+    from loket.server.booking import api, housekeeping, messages  # noqa: F401  (messages: words)
     from loket.server.context import get_hub
     from loket.server.events import Event
 
@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     hub = get_hub(app)
 
     def on_hall(event: Event) -> None:
-        store.cancel_closed(hub)
+        housekeeping.cancel_closed(hub)
 
     hub.events.subscribe(on_hall, {"hall"})
     if not app.config.get("TESTING"):
@@ -46,15 +46,15 @@ def init_app(app: Flask) -> None:
 
 def _housekeeping(hub: Any) -> None:
     """Expire no-shows every :data:`EXPIRE_EVERY_S`, purge every :data:`PURGE_EVERY_S`."""
-    from loket.server.booking import store
+    from loket.server.booking import housekeeping
     from loket.server.extensions import socketio
 
     last_purge: float | None = None
     while True:
         try:
-            store.expire_due(hub)
+            housekeeping.expire_due(hub)
             if last_purge is None or time.monotonic() - last_purge >= PURGE_EVERY_S:
-                store.purge(hub)
+                housekeeping.purge(hub)
                 last_purge = time.monotonic()
         except Exception:
             log.exception("booking housekeeping failed")

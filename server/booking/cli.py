@@ -30,10 +30,10 @@ def _hub(config_path: Path | None) -> Any:
 def purge(config_path: Path | None) -> None:
     """Delete phone numbers, NIK data and outreach addresses of bookings past
     ``[booking] retention_days`` now."""
-    from loket.server.booking import store
+    from loket.server.booking import housekeeping
 
     hub = _hub(config_path)
-    gone = store.purge(hub)
+    gone = housekeeping.purge(hub)
     click.echo(f"personal data deleted from {gone} booking(s)")
 
 
@@ -41,10 +41,10 @@ def purge(config_path: Path | None) -> None:
 @config_option
 def expire(config_path: Path | None) -> None:
     """Mark bookings past their check-in window as no-shows now."""
-    from loket.server.booking import store
+    from loket.server.booking import housekeeping
 
     hub = _hub(config_path)
-    click.echo(f"{store.expire_due(hub)} booking(s) expired")
+    click.echo(f"{housekeeping.expire_due(hub)} booking(s) expired")
 
 
 commands: list[click.Command] = [booking]
