@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from loket.server.admin.calendar_api import add_entry
 from loket.server.auth import create_token
-from loket.server.booking import checkin, housekeeping, reports, store
+from loket.server.booking import checkin, housekeeping, reports, store, supervision
 from loket.server.booking.models import Booking
 from loket.server.events import Event
 from loket.server.integrations import delivery, subscriptions
@@ -119,7 +119,7 @@ def test_expiry_of_no_shows(hall: BookingHall) -> None:
     assert late.status_code == 409 and late.json["error"] == "too_late"
     cancel = hall.client.post(f"/api/bookings/{later['token']}/cancel")
     assert cancel.status_code == 409 and cancel.json["error"] == "too_late"
-    summary = store.day_summary(hall.hub, DAY)
+    summary = supervision.day_summary(hall.hub, DAY)
     a = next(s for s in summary["services"] if s["service"] == "A")
     assert (a["no_show"], a["booked"], a["total"]) == (2, 0, 2)
 

@@ -24,7 +24,7 @@ from flask_limiter.util import get_remote_address
 from loket.server.admin.access import ADMINS, parsed, principal
 from loket.server.admin.store import Document
 from loket.server.auth import current_principal, require_principal
-from loket.server.booking import reports, store
+from loket.server.booking import reports, store, supervision
 from loket.server.booking.checkin import check_in
 from loket.server.context import get_config, get_hub
 from loket.server.errors import HubError, bad_request
@@ -198,7 +198,7 @@ def supervisor_bookings() -> Any:
     require_principal(*SUPERVISORS)
     hub = get_hub()
     today = hub.local(hub.clock()).date()
-    return jsonify(store.day_summary(hub, _date_arg("date", today)))
+    return jsonify(supervision.day_summary(hub, _date_arg("date", today)))
 
 
 @bp.get("/supervisor/bookings/report")
@@ -223,7 +223,7 @@ def outreach() -> Any:
     first = _date_arg("from", today)
     last = _date_arg("to", today + timedelta(days=hub.config.booking.days_ahead))
     return jsonify({"from": first, "to": last,
-                    "bookings": store.outreach_list(hub, first, last)})
+                    "bookings": supervision.outreach_list(hub, first, last)})
 
 
 @bp.post("/supervisor/outreach/<int:booking_id>/team")
@@ -232,7 +232,7 @@ def outreach_team(booking_id: int) -> Any:
     if who.kind == "user":
         csrf.protect()
     body = parse(req.TeamBody)
-    return jsonify(store.assign_team(get_hub(), booking_id, body.get("team"), who.label))
+    return jsonify(supervision.assign_team(get_hub(), booking_id, body.get("team"), who.label))
 
 
 # --------------------------------------------------------------------------- admins

@@ -1,6 +1,6 @@
 """The bookings' periodic upkeep: cancelling the bookings a calendar closure now falls on,
 marking no-shows ``expired`` after their check-in window, and deleting personal data after
-the retention period (``loket booking expire`` / ``purge`` and the hub's daily task)."""
+the retention period (``loket booking expire`` / ``purge`` and the booking part's periodic task)."""
 
 from __future__ import annotations
 

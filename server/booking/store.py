@@ -1,10 +1,15 @@
-"""Bookings as the hub keeps them: creating, reading, cancelling and checking in, each one
-write transaction of the hub (:meth:`loket.server.hub.Hub.write`) with its notices queued in
-the same transaction; the periodic expiry of no-shows, the purge of personal data after the
-retention period, and the cancelling of bookings a calendar closure falls on.
+"""Bookings as the hub keeps them: the bookable services and their free slots, creating,
+reading and cancelling a booking, each change one write transaction of the hub
+(:meth:`loket.server.hub.Hub.write`) with its notices queued in the same transaction, and the
+row helpers the other booking modules share (:func:`by_token`, :func:`publish_change`,
+:func:`cancel_row`...).
 
-The API (:mod:`loket.server.booking.api`), the pages and the ``loket booking`` commands call
-these functions with the hub; the rules themselves are in :mod:`loket.server.booking.rules`."""
+Elsewhere: the check-in (:mod:`loket.server.booking.checkin`), the periodic expiry of no-shows,
+purge of personal data and cancelling on calendar closures
+(:mod:`loket.server.booking.housekeeping`), the supervisors' lists
+(:mod:`loket.server.booking.supervision`). The API (:mod:`loket.server.booking.api`), the pages
+and the ``loket booking`` commands call these functions with the hub; the rules themselves are
+in :mod:`loket.server.booking.rules`."""
 
 from __future__ import annotations
 
@@ -37,7 +42,6 @@ REMINDER_HOUR_S = 3600.0
 REMINDER_DAY_S = 24 * 3600.0
 ADDRESS_MAX = 300
 CONTACT_MAX = 120
-TEAM_MAX = 80
 
 
 # --------------------------------------------------------------------------- configuration
@@ -475,61 +479,3 @@ def cancel(hub: Hub, token: str, lang: str = "id") -> dict[str, Any]:
         w.session.flush()
         w.session.expunge(row)
     return describe(hub, row, token, lang)
-
-
-# --------------------------------------------------------------------------- supervisors
-def day_summary(hub: Hub, day: str) -> dict[str, Any]:
-    """Today's (or ``day``'s) bookings per service for the supervisor: counts of booked (still
-    to come), checked in, cancelled and no-shows, and the list (no personal data)."""
-    now = hub.clock()
-    with hub.db.read() as s:
-        rows = list(s.scalars(select(Booking).where(Booking.day == day)
-                              .order_by(Booking.slot_ts, Booking.id)))
-        labels = dict(s.execute(select(Ticket.id, Ticket.label).where(
-            Ticket.id.in_([r.ticket_id for r in rows if r.ticket_id]))).all())
-    per: dict[str, dict[str, Any]] = {}
-    items = []
-    for row in rows:
-        status = shown_status(hub, row, now)
-        svc = hub.services.get(row.service)
-        entry = per.setdefault(row.service, {
-            "service": row.service, "service_name": svc.name if svc else row.service,
-            "booked": 0, "checked_in": 0, "cancelled": 0, "no_show": 0, "total": 0})
-        key = "no_show" if status == BookingStatus.EXPIRED else status
-        entry[key] += 1
-        entry["total"] += 1
-        items.append({"id": row.id, "code": rules.format_code(row.code), "service": row.service,
-                      "start": row.slot_start, "end": row.slot_end, "status": status,
-                      "source": row.source,
-                      "ticket": labels.get(row.ticket_id) if row.ticket_id else None,
-                      "checked_in_at": hub.iso(row.checked_in_ts),
-                      "outreach": row.outreach, "team": row.team})
-    return {"date": day, "services": list(per.values()), "bookings": items}
-
-
-def outreach_list(hub: Hub, day_from: str, day_to: str) -> list[dict[str, Any]]:
-    """Outreach (jemput bola) bookings between two dates with their address, contact and
-    team, for the supervisor's list."""
-    with hub.db.read() as s:
-        rows = list(s.scalars(select(Booking).where(
-            Booking.day >= day_from, Booking.day <= day_to,
-            Booking.outreach.is_(True)).order_by(Booking.slot_ts, Booking.id)))
-    return [{"id": r.id, "code": rules.format_code(r.code), "service": r.service,
-             "date": r.day, "start": r.slot_start, "end": r.slot_end, "status": r.status,
-             "address": r.address, "contact": r.contact, "phone": r.phone, "team": r.team}
-            for r in rows]
-
-
-def assign_team(hub: Hub, booking_id: int, team: Any, actor: str) -> dict[str, Any]:
-    """Assign (or, with an empty ``team``, unassign) an outreach team; audited."""
-    name = optional_text(team, "team", TEAM_MAX)
-    with hub.write() as w:
-        row = w.session.get(Booking, booking_id)
-        if row is None or not row.outreach:
-            raise HubError("not_found")
-        row.team = name
-        row.updated_ts = w.now
-        publish_change(w, row, "team")
-        answer = {"id": row.id, "code": rules.format_code(row.code), "team": name}
-    hub.audit(actor, "booking:team", str(booking_id), name or "")
-    return answer
