@@ -24,7 +24,7 @@ from flask_limiter.util import get_remote_address
 from loket.server.admin.access import ADMINS, parsed, principal
 from loket.server.admin.store import Document
 from loket.server.auth import current_principal, require_principal
-from loket.server.booking import reports, store, supervision
+from loket.server.booking import availability, reports, store, supervision
 from loket.server.booking.checkin import check_in
 from loket.server.context import get_config, get_hub
 from loket.server.errors import HubError, bad_request
@@ -106,13 +106,13 @@ def _writer() -> str:
 def booking_services() -> Any:
     """Bookable services and the booking window, for the citizen's page."""
     hub = get_hub()
-    return jsonify(dict(store.window(hub), services=store.services(hub, g.lang)))
+    return jsonify(dict(availability.window(hub), services=availability.services(hub, g.lang)))
 
 
 @bp.get("/booking/slots")
 @limiter.limit(_lookup_limit, key_func=_lookup_key, exempt_when=_trusted)
 def slots() -> Any:
-    return jsonify(store.slots(get_hub(), request.args.get("service"),
+    return jsonify(availability.slots(get_hub(), request.args.get("service"),
                                request.args.get("date")))
 
 

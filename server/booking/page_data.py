@@ -1,13 +1,13 @@
 """What the booking pages need to know of the hall and of one booking, read through the
-booking store (:mod:`loket.server.booking.store`): one small seam between the pages and the
-store's internals."""
+booking store (:mod:`loket.server.booking.store`, :mod:`loket.server.booking.availability`): one
+small seam between the pages and the store's internals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from loket.server.booking import store
+from loket.server.booking import availability, store
 
 if TYPE_CHECKING:
     from loket.server.hub import Hub
@@ -34,7 +34,7 @@ def settings(hub: Hub) -> BookingSettings:
         checkin_before_min=b.checkin_before_minutes,
         checkin_after_min=b.checkin_after_minutes,
         services={s["service"]: {"nik": bool(s["requires_nik"]), "outreach": bool(s["outreach"])}
-                  for s in store.services(hub)},
+                  for s in availability.services(hub)},
     )
 
 

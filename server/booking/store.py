@@ -1,11 +1,11 @@
-"""Bookings as the hub keeps them: the bookable services and their free slots, creating,
-reading and cancelling a booking, each change one write transaction of the hub
-(:meth:`loket.server.hub.Hub.write`) with its notices queued in the same transaction, and the
-row helpers the other booking modules share (:func:`by_token`, :func:`publish_change`,
-:func:`cancel_row`...).
+"""Bookings as the hub keeps them: creating, reading and cancelling a booking, each change one
+write transaction of the hub (:meth:`loket.server.hub.Hub.write`) with its notices queued in the
+same transaction, the booking's links, and the row helpers the other booking modules share
+(:func:`by_token`, :func:`publish_change`, :func:`cancel_row`...).
 
-Elsewhere: the check-in (:mod:`loket.server.booking.checkin`), the periodic expiry of no-shows,
-purge of personal data and cancelling on calendar closures
+Elsewhere: what can be booked, the window and the free slots
+(:mod:`loket.server.booking.availability`), the check-in (:mod:`loket.server.booking.checkin`),
+the periodic expiry of no-shows, purge of personal data and cancelling on calendar closures
 (:mod:`loket.server.booking.housekeeping`), the supervisors' lists
 (:mod:`loket.server.booking.supervision`). The API (:mod:`loket.server.booking.api`), the pages
 and the ``loket booking`` commands call these functions with the hub; the rules themselves are
@@ -23,6 +23,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from loket.server.booking import keys, rules
+from loket.server.booking.availability import (
+    bookable,
+    calendar_refusal,
+    day_allowance,
+    parse_day,
+    parse_service,
+    places_taken,
+    sessions_of,
+)
 from loket.server.booking.models import Booking, BookingStatus
 from loket.server.config import LoketConfig
 from loket.server.errors import HubError, bad_request
@@ -44,19 +53,7 @@ ADDRESS_MAX = 300
 CONTACT_MAX = 120
 
 
-# --------------------------------------------------------------------------- configuration
-def sessions_of(config: LoketConfig) -> list[rules.SessionSpec]:
-    """The live ``[[booking.sessions]]`` as the rules take them."""
-    return [rules.SessionSpec(s.service, s.rule, s.slot_minutes, s.capacity, s.requires_nik,
-                              s.outreach) for s in config.booking.sessions]
-
-
-def bookable(hub: Hub, service: str) -> bool:
-    """Whether ``service`` can be booked at all (booking on, and a session for it)."""
-    config = hub.config
-    return config.booking.active and any(s.service == service for s in config.booking.sessions)
-
-
+# --------------------------------------------------------------------------- links
 def booking_base(config: LoketConfig) -> str:
     """Base URL of booking links: ``[booking] public_url``, else the notices' base; may be
     empty (links are then relative)."""
@@ -64,101 +61,8 @@ def booking_base(config: LoketConfig) -> str:
 
 
 def booking_url(config: LoketConfig, token: str) -> str:
+    """The link of a booking's own page (``/b/<token>``)."""
     return f"{booking_base(config)}/b/{token}"
-
-
-def services(hub: Hub, lang: str = "id") -> list[dict[str, Any]]:
-    """Bookable services with their agency, for the citizen's page (agency → service)."""
-    out: list[dict[str, Any]] = []
-    config = hub.config
-    if not config.booking.active:
-        return out
-    for prefix, svc in hub.services.items():
-        sessions = [s for s in config.booking.sessions if s.service == prefix]
-        if not sessions:
-            continue
-        out.append({
-            "service": prefix,
-            "service_name": svc.name_en if lang == "en" and svc.name_en else svc.name,
-            "agency": hub.agency_id(svc.agency),
-            "agency_name": hub.agency_name(svc.agency),
-            "requires_nik": any(s.requires_nik for s in sessions),
-            "outreach": any(s.outreach for s in sessions),
-        })
-    return out
-
-
-def window(hub: Hub) -> dict[str, Any]:
-    """The booking window and rules a page shows (first and last bookable date, retention)."""
-    b = hub.config.booking
-    today = hub.local(hub.clock()).date()
-    return {"first_date": today.isoformat(),
-            "last_date": (today + timedelta(days=b.days_ahead)).isoformat(),
-            "days_ahead": b.days_ahead, "min_lead_minutes": b.min_lead_minutes,
-            "checkin_before_minutes": b.checkin_before_minutes,
-            "checkin_after_minutes": b.checkin_after_minutes,
-            "retention_days": b.retention_days}
-
-
-# --------------------------------------------------------------------------- slots
-def _day(text: Any) -> date:
-    if not isinstance(text, str):
-        raise bad_request("field 'date' must be a date such as 2026-12-01")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise bad_request("field 'date' must be a date such as 2026-12-01") from None
-
-
-def _service(hub: Hub, service: Any) -> str:
-    if not isinstance(service, str) or not service.strip():
-        raise bad_request("field 'service' is required")
-    prefix = service.strip().upper()
-    if prefix not in hub.services:
-        raise HubError("unknown_service", service=prefix[:8])
-    return prefix
-
-
-def _taken(s: Session, service: str, day: str) -> dict[str, int]:
-    rows = s.execute(
-        select(Booking.slot_start, func.count()).where(
-            Booking.service == service, Booking.day == day,
-            Booking.status.in_(BookingStatus.ACTIVE)).group_by(Booking.slot_start))
-    return {start: int(n) for start, n in rows}
-
-
-def _allowance(hub: Hub, service: str) -> int | None:
-    return rules.bookable_per_day(hub.services[service].quota, hub.config.booking.walk_in_share)
-
-
-def _blocked(hub: Hub, service: str, moment: datetime) -> Any:
-    svc = hub.services[service]
-    return hub.hall.calendar.refusal(service, moment, svc.opening_rules, svc.cutoff)
-
-
-def slots(hub: Hub, service: Any, day_text: Any) -> dict[str, Any]:
-    """``GET /api/booking/slots``: the slots of a day with their capacity and places left (0
-    for a slot outside the booking window or blocked by the calendar)."""
-    prefix = _service(hub, service)
-    day = _day(day_text)
-    now = hub.local(hub.clock())
-    b = hub.config.booking
-    found = rules.slots_for(sessions_of(hub.config), prefix, day) if bookable(hub, prefix) else []
-    allowance = _allowance(hub, prefix)
-    with hub.db.read() as s:
-        taken = _taken(s, prefix, day.isoformat()) if found else {}
-    day_taken = sum(taken.values())
-    out = []
-    for slot in found:
-        moment = rules.slot_moment(day, slot.start, hub.tz)
-        left = rules.available(slot.capacity, taken.get(slot.start, 0), day_taken, allowance)
-        if rules.window_refusal(now, moment, days_ahead=b.days_ahead,
-                                min_lead_minutes=b.min_lead_minutes) or _blocked(
-                hub, prefix, moment):
-            left = 0
-        out.append({"start": slot.start, "end": slot.end, "capacity": slot.capacity,
-                    "available": left})
-    return {"service": prefix, "date": day.isoformat(), "slots": out}
 
 
 # --------------------------------------------------------------------------- creating
@@ -236,10 +140,10 @@ def _nik(raw: Any, required: bool) -> str | None:
 def _wanted(hub: Hub, service: Any, day: Any, start: Any, phone: Any, nik: Any,
             address: Any, contact: Any) -> _Wanted:
     """The request's service, slot and personal data, or the refusal it deserves."""
-    prefix = _service(hub, service)
+    prefix = parse_service(hub, service)
     if not bookable(hub, prefix):
         raise HubError("not_bookable", service=hub.services[prefix].name)
-    the_day = _day(day)
+    the_day = parse_day(day)
     if not isinstance(start, str):
         raise bad_request("field 'start' must be a time such as 08:30")
     slot = rules.find_slot(sessions_of(hub.config), prefix, the_day, start.strip())
@@ -262,7 +166,7 @@ def _check_calendar(hub: Hub, w: Write, wanted: _Wanted, moment: datetime, lang:
     if rules.window_refusal(hub.local(w.now), moment, days_ahead=b.days_ahead,
                             min_lead_minutes=b.min_lead_minutes):
         raise HubError("outside_window", days=b.days_ahead, minutes=b.min_lead_minutes)
-    refusal = _blocked(hub, wanted.service, moment)
+    refusal = calendar_refusal(hub, wanted.service, moment)
     if refusal is not None:
         raise HubError("closed", service=hub.services[wanted.service].name,
                        next_opening=hub.describe_opening(refusal.resumes, lang),
@@ -283,10 +187,10 @@ def _check_places(hub: Hub, s: Session, wanted: _Wanted, nik_hash: str | None) -
             Booking.service == wanted.service, Booking.day == day_text,
             Booking.status.in_(BookingStatus.ACTIVE), person)):
         raise HubError("already_booked", service=name)
-    taken = _taken(s, wanted.service, day_text)
+    taken = places_taken(s, wanted.service, day_text)
     slot = wanted.slot
     if rules.available(slot.capacity, taken.get(slot.start, 0), sum(taken.values()),
-                       _allowance(hub, wanted.service)) <= 0:
+                       day_allowance(hub, wanted.service)) <= 0:
         raise HubError("slot_full", service=name, start=slot.start)
 
 
