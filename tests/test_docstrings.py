@@ -21,9 +21,14 @@ CORE = (
     "server/context.py",
     "server/counter_status.py",
     "server/payloads.py",
+    "server/snapshot.py",
+    "server/ticket_view.py",
+    "server/queue_notifier.py",
+    "server/hall_calendar.py",
 )
 """The core modules (issue 13): the hub, its database, events, counter actions, queue rules,
-errors, app-level accessors, counter words and payload shapes."""
+errors, app-level accessors, counter words and payload shapes, and the hub's parts split out
+of it (snapshot, a ticket's public view, the queue notifier, the calendar as it applies)."""
 
 Definition = ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 
