@@ -9,6 +9,12 @@ Exactly-once calling rests on the database, not on this process's memory:
   to another counter and the next candidate is tried.
 Ticket numbers come from a per-service, per-day row incremented in the same transaction that
 inserts the ticket, and a unique constraint backs it up.
+
+Beside it, over the hub's public reads: what displays read (:mod:`loket.server.snapshot`), a
+ticket as its holder sees it (:mod:`loket.server.ticket_view`), the coalesced ``queue`` events
+(:mod:`loket.server.queue_notifier`) and the calendar as it applies now
+(:mod:`loket.server.hall_calendar`); the counter actions' handlers are in
+:mod:`loket.server.counter_actions`.
 """
 
 from __future__ import annotations
