@@ -42,7 +42,7 @@ def gevent_patched() -> bool:
 
 def prepare(args: list[str]) -> None:
     """What must happen before the first import of the hub's libraries: gevent's patching
-    (``serve``), and the client libraries python-engineio imports deferred to their first use
+    (``serve``), and the libraries the hub may never use deferred to their first use
     (:mod:`loket.server.deferred_imports`)."""
     global _PATCHED
     if wants_gevent(args) and not _PATCHED:
@@ -50,9 +50,9 @@ def prepare(args: list[str]) -> None:
 
         monkey.patch_all()
         _PATCHED = True
-    from loket.server.deferred_imports import defer_client_side
+    from loket.server.deferred_imports import defer_unused_at_start
 
-    defer_client_side()
+    defer_unused_at_start()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,7 +6,8 @@ python-engineio's package imports its client side whatever the application uses:
 aiohttp (with urllib3, charset-normalizer, idna, yarl, multidict, attrs...). The hub is a
 server: it needs them only for a webhook or a notice sent over HTTP (requests), never for a
 display, a kiosk or a counter. Together they were 13 MB of the hub's memory at start
-(docs/benchmarks.md, "Hub: faster", perf-mem).
+(docs/benchmarks.md, "Hub: faster", perf-mem); SQLAlchemy's PostgreSQL dialect 3 MB more on
+SQLite (:data:`OTHER_DIALECTS`).
 
 A deferred module is a module object in ``sys.modules`` with its name, file, spec and package
 path set but its code not yet run: ``import requests`` binds it and runs nothing; the first
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 
 CLIENT_SIDE = ("requests", "websocket", "aiohttp")
 """The client libraries python-engineio imports at its own import (see above)."""
+OTHER_DIALECTS = ("sqlalchemy.dialects.postgresql",)
+"""SQLAlchemy's PostgreSQL dialect, which Loket's modules import for their PostgreSQL
+statements (``postgresql.insert``): 3 MB at start for a hub on SQLite, which never uses it.
+A hub on PostgreSQL runs it when its engine is created."""
 
 _lock = threading.RLock()
 _running: set[str] = set()
@@ -70,12 +75,18 @@ def _run(module: types.ModuleType) -> None:
 
 
 def defer(*names: str) -> list[str]:
-    """Put each top-level module of ``names`` that is installed, not imported yet and plain
-    Python into ``sys.modules`` as a :class:`DeferredModule`; the names deferred."""
+    """Put each module of ``names`` that is installed, not imported yet and plain Python into
+    ``sys.modules`` as a :class:`DeferredModule`; the names deferred. A submodule's package
+    is imported now (``sqlalchemy.dialects`` for ``sqlalchemy.dialects.postgresql``) and
+    holds the deferred module as its attribute, as after an ordinary import."""
     deferred = []
     for name in names:
-        if "." in name or name in sys.modules:
+        if name in sys.modules:
             continue
+        parent_name, _, child = name.rpartition(".")
+        parent = importlib.import_module(parent_name) if parent_name else None
+        if parent is not None and is_deferred(parent):
+            continue  # it would run the package now
         spec = importlib.util.find_spec(name)
         if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
             continue
@@ -85,6 +96,8 @@ def defer(*names: str) -> list[str]:
         module.__dict__.pop("__path__", None)
         module.__class__ = DeferredModule
         sys.modules[name] = module
+        if parent is not None:
+            setattr(parent, child, module)
         deferred.append(name)
     return deferred
 
@@ -94,6 +107,7 @@ def is_deferred(module: object) -> bool:
     return type(module) is DeferredModule
 
 
-def defer_client_side() -> list[str]:
-    """Defer :data:`CLIENT_SIDE` (call it before python-socketio is imported)."""
-    return defer(*CLIENT_SIDE)
+def defer_unused_at_start() -> list[str]:
+    """Defer :data:`CLIENT_SIDE` and :data:`OTHER_DIALECTS` (call it before python-socketio
+    and Loket's modules are imported)."""
+    return defer(*CLIENT_SIDE, *OTHER_DIALECTS)

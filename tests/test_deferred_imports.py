@@ -120,10 +120,29 @@ def test_only_installed_not_yet_imported_plain_python_modules_are_deferred(
     out = run(tmp_path, """
         import plain
         from loket.server.deferred_imports import defer, is_deferred
-        print(defer("plain", "no_such_module", "_json", "noisy.extra", "noisy"))
+        print(defer("plain", "no_such_module", "_json", "noisy", "noisy.extra"))
         print(is_deferred(plain), sys.RUNS)
         """)
+    # noisy.extra is left alone: deferring it would run its deferred package now
     assert out.splitlines() == ["['noisy']", "False ['plain']"]
+
+
+def test_a_deferred_submodule_is_its_package_attribute_and_runs_at_first_use(
+    tmp_path: Path,
+) -> None:
+    out = run(tmp_path, """
+        from loket.server.deferred_imports import defer, is_deferred
+        print(defer("noisy.extra"), sys.RUNS)
+        from noisy import extra
+        import noisy
+        print(is_deferred(extra), noisy.extra is extra is sys.modules["noisy.extra"], sys.RUNS)
+        print(extra.NAME, sys.RUNS[-1], is_deferred(extra))
+        """)
+    assert out.splitlines() == [
+        "['noisy.extra'] ['noisy', 'noisy.helper']",
+        "True True ['noisy', 'noisy.helper']",
+        "extra noisy.extra False",
+    ]
 
 
 class _Answer(http.server.BaseHTTPRequestHandler):
@@ -148,6 +167,8 @@ def test_loket_serve_defers_the_client_side_and_still_sends_over_http(
     tmp_path: Path, write_config: Callable[..., Path], local_http: str,
 ) -> None:
     path = write_config()
+    subprocess.run([sys.executable, "-m", "loket", "db", "upgrade", "--config", str(path)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=120)  # as serve does
     out = run(tmp_path, f"""
         from loket.server import cli
         cli.prepare(["serve", "--config", {str(path)!r}])
@@ -157,10 +178,25 @@ def test_loket_serve_defers_the_client_side_and_still_sends_over_http(
         from loket.server.app import create_app
         from loket.server.config import load_config
         from loket.server.integrations import delivery
-        app = create_app(load_config({str(path)!r}), upgrade=True)
-        print(sorted(n for n in ("requests", "websocket", "aiohttp")
+        from loket.server.notify import outbox
+        app = create_app(load_config({str(path)!r}), upgrade=False)
+        with app.test_client() as client:  # a ticket, on SQLite
+            assert client.post("/api/tickets", json={{"service": "A"}}).status_code == 201
+        print(sorted(n for n in ("requests", "websocket", "aiohttp",
+                                 "sqlalchemy.dialects.postgresql")
                      if is_deferred(sys.modules[n])), "urllib3" in sys.modules)
         answer = delivery.requests.Session().post({local_http!r}, data=b"{{}}", timeout=10)
         print(answer.status_code, is_deferred(sys.modules["requests"]))
+        # a hub on PostgreSQL: the dialect runs when its engine is made
+        from sqlalchemy import create_engine
+        from sqlalchemy.dialects import postgresql
+        engine = create_engine("postgresql+psycopg://loket@127.0.0.1:1/loket")
+        statement = outbox.postgresql.insert(outbox.NotifyOutbox).on_conflict_do_nothing()
+        print(engine.dialect.name, postgresql is outbox.postgresql, "ON CONFLICT DO NOTHING"
+              in str(statement.compile(dialect=engine.dialect)))
         """)
-    assert out.splitlines() == ["['aiohttp', 'requests', 'websocket'] False", "204 False"]
+    assert out.splitlines() == [
+        "['aiohttp', 'requests', 'sqlalchemy.dialects.postgresql', 'websocket'] False",
+        "204 False",
+        "postgresql True True",
+    ]
