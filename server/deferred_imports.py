@@ -31,6 +31,13 @@ log = logging.getLogger(__name__)
 
 CLIENT_SIDE = ("requests", "websocket", "aiohttp")
 """The client libraries python-engineio imports at its own import (see above)."""
+REDIS = ("redis", "redis.asyncio")
+"""redis-py, which python-socketio imports for its Redis message queue (``import redis``,
+``from redis.exceptions import RedisError``, ``from redis import asyncio``): 6 MB at start for
+a hub without ``[realtime] message_queue``. It is deferred as an open package (see
+:func:`defer`): ``redis.exceptions`` runs alone, ``redis.asyncio`` is deferred as its
+attribute, and redis runs at the first use of anything else (``redis.Redis``), before
+``redis.asyncio`` runs."""
 OTHER_DIALECTS = ("sqlalchemy.dialects.postgresql",)
 """SQLAlchemy's PostgreSQL dialect, which Loket's modules import for their PostgreSQL
 statements (``postgresql.insert``): 3 MB at start for a hub on SQLite, which never uses it.
@@ -60,6 +67,9 @@ def _run(module: types.ModuleType) -> None:
     name = module.__name__
     spec = module.__spec__
     assert spec is not None and spec.loader is not None
+    parent = sys.modules.get(name.rpartition(".")[0])
+    if isinstance(parent, DeferredModule) and parent.__name__ not in _running:
+        _run(parent)  # a package runs before its submodules
     _running.add(name)
     try:
         if spec.submodule_search_locations is not None:
@@ -74,26 +84,31 @@ def _run(module: types.ModuleType) -> None:
     log.debug("imported %s at its first use", name)
 
 
-def defer(*names: str) -> list[str]:
+def defer(*names: str, open_package: bool = False) -> list[str]:
     """Put each module of ``names`` that is installed, not imported yet and plain Python into
     ``sys.modules`` as a :class:`DeferredModule`; the names deferred. A submodule's package
-    is imported now (``sqlalchemy.dialects`` for ``sqlalchemy.dialects.postgresql``) and
-    holds the deferred module as its attribute, as after an ordinary import."""
+    is imported now (``sqlalchemy.dialects`` for ``sqlalchemy.dialects.postgresql``), or is
+    deferred itself with ``open_package``, and holds the deferred module as its attribute, as
+    after an ordinary import.
+
+    A deferred package has no ``__path__`` until it has run, so importing one of its
+    submodules runs the package first, as an ordinary import does. With ``open_package`` it
+    keeps its path: a submodule imported by name then runs before its package (for a module
+    that imports nothing of its package, such as ``redis.exceptions``)."""
     deferred = []
     for name in names:
         if name in sys.modules:
             continue
         parent_name, _, child = name.rpartition(".")
         parent = importlib.import_module(parent_name) if parent_name else None
-        if parent is not None and is_deferred(parent):
-            continue  # it would run the package now
+        if parent is not None and is_deferred(parent) and "__path__" not in vars(parent):
+            continue  # finding it would run the package now
         spec = importlib.util.find_spec(name)
         if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
             continue
         module = importlib.util.module_from_spec(spec)
-        # Without its path until it has run: importing a submodule reads the package's
-        # ``__path__`` and so runs the package first, as an ordinary import does.
-        module.__dict__.pop("__path__", None)
+        if not open_package:
+            module.__dict__.pop("__path__", None)
         module.__class__ = DeferredModule
         sys.modules[name] = module
         if parent is not None:
@@ -108,6 +123,6 @@ def is_deferred(module: object) -> bool:
 
 
 def defer_unused_at_start() -> list[str]:
-    """Defer :data:`CLIENT_SIDE` and :data:`OTHER_DIALECTS` (call it before python-socketio
-    and Loket's modules are imported)."""
-    return defer(*CLIENT_SIDE, *OTHER_DIALECTS)
+    """Defer :data:`CLIENT_SIDE`, :data:`REDIS` and :data:`OTHER_DIALECTS` (call it before
+    python-socketio and Loket's modules are imported)."""
+    return [*defer(*CLIENT_SIDE), *defer(*REDIS, open_package=True), *defer(*OTHER_DIALECTS)]

@@ -145,6 +145,26 @@ def test_a_deferred_submodule_is_its_package_attribute_and_runs_at_first_use(
     ]
 
 
+def test_an_open_package_runs_a_submodule_named_alone_and_itself_before_a_deferred_one(
+    tmp_path: Path,
+) -> None:
+    out = run(tmp_path, """
+        from loket.server.deferred_imports import defer, is_deferred
+        print(defer("noisy", "noisy.extra", open_package=True))
+        from noisy import extra          # its deferred attribute: nothing runs
+        import noisy.helper              # named: runs alone (it imports nothing of noisy)
+        print(is_deferred(extra), sys.RUNS, noisy.helper.TWICE(2), is_deferred(noisy))
+        print(extra.NAME, sys.RUNS)      # the package first, then the submodule
+        print(noisy.VALUE, noisy.extra is extra, noisy.helper is sys.modules["noisy.helper"])
+        """)
+    assert out.splitlines() == [
+        "['noisy', 'noisy.extra']",
+        "True ['noisy.helper'] 4 True",
+        "extra ['noisy.helper', 'noisy', 'noisy.extra']",
+        "42 True True",
+    ]
+
+
 class _Answer(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.send_response(204)
@@ -182,7 +202,7 @@ def test_loket_serve_defers_the_client_side_and_still_sends_over_http(
         app = create_app(load_config({str(path)!r}), upgrade=False)
         with app.test_client() as client:  # a ticket, on SQLite
             assert client.post("/api/tickets", json={{"service": "A"}}).status_code == 201
-        print(sorted(n for n in ("requests", "websocket", "aiohttp",
+        print(sorted(n for n in ("requests", "websocket", "aiohttp", "redis", "redis.asyncio",
                                  "sqlalchemy.dialects.postgresql")
                      if is_deferred(sys.modules[n])), "urllib3" in sys.modules)
         answer = delivery.requests.Session().post({local_http!r}, data=b"{{}}", timeout=10)
@@ -196,7 +216,8 @@ def test_loket_serve_defers_the_client_side_and_still_sends_over_http(
               in str(statement.compile(dialect=engine.dialect)))
         """)
     assert out.splitlines() == [
-        "['aiohttp', 'requests', 'sqlalchemy.dialects.postgresql', 'websocket'] False",
+        "['aiohttp', 'redis', 'redis.asyncio', 'requests', 'sqlalchemy.dialects.postgresql',"
+        " 'websocket'] False",
         "204 False",
         "postgresql True True",
     ]

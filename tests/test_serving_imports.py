@@ -1,7 +1,7 @@
 """The serving hub keeps out of memory what it does not use while serving (docs/benchmarks.md,
 "Second pass"): alembic runs in `loket serve`'s child process, the others where they are used;
-python-engineio's client side (requests, websocket-client, aiohttp) is deferred to its first use
-(server/deferred_imports.py, "perf-mem")."""
+python-engineio's client side (requests, websocket-client, aiohttp), redis and SQLAlchemy's
+PostgreSQL dialect are deferred to their first use (server/deferred_imports.py, "perf-mem")."""
 
 from __future__ import annotations
 
@@ -42,3 +42,5 @@ def test_a_serving_hub_does_not_import_the_migrations_or_the_file_writers(write_
     assert "loket" in loaded and "sqlalchemy.dialects.sqlite" in modules  # the list is real
     assert loaded.isdisjoint(NOT_SERVING), sorted(loaded & set(NOT_SERVING))
     assert "sqlalchemy.dialects.postgresql" not in modules  # a hub on SQLite
+    # redis (for [realtime] message_queue): only its exceptions, which python-socketio names
+    assert {name for name in modules if name.startswith("redis")} == {"redis.exceptions"}
