@@ -40,14 +40,24 @@ def gevent_patched() -> bool:
     return _PATCHED
 
 
-def main(argv: list[str] | None = None) -> None:
+def prepare(args: list[str]) -> None:
+    """What must happen before the first import of the hub's libraries: gevent's patching
+    (``serve``), and the libraries the hub may never use deferred to their first use
+    (:mod:`loket.server.deferred_imports`)."""
     global _PATCHED
-    args = sys.argv[1:] if argv is None else argv
-    if wants_gevent(args):
+    if wants_gevent(args) and not _PATCHED:
         from gevent import monkey
 
         monkey.patch_all()
         _PATCHED = True
+    from loket.server.deferred_imports import defer_unused_at_start
+
+    defer_unused_at_start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    prepare(args)
     from loket.server.commands import cli
 
     cli.main(args=args, prog_name="loket")

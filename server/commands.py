@@ -68,6 +68,7 @@ def serve(
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from loket.server.app import create_app
     from loket.server.extensions import socketio
+    from loket.server.wsgi_handler import server_options
 
     demo = is_demo(config)
     if demo:
@@ -99,6 +100,7 @@ def serve(
             port=listen_port,
             log_output=log_level.lower() == "debug",
             allow_unsafe_werkzeug=config.realtime.async_mode == "threading",
+            **server_options(config.realtime.async_mode),
         )
     finally:
         for stop in stoppers:
