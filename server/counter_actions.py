@@ -341,17 +341,14 @@ class CounterActions:
         row.status = CounterStatus.BREAK
         return NOTHING
 
-    def _do_resume(
-        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
-        now: float, events: list[Event], args: ActionArgs,
-    ) -> Outcome:
-        row.status = CounterStatus.OPEN
-        return NOTHING
-
     def _do_open(
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
+        """OPEN (a supervisor opens a closed counter) and RESUME (the officer ends a break):
+        the counter is open again, its current ticket untouched. Which of the two it was stays
+        in the ``counter`` event's actor and in the audit (``counter:open``/``counter:resume``,
+        written by the API from the action's name)."""
         row.status = CounterStatus.OPEN
         return NOTHING
 
@@ -454,7 +451,7 @@ HANDLERS: dict[CounterAction, Handler] = {
     CounterAction.TRANSFER: CounterActions._do_transfer,
     CounterAction.START: CounterActions._do_start,
     CounterAction.BREAK: CounterActions._do_break,
-    CounterAction.RESUME: CounterActions._do_resume,
+    CounterAction.RESUME: CounterActions._do_open,  # the same: see _do_open
     CounterAction.CALL: CounterActions._do_call,
     CounterAction.BRING_BACK: CounterActions._do_bring_back,
     CounterAction.OPEN: CounterActions._do_open,
