@@ -97,7 +97,7 @@ def run(waiting: int, nexts: int, rounds: int, booked: float, profile: bool) -> 
         db.dispose()
         if profiler is not None:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
             print(out.getvalue())
         return per_round
 

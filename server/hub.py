@@ -463,11 +463,11 @@ class Hub(CounterActions):
             row = s.scalars(_COUNTER_FOR_UPDATE, {"id": counter_id}).one()
             if officer:
                 row.officer = officer
+            row.updated_ts = now  # before the handler: written with its changes, in one flush
             current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
             handler = HANDLERS[CounterAction(action)]
             outcome = handler(self, s, counter, row, current, now, w.events,
                               ActionArgs(service=service, ticket=label, actor=actor))
-            row.updated_ts = now
             s.flush()
             waiting = self._waiting_for(s, counter)
             shown = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
