@@ -181,7 +181,7 @@ class CounterActions:
         row.calls_since_booked = queue_rules.calls_since_booked_after(view, candidate)
         events.append(self._call(s, ticket, counter, now, recall=False))
         events.append(Event("ticket", self._ticket_event(ticket)))
-        return Outcome(called=ticket.label)
+        return Outcome(called=ticket.label, shown=ticket)
 
     def _claim(
         self, s: Session, counter: CounterSection, row: Counter,
@@ -427,7 +427,7 @@ class CounterActions:
         events.append(Event("ticket", self._ticket_event(target)))
         self._audit(s, now, args.actor, "counter:call", counter,
                     {"ticket": target.label, "was": previous})
-        return Outcome(called=target.label)
+        return Outcome(called=target.label, shown=target)
 
     def _do_bring_back(
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,

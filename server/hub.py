@@ -470,7 +470,8 @@ class Hub(CounterActions):
                               ActionArgs(service=service, ticket=label, actor=actor))
             s.flush()
             waiting = self._waiting_for(s, counter)
-            shown = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+            shown = outcome.shown or (
+                s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None)
             state = self._counter_result(counter, row, shown, waiting)
             result: CounterPayload | CounterActionAnswer = state
             if outcome.called is not None:
