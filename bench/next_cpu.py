@@ -5,7 +5,8 @@ counters serving all eight services) and a fresh SQLite file; ``--waiting`` tick
 (one in ten priority, ``--booked`` of them booked for slots spread over the morning), then the
 counters press NEXT in turn, a ticket being issued after each NEXT (not timed) so the line
 keeps its length. Prints the process CPU time per NEXT (mean and median of ``--rounds`` rounds
-of ``--nexts`` NEXTs), and with ``--profile`` the functions that took the most of it.
+of ``--nexts`` NEXTs), and with ``--profile`` the functions that took the most of it (cProfile,
+wall time; ``PROFILE_FILTER=loket/server`` keeps Loket's own).
 
     python bench/next_cpu.py [--waiting 200 1200] [--nexts 200] [--rounds 5] [--booked 0.1]
                              [--profile]
@@ -27,8 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from bench.hub_load import PREFIXES, hall_toml  # noqa: E402
+from hub_load import PREFIXES, hall_toml  # noqa: E402
+
 from loket.server import queue_rules  # noqa: E402
 from loket.server.config import load_config  # noqa: E402
 from loket.server.db import Database  # noqa: E402
@@ -97,7 +100,8 @@ def run(waiting: int, nexts: int, rounds: int, booked: float, profile: bool) -> 
         db.dispose()
         if profiler is not None:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
+            stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+            stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
             print(out.getvalue())
         return per_round
 

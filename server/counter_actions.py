@@ -9,16 +9,15 @@ time and the list of events to publish after the commit."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, TextClause, bindparam, select, text, update
+from sqlalchemy import CursorResult, Result, bindparam, select, update
 from sqlalchemy.orm import Session, object_session
 
-from loket.server import queue_rules
+from loket.server import line_heads, queue_rules
 from loket.server.config.hall import CounterSection
 from loket.server.counter_status import (
     EMPTY,
@@ -72,39 +71,6 @@ register(
         },
     }
 )
-
-PER_LINE = 8
-"""Heads loaded per line (and order) by a NEXT: the first can be called, the others let a lost
-race fall back without another query."""
-_LINE_ORDERS = (
-    ("NOT booked", "queued_ts"),  # walk-ins, by queue time: ix_tickets_queue
-    ("booked", "queued_ts"),  # booked, by queue time (check-in): ix_tickets_booked_queue
-    ("booked", "slot_ts"),  # booked, by slot start: ix_tickets_booked_slot
-)
-"""The orders a line is read in: under "first" and "every_n" a booked ticket's ``queued_ts`` is
-its check-in time, and the earliest slots are the ones due first. ``booked`` stays literal SQL
-so that SQLite can use the partial indexes (a bound parameter would not match their WHERE)."""
-_SERVICES_PER_QUERY = 16
-"""Services per statement (six ``SELECT``s each, under SQLite's 500 terms of a compound one)."""
-
-
-@functools.cache
-def _line_heads(services: int) -> TextClause:
-    """The heads of each (service, priority, booked) line of ``services`` services (bound as
-    ``:s0``, ``:s1``...): one ``LIMIT`` query per line and order, walking an index, so the cost
-    does not grow with the waiting line; one statement, a UNION ALL of them."""
-    parts: list[str] = []
-    for k in range(services):
-        for priority in (":yes", ":no"):
-            for booked, order in _LINE_ORDERS:
-                parts.append(
-                    "SELECT * FROM (SELECT id, service, priority, queued_ts, booked, slot_ts"
-                    f" FROM tickets WHERE day = :day AND status = :status AND service = :s{k}"
-                    f" AND priority = {priority} AND {booked}"
-                    f" ORDER BY {order}, id LIMIT {PER_LINE}) AS h{len(parts)}"
-                )
-    return text(" UNION ALL ".join(parts))
-
 
 _CLAIM = (
     update(Ticket)
@@ -202,53 +168,15 @@ class CounterActions:
 
     def _candidates(self, s: Session, counter: CounterSection) -> list[queue_rules.Candidate]:
         """The heads of each (service, priority, booked) line this counter serves: only a head
-        can be first in line, and a few more let a lost race fall back without another query."""
-        # Per-line LIMIT queries in one statement: the windowed query they replace numbered
-        # every waiting ticket of the counter's services (docs/benchmarks.md).
-        services = list(counter.services)
-        found: dict[int, queue_rules.Candidate] = {}
-        for first in range(0, len(services), _SERVICES_PER_QUERY):
-            chunk = services[first:first + _SERVICES_PER_QUERY]
-            params: dict[str, Any] = {f"s{k}": service for k, service in enumerate(chunk)}
-            params.update(day=self.day(), status=TicketStatus.WAITING, yes=True, no=False)
-            for tid, service, priority, queued, booked, slot in s.execute(
-                _line_heads(len(chunk)), params
-            ):
-                found[tid] = queue_rules.Candidate(
-                    tid, service, bool(priority), queued, bool(booked), slot
-                )
-        return list(found.values())
+        can be first in line, and a few more let a lost race fall back without another query
+        (:func:`loket.server.line_heads.heads`)."""
+        return line_heads.heads(s, self.day(), counter.services)
 
     def _candidates_per_line(
         self, s: Session, counter: CounterSection
     ) -> list[queue_rules.Candidate]:
-        """The same heads as :meth:`_candidates`, with one ORM query per line and order (the
-        reference the tests compare it with)."""
-        day = self.day()
-        found: dict[int, queue_rules.Candidate] = {}
-        for service in counter.services:
-            for priority in (True, False):
-                for booked in (True, False):
-                    line = (
-                        Ticket.day == day,
-                        Ticket.status == TicketStatus.WAITING,
-                        Ticket.service == service,
-                        Ticket.priority.is_(priority),
-                        Ticket.booked.is_(booked),
-                    )
-                    orders: list[tuple[Any, ...]] = [(Ticket.queued_ts, Ticket.id)]
-                    if booked:
-                        orders.append((Ticket.slot_ts, Ticket.id))
-                    for order in orders:
-                        rows = s.execute(
-                            select(Ticket.id, Ticket.queued_ts, Ticket.slot_ts)
-                            .where(*line).order_by(*order).limit(PER_LINE)
-                        )
-                        for tid, queued, slot in rows:
-                            found[tid] = queue_rules.Candidate(
-                                tid, service, priority, queued, booked, slot
-                            )
-        return list(found.values())
+        """The same heads as :meth:`_candidates` by the reference queries (for tests)."""
+        return line_heads.heads_per_line(s, self.day(), counter.services)
 
     def _call(
         self, s: Session, ticket: Ticket, counter: CounterSection, now: float, recall: bool

@@ -23,10 +23,10 @@ from sqlalchemy import text
 
 from loket.server import queue_rules
 from loket.server.config import load_config
-from loket.server.counter_actions import _line_heads
 from loket.server.db import Database
 from loket.server.errors import HubError
 from loket.server.hub import Hub
+from loket.server.line_heads import statement as line_heads_statement
 from tests.support.hall import SMALL_HALL
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
@@ -218,7 +218,7 @@ def test_every_line_walks_an_index_in_its_order(tmp_path: Path) -> None:
             params = {"s0": "A", "s1": "B", "day": "2026-11-25", "status": "waiting",
                       "yes": True, "no": False}
             plan = [row[3] for row in c.execute(
-                text(f"EXPLAIN QUERY PLAN {_line_heads(2)}"), params)]
+                text(f"EXPLAIN QUERY PLAN {line_heads_statement(2)}"), params)]
     finally:
         db.dispose()
     searches = [line for line in plan if "tickets" in line and "SCAN h" not in line]
