@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, bindparam, select, text, update
+from sqlalchemy import CursorResult, Result, bindparam, select, update
 from sqlalchemy.orm import Session, object_session
 
-from loket.server import queue_rules
+from loket.server import line_heads, queue_rules
 from loket.server.config.hall import CounterSection
 from loket.server.counter_status import (
     EMPTY,
@@ -72,18 +72,17 @@ register(
     }
 )
 
-_LINE_HEADS = text(
-    "SELECT id, service, priority, queued_ts, booked, slot_ts FROM ("
-    " SELECT id, service, priority, queued_ts, booked, slot_ts, ROW_NUMBER() OVER"
-    " (PARTITION BY service, priority, booked ORDER BY queued_ts, id) AS place,"
-    " ROW_NUMBER() OVER"
-    " (PARTITION BY service, priority, booked ORDER BY slot_ts, id) AS slot_place"
-    " FROM tickets WHERE day = :day AND status = :status AND service IN :services"
-    ") AS heads WHERE place <= :per_line OR (booked = :yes AND slot_place <= :per_line)"
-).bindparams(bindparam("services", expanding=True))
-"""The heads of each (service, priority, booked) line: the first by ``queued_ts`` and, of
-booked lines, also the first by slot start (under "first" and "every_n" a booked ticket's
-``queued_ts`` is its check-in time, and the earliest slots are the ones due first)."""
+_CLAIM = (
+    update(Ticket)
+    .where(Ticket.id == bindparam("claim_id"), Ticket.status == TicketStatus.WAITING)
+    .values(status=TicketStatus.CALLED, counter_id=bindparam("claim_counter"),
+            officer=bindparam("claim_officer"), called_ts=bindparam("claim_now"),
+            served_ts=bindparam("claim_now"), finished_ts=None)
+    .returning(Ticket)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+"""NEXT's claim of a waiting ticket (built once: building it per call was a tenth of
+``_do_next``); only a row still waiting is taken, so two counters never get the same one."""
 
 
 def _rows(result: Result[Any]) -> int:
@@ -135,77 +134,49 @@ class CounterActions:
             counter.id, tuple(counter.services), row.calls_since_priority,
             row.calls_since_booked or 0,
         )
-        ranked = queue_rules.rank(view, self._candidates(s, counter), self.policy, now=now)
+        # The reads and the claim need none of this transaction's changes (the finished
+        # ticket is not waiting): they are written once, with the call, by _call's flush.
+        with s.no_autoflush:
+            ranked = queue_rules.rank(view, self._candidates(s, counter), self.policy, now=now)
+            claimed = self._claim(s, counter, row, ranked, now)
+        if claimed is None:
+            return EMPTY  # committed (the previous ticket is finished), then refused as empty
+        ticket, candidate = claimed
+        row.current_ticket_id = ticket.id
+        row.calls_since_priority = queue_rules.calls_since_priority_after(view, candidate)
+        row.calls_since_booked = queue_rules.calls_since_booked_after(view, candidate)
+        events.append(self._call(s, ticket, counter, now, recall=False))
+        events.append(Event("ticket", self._ticket_event(ticket)))
+        return Outcome(called=ticket.label, shown=ticket)
+
+    def _claim(
+        self, s: Session, counter: CounterSection, row: Counter,
+        ranked: list[queue_rules.Candidate], now: float,
+    ) -> tuple[Ticket, queue_rules.Candidate] | None:
+        """The first of ``ranked`` still waiting, now called by this counter, and its
+        candidate (None: another counter or process took them all first)."""
         for candidate in ranked:
-            claimed = _rows(s.execute(
-                update(Ticket)
-                .where(Ticket.id == candidate.ticket_id, Ticket.status == TicketStatus.WAITING)
-                .values(
-                    status=TicketStatus.CALLED,
-                    counter_id=counter.id,
-                    officer=row.officer,
-                    called_ts=now,
-                    served_ts=now,
-                    finished_ts=None,
-                )
-                .execution_options(synchronize_session=False)
-            ))
-            if claimed != 1:
-                continue  # another counter (process) took it first
-            # One SELECT: loads the row, or refreshes it if this session holds it already.
-            ticket = s.get_one(Ticket, candidate.ticket_id, populate_existing=True)
-            row.current_ticket_id = ticket.id
-            row.calls_since_priority = queue_rules.calls_since_priority_after(view, candidate)
-            row.calls_since_booked = queue_rules.calls_since_booked_after(view, candidate)
-            events.append(self._call(s, ticket, counter, now, recall=False))
-            events.append(Event("ticket", self._ticket_event(ticket)))
-            return Outcome(called=ticket.label)
-        return EMPTY  # committed (the previous ticket is finished), then refused as empty
+            # One statement: the conditional UPDATE, whose RETURNING loads the ticket (or
+            # refreshes it if this session holds it already).
+            ticket = s.scalars(_CLAIM, {
+                "claim_id": candidate.ticket_id, "claim_counter": counter.id,
+                "claim_officer": row.officer, "claim_now": now,
+            }).one_or_none()
+            if ticket is not None:
+                return ticket, candidate
+        return None
 
     def _candidates(self, s: Session, counter: CounterSection) -> list[queue_rules.Candidate]:
         """The heads of each (service, priority, booked) line this counter serves: only a head
-        can be first in line, and a few more let a lost race fall back without another query."""
-        # One windowed query instead of one per line: a NEXT at a counter with eight services
-        # cost sixteen statements (see bench/hub_load.py).
-        rows = s.execute(_LINE_HEADS, {
-            "day": self.day(), "status": TicketStatus.WAITING,
-            "services": list(counter.services), "per_line": 8, "yes": True,
-        })
-        return [
-            queue_rules.Candidate(tid, service, bool(priority), queued, bool(booked), slot)
-            for tid, service, priority, queued, booked, slot in rows
-        ]
+        can be first in line, and a few more let a lost race fall back without another query
+        (:func:`loket.server.line_heads.heads`)."""
+        return line_heads.heads(s, self.day(), counter.services)
 
     def _candidates_per_line(
         self, s: Session, counter: CounterSection
     ) -> list[queue_rules.Candidate]:
-        """The same heads as :meth:`_candidates`, with plain queries per line (kept for
-        tests)."""
-        day = self.day()
-        found: dict[int, queue_rules.Candidate] = {}
-        for service in counter.services:
-            for priority in (True, False):
-                for booked in (True, False):
-                    line = (
-                        Ticket.day == day,
-                        Ticket.status == TicketStatus.WAITING,
-                        Ticket.service == service,
-                        Ticket.priority.is_(priority),
-                        Ticket.booked.is_(booked),
-                    )
-                    orders: list[tuple[Any, ...]] = [(Ticket.queued_ts, Ticket.id)]
-                    if booked:
-                        orders.append((Ticket.slot_ts, Ticket.id))
-                    for order in orders:
-                        rows = s.execute(
-                            select(Ticket.id, Ticket.queued_ts, Ticket.slot_ts)
-                            .where(*line).order_by(*order).limit(8)
-                        )
-                        for tid, queued, slot in rows:
-                            found[tid] = queue_rules.Candidate(
-                                tid, service, priority, queued, booked, slot
-                            )
-        return list(found.values())
+        """The same heads as :meth:`_candidates` by the reference queries (for tests)."""
+        return line_heads.heads_per_line(s, self.day(), counter.services)
 
     def _call(
         self, s: Session, ticket: Ticket, counter: CounterSection, now: float, recall: bool
@@ -316,17 +287,14 @@ class CounterActions:
         row.status = CounterStatus.BREAK
         return NOTHING
 
-    def _do_resume(
-        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
-        now: float, events: list[Event], args: ActionArgs,
-    ) -> Outcome:
-        row.status = CounterStatus.OPEN
-        return NOTHING
-
     def _do_open(
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
+        """OPEN (a supervisor opens a closed counter) and RESUME (the officer ends a break):
+        the counter is open again, its current ticket untouched. Which of the two it was stays
+        in the ``counter`` event's actor and in the audit (``counter:open``/``counter:resume``,
+        written by the API from the action's name)."""
         row.status = CounterStatus.OPEN
         return NOTHING
 
@@ -387,7 +355,7 @@ class CounterActions:
         events.append(Event("ticket", self._ticket_event(target)))
         self._audit(s, now, args.actor, "counter:call", counter,
                     {"ticket": target.label, "was": previous})
-        return Outcome(called=target.label)
+        return Outcome(called=target.label, shown=target)
 
     def _do_bring_back(
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
@@ -429,7 +397,7 @@ HANDLERS: dict[CounterAction, Handler] = {
     CounterAction.TRANSFER: CounterActions._do_transfer,
     CounterAction.START: CounterActions._do_start,
     CounterAction.BREAK: CounterActions._do_break,
-    CounterAction.RESUME: CounterActions._do_resume,
+    CounterAction.RESUME: CounterActions._do_open,  # the same: see _do_open
     CounterAction.CALL: CounterActions._do_call,
     CounterAction.BRING_BACK: CounterActions._do_bring_back,
     CounterAction.OPEN: CounterActions._do_open,

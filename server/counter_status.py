@@ -5,12 +5,16 @@ the API, panels and displays show (:class:`CounterState`), the actions a counter
 
 StrEnums: each member *is* its string (``CounterStatus.OPEN == "open"``), so rows, JSON
 answers and Socket.IO events carry the same words as before. A leaf module (no imports of
-Loket's)."""
+Loket's, but :class:`loket.server.models.Ticket` for typing)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from loket.server.models import Ticket
 
 
 class CounterStatus(StrEnum):
@@ -64,6 +68,9 @@ class Outcome:
 
     called: str | None = None
     empty: bool = False
+    shown: Ticket | None = None
+    """The ticket the counter now shows, when the handler holds it (NEXT, CALL): spares the
+    hub a read (a session keeps only the objects somebody references)."""
 
 
 @dataclass(frozen=True, slots=True)

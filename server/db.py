@@ -88,9 +88,8 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout_s)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            self.engine.execution_options(loket_read_only=True), expire_on_commit=False
-        )
+        self._read_engine = self.engine.execution_options(loket_read_only=True)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager
     def session(
@@ -155,6 +154,13 @@ class Database:
         token checks, status pages) never queue for the write lock."""
         with self._read_sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """The same read-only transaction as :meth:`read` on a bare connection, for a Core
+        statement read on a hot path (no ORM session: it costs more than a short query)."""
+        with self._read_engine.connect() as connection, connection.begin():
+            yield connection
 
     def upgrade(self) -> None:
         """Bring the schema to the newest version (idempotent; safe on every start). alembic

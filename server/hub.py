@@ -445,17 +445,18 @@ class Hub(CounterActions):
                 raise HubError("bad_request", reason="'ticket' is not a ticket number")
         with self.write(ordered=True) as w:
             s, now = w.session, w.now
-            row = s.scalars(_COUNTER_FOR_UPDATE, {"id": counter_id}).one()
+            # The counter's row, locked, and its current ticket: one statement.
+            row, current = s.execute(_COUNTER_FOR_UPDATE, {"id": counter_id}).one()
             if officer:
                 row.officer = officer
-            current = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+            row.updated_ts = now  # before the handler: written with its changes, in one flush
             handler = HANDLERS[CounterAction(action)]
             outcome = handler(self, s, counter, row, current, now, w.events,
                               ActionArgs(service=service, ticket=label, actor=actor))
-            row.updated_ts = now
             s.flush()
             waiting = self._waiting_for(s, counter)
-            shown = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
+            shown = outcome.shown or (
+                s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None)
             state = self._counter_result(counter, row, shown, waiting)
             result: CounterPayload | CounterActionAnswer = state
             if outcome.called is not None:
@@ -659,7 +660,10 @@ _NEXT_NUMBER = text(
 )
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 # Statements of every counter action, built once (docs/benchmarks.md).
-_COUNTER_FOR_UPDATE = select(Counter).where(Counter.id == bindparam("id")).with_for_update()
+_COUNTER_FOR_UPDATE = (
+    select(Counter, Ticket).outerjoin(Ticket, Ticket.id == Counter.current_ticket_id)
+    .where(Counter.id == bindparam("id")).with_for_update(of=Counter)
+)
 _WAITING_FOR = select(func.count()).select_from(Ticket).where(
     Ticket.day == bindparam("day"), Ticket.status == bindparam("status"),
     Ticket.service.in_(bindparam("services", expanding=True)))

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -39,6 +40,12 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("day", "issued_service", "number", name="uq_ticket_number"),
         Index("ix_tickets_queue", "day", "status", "service", "priority", "queued_ts", "id"),
+        # A booked line's heads by queue time and by slot start (migration 0015): partial,
+        # so walk-ins do not pay for them.
+        Index("ix_tickets_booked_queue", "day", "status", "service", "priority", "queued_ts",
+              "id", sqlite_where=text("booked"), postgresql_where=text("booked")),
+        Index("ix_tickets_booked_slot", "day", "status", "service", "priority", "slot_ts", "id",
+              sqlite_where=text("booked"), postgresql_where=text("booked")),
         Index("ix_tickets_counter", "counter_id", "status"),
         Index("ix_tickets_issued", "issued_ts"),
     )

@@ -165,10 +165,11 @@ def mark_for_call(hub: Hub, call: Mapping[str, Any]) -> dict[str, Any] | None:
     label = call.get("ticket")
     if not label:
         return None
-    with hub.db.read() as s:
-        # A Core statement built once, on the connection (this runs for every call: an ORM
-        # query built per call was 11 % of a NEXT's CPU, docs/benchmarks.md).
-        row = s.connection().execute(_MARKED, {"day": hub.day(), "label": label}).first()
+    # A Core statement built once, on a bare connection (this runs for every call: an ORM
+    # query built per call was 11 % of a NEXT's CPU, and the ORM session around it 40 % of
+    # this lookup; docs/benchmarks.md).
+    with hub.db.read_connection() as connection:
+        row = connection.execute(_MARKED, {"day": hub.day(), "label": label}).first()
     if row is None:
         return None
     return {"action": "fetch", "id": row.id, "ticket": label, "where": row.place,
