@@ -41,11 +41,14 @@ class Ticket(Base):
         UniqueConstraint("day", "issued_service", "number", name="uq_ticket_number"),
         Index("ix_tickets_queue", "day", "status", "service", "priority", "queued_ts", "id"),
         # A booked line's heads by queue time and by slot start (migration 0015): partial,
-        # so walk-ins do not pay for them.
+        # so walk-ins do not pay for them. The migration makes them partial on PostgreSQL too
+        # (``postgresql_where``); naming that option here would run SQLAlchemy's PostgreSQL
+        # dialect in every hub on SQLite (server/deferred_imports.py), and the schema is
+        # made by the migrations only.
         Index("ix_tickets_booked_queue", "day", "status", "service", "priority", "queued_ts",
-              "id", sqlite_where=text("booked"), postgresql_where=text("booked")),
+              "id", sqlite_where=text("booked")),
         Index("ix_tickets_booked_slot", "day", "status", "service", "priority", "slot_ts", "id",
-              sqlite_where=text("booked"), postgresql_where=text("booked")),
+              sqlite_where=text("booked")),
         Index("ix_tickets_counter", "counter_id", "status"),
         Index("ix_tickets_issued", "issued_ts"),
     )
