@@ -329,10 +329,13 @@ class Hub(CounterActions):
         # Plain SQL on the transaction's connection, not ORM statements and a flush: this
         # runs for every ticket issued (bench/hub_load.py, docs/benchmarks.md).
         db = s.connection()
-        number = db.execute(_NEXT_NUMBER, {"day": day, "service": service}).scalar_one()
         # Three digits a day unless a quota above 999 is set (see ServiceSection).
+        # The number is drawn only below the limit: a refusal has written nothing (so a batch
+        # needs no savepoint per ticket, server.issue_batch).
         limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
-        if number > limit:
+        number = db.execute(_NEXT_NUMBER, {"day": day, "service": service,
+                                           "limit": limit}).scalar()
+        if number is None:
             raise HubError("quota_full", service=svc.name, quota=limit)
         values: dict[str, Any] = {
             "day": day,
@@ -845,7 +848,7 @@ class Hub(CounterActions):
 
 _NEXT_NUMBER = text(
     "UPDATE service_days SET last_number = last_number + 1 WHERE day = :day"
-    " AND service = :service RETURNING last_number"
+    " AND service = :service AND last_number < :limit RETURNING last_number"
 )
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 # Statements of every counter action, built once (docs/benchmarks.md).
