@@ -166,6 +166,6 @@ def paused_services(s: Session) -> list[str]:
     """The paused services, read in ``s`` (one row, not every setting)."""
     import json
 
-    value = s.execute(_PAUSED).scalar()
+    value = s.connection().execute(_PAUSED).scalar()
     paused = json.loads(value) if value else None
     return list(paused) if paused else []
