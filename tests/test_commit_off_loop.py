@@ -12,7 +12,9 @@ it runs, as a slow disk's fsync would. Then:
 * a commit that fails (a foreign key checked only at ``COMMIT``) raises from the write as
   before, publishes nothing and leaves nothing written; the next ticket takes the next number;
 * a greenlet killed while its commit runs in the thread dies only once the commit is over,
-  and the connection is sound for the next transaction."""
+  and the connection is sound for the next transaction;
+* another writer of the process waits for that commit cooperatively, and only then begins
+  (not in SQLite's busy wait, which would block the loop 10 ms at a time)."""
 
 from __future__ import annotations
 
@@ -156,6 +158,29 @@ elif scenario == "kill":
         rows = list(s.execute(text("SELECT v FROM probe ORDER BY id")).scalars())
     out = {"killed_after_commit_end": dead_at >= slow["ended"], "kill_wait": dead_at - killed_at,
            "rows": rows, "commit_on_loop_thread": slow["threads"]}
+elif scenario == "second-writer":
+    with db.session() as s:
+        s.execute(text("CREATE TABLE probe (id INTEGER PRIMARY KEY, v TEXT)"))
+    begins = []
+
+    @event.listens_for(db.engine, "checkout")
+    def _trace(dbapi_connection, _record, _proxy):  # every statement SQLite starts
+        dbapi_connection.set_trace_callback(
+            lambda sql: begins.append(sql) if sql == "BEGIN IMMEDIATE" else None)
+
+    def write(v):
+        with db.session() as s:
+            s.execute(text("INSERT INTO probe (v) VALUES (:v)"), {"v": v})
+
+    slow["next"] = True
+    first = gevent.spawn(write, "first")
+    gevent.sleep(slow_s / 3)  # its commit is in the thread, holding the write lock
+    second = gevent.spawn(write, "second")
+    gevent.joinall([first, second])
+    with db.read() as s:
+        rows = list(s.execute(text("SELECT v FROM probe ORDER BY id")).scalars())
+    out = {"rows": rows, "begin_attempts": len(begins),
+           "commit_on_loop_thread": slow["threads"]}
 print("RESULT " + json.dumps(out), flush=True)
 """
 
@@ -205,3 +230,14 @@ def test_a_writer_killed_during_its_commit_dies_after_it_and_the_connection_stay
     assert out["commit_on_loop_thread"] == [False]
     assert out["killed_after_commit_end"], out
     assert out["rows"] == ["killed-writer", "next"]
+
+
+@pytest.mark.slow
+def test_another_writer_waits_for_a_commit_in_the_thread_without_busy_retries(
+        write_config: Callable[..., Path]) -> None:
+    out = run_child(write_config(), "second-writer")
+    assert out["commit_on_loop_thread"] == [False]
+    assert out["rows"] == ["first", "second"]
+    # It waited for the commit cooperatively, then took the lock at its first attempt
+    # (SQLite's busy wait, which would block the loop, never ran).
+    assert out["begin_attempts"] == 2, out  # one each
