@@ -69,11 +69,14 @@ class Database:
     def __init__(
         self, url: str, echo: bool = False, connect_timeout_s: float | None = None,
         pool_size: int = 10, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        commit_off_loop: bool = True,
     ) -> None:
         """``connect_timeout_s`` (PostgreSQL): give up connecting after this long, and notice
         a silently dropped link through TCP keepalives (for the city's database over a WAN).
         ``busy_timeout_s`` (SQLite): how long a write waits, cooperatively, for the write lock
-        another process holds before :class:`DatabaseBusy`."""
+        another process holds before :class:`DatabaseBusy`. ``commit_off_loop`` (SQLite): a
+        write's commit waits for the disk in gevent's threadpool under gevent
+        (:class:`OffLoopCommitConnection`); False: on the calling thread."""
         self.url = make_url(url)
         self.busy_timeout_s = busy_timeout_s
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
@@ -81,8 +84,9 @@ class Database:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": BUSY_SLICE_MS / 1000, "check_same_thread": False,
-                                      "factory": OffLoopCommitConnection}
+            kwargs["connect_args"] = {"timeout": BUSY_SLICE_MS / 1000, "check_same_thread": False}
+            if commit_off_loop:
+                kwargs["connect_args"]["factory"] = OffLoopCommitConnection
         else:
             kwargs.update(pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
             if connect_timeout_s is not None and self.url.get_backend_name() == "postgresql":

@@ -241,3 +241,11 @@ def test_another_writer_waits_for_a_commit_in_the_thread_without_busy_retries(
     # It waited for the commit cooperatively, then took the lock at its first attempt
     # (SQLite's busy wait, which would block the loop, never ran).
     assert out["begin_attempts"] == 2, out  # one each
+
+
+@pytest.mark.slow
+def test_the_commit_stays_on_the_loop_when_the_hall_turns_it_off(
+        write_config: Callable[..., Path]) -> None:
+    out = run_child(write_config(extra="[storage]\ncommit_off_loop = false\n"), "slow")
+    assert out["commit_on_loop_thread"] == [True]
+    assert out["beats_in_commit"] == 0, out  # the loop stopped while the disk "flushed"
