@@ -227,8 +227,9 @@ def begin_immediate(connection: sqlite3.Connection, busy_timeout_s: float) -> No
     started = time.monotonic()
     delay = _RETRY_FIRST_S
     while True:
-        for committing in list(_COMMITTING):  # this process's own commits in the threadpool:
-            committing.wait()  # waited for cooperatively, not in SQLite's (loop-blocking) one
+        if _COMMITTING and _loop_threadpool() is not None:  # on the loop that awaits them
+            for committing in list(_COMMITTING):  # this process's own commits in the thread:
+                committing.wait()  # waited for cooperatively, not in SQLite's busy wait
         try:
             connection.execute("BEGIN IMMEDIATE")
             return
