@@ -88,7 +88,8 @@ def create_app(
 
     if hub is None:
         db = Database(database_url(config), echo=config.storage.echo,
-                      busy_timeout_s=config.storage.busy_timeout_s)
+                      busy_timeout_s=config.storage.busy_timeout_s,
+                      commit_off_loop=config.storage.commit_off_loop)
         if upgrade:
             db.upgrade()
         hub = Hub(config, db)

@@ -11,12 +11,18 @@ Waiting for the write lock never freezes the hub's event loop: SQLite's own busy
 code that gevent cannot interrupt, so it is kept to :data:`BUSY_SLICE_MS`, and ``BEGIN
 IMMEDIATE`` is retried with ``time.sleep`` between attempts (cooperative under gevent) until
 ``busy_timeout_s`` has passed; then :class:`DatabaseBusy` (``503 {"error": "busy"}``) is
-raised. Nothing was written: the lock is taken at ``BEGIN``, before the first statement."""
+raised. Nothing was written: the lock is taken at ``BEGIN``, before the first statement.
+
+Nor does waiting for the disk: a write transaction's ``COMMIT`` (its fsync) runs in gevent's
+threadpool when the hub runs on gevent (:class:`OffLoopCommitConnection`); the writing
+greenlet waits for it cooperatively, still holding its connection (and the hub's write
+order), while the loop keeps pushing to displays and accepting requests."""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,11 +69,14 @@ class Database:
     def __init__(
         self, url: str, echo: bool = False, connect_timeout_s: float | None = None,
         pool_size: int = 10, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        commit_off_loop: bool = True,
     ) -> None:
         """``connect_timeout_s`` (PostgreSQL): give up connecting after this long, and notice
         a silently dropped link through TCP keepalives (for the city's database over a WAN).
         ``busy_timeout_s`` (SQLite): how long a write waits, cooperatively, for the write lock
-        another process holds before :class:`DatabaseBusy`."""
+        another process holds before :class:`DatabaseBusy`. ``commit_off_loop`` (SQLite): a
+        write's commit waits for the disk in gevent's threadpool under gevent
+        (:class:`OffLoopCommitConnection`); False: on the calling thread."""
         self.url = make_url(url)
         self.busy_timeout_s = busy_timeout_s
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
@@ -76,6 +85,8 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_SLICE_MS / 1000, "check_same_thread": False}
+            if commit_off_loop:
+                kwargs["connect_args"]["factory"] = OffLoopCommitConnection
         else:
             kwargs.update(pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True)
             if connect_timeout_s is not None and self.url.get_backend_name() == "postgresql":
@@ -207,6 +218,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         dbapi_connection = connection.connection.driver_connection
         assert isinstance(dbapi_connection, sqlite3.Connection)
         options = connection.get_execution_options()
+        if isinstance(dbapi_connection, OffLoopCommitConnection):
+            dbapi_connection.changes_at_begin = dbapi_connection.total_changes
         if options.get("loket_read_only", False):
             dbapi_connection.execute("BEGIN")
         else:
@@ -220,6 +233,9 @@ def begin_immediate(connection: sqlite3.Connection, busy_timeout_s: float) -> No
     started = time.monotonic()
     delay = _RETRY_FIRST_S
     while True:
+        if _COMMITTING and _loop_threadpool() is not None:  # on the loop that awaits them
+            for committing in list(_COMMITTING):  # this process's own commits in the thread:
+                committing.wait()  # waited for cooperatively, not in SQLite's busy wait
         try:
             connection.execute("BEGIN IMMEDIATE")
             return
@@ -241,3 +257,59 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     if code is not None:
         return (code & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     return "locked" in str(exc) or "busy" in str(exc)
+
+
+_COMMITTING: set[Any] = set()
+"""The commits running in gevent's threadpool now (their ``AsyncResult``): a ``BEGIN
+IMMEDIATE`` of this process waits for them cooperatively instead of in SQLite's busy wait."""
+
+
+class OffLoopCommitConnection(sqlite3.Connection):
+    """A SQLite connection whose ``COMMIT`` of a write waits for the disk off the event loop.
+
+    Under gevent (standard library patched, called from a greenlet of the loop's thread) a
+    commit of a transaction that changed rows runs in the hub's threadpool: the sqlite3 module
+    releases the GIL while SQLite writes and fsyncs, so every other greenlet keeps running. The
+    caller waits cooperatively and returns, or raises the commit's own error (SQLAlchemy then
+    rolls back as before), only once the commit is over: nothing else can use the connection
+    meanwhile. Otherwise (threads, tests, the command line, a read) it commits in place."""
+
+    changes_at_begin = -1
+    """``total_changes`` when the current transaction began (see ``_configure_sqlite``)."""
+
+    def commit(self) -> None:
+        """Commit the current transaction (see the class)."""
+        pool = _loop_threadpool() if self.total_changes != self.changes_at_begin else None
+        if pool is None:
+            super().commit()
+            return
+        result = pool.spawn(super().commit)
+        _COMMITTING.add(result)
+        try:
+            result.get()
+        except BaseException:
+            # Interrupted (a kill, a timeout) while SQLite still commits in the thread: wait
+            # for it, so the connection is never used by two threads at once, then go on.
+            while not result.ready():
+                try:
+                    result.wait()
+                except BaseException:  # the first interruption is the one raised
+                    continue
+            raise
+        finally:
+            _COMMITTING.discard(result)
+
+
+def _loop_threadpool() -> Any:
+    """gevent's threadpool when the caller is a greenlet of a gevent loop that may wait for
+    it (standard library patched), else None."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("threading"):
+        return None
+    from gevent import getcurrent
+    from gevent._hub_local import get_hub_if_exists
+
+    hub = get_hub_if_exists()
+    if hub is None or getcurrent() is hub:  # a worker thread, or the loop itself
+        return None
+    return hub.threadpool

@@ -314,10 +314,13 @@ class Hub(CounterActions):
         # Plain SQL on the transaction's connection, not ORM statements and a flush: this
         # runs for every ticket issued (bench/hub_load.py, docs/benchmarks.md).
         db = s.connection()
-        number = db.execute(_NEXT_NUMBER, {"day": day, "service": service}).scalar_one()
         # Three digits a day (A-999) unless a quota above 999 is set (see ServiceSection).
+        # The number is drawn only below the limit: a refusal has written nothing (so a batch
+        # needs no savepoint per ticket, server.issue_batch).
         limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
-        if number > limit:
+        number = db.execute(_NEXT_NUMBER, {"day": day, "service": service,
+                                           "limit": limit}).scalar()
+        if number is None:
             raise HubError("quota_full", service=svc.name, quota=limit)
         values: dict[str, Any] = {
             "day": day,
@@ -373,7 +376,9 @@ class Hub(CounterActions):
         for every ticket issued, and building the expression cost more than running it)."""
         sql = _ahead_sql(self.policy.priority_policy == "first", bool(ticket.priority),
                          self.policy.booked_policy == "first", bool(ticket.booked))
-        return s.execute(sql, {
+        # On the transaction's connection: the session's execute adds ORM work plain SQL
+        # does not need (per ticket, docs/benchmarks.md).
+        return s.connection().execute(sql, {
             "day": ticket.day, "status": TicketStatus.WAITING, "service": ticket.service,
             "id": ticket.id, "queued": ticket.queued_ts, "yes": True,
         }).scalar() or 0
@@ -656,7 +661,7 @@ class Hub(CounterActions):
 
 _NEXT_NUMBER = text(
     "UPDATE service_days SET last_number = last_number + 1 WHERE day = :day"
-    " AND service = :service RETURNING last_number"
+    " AND service = :service AND last_number < :limit RETURNING last_number"
 )
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 # Statements of every counter action, built once (docs/benchmarks.md).

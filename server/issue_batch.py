@@ -4,10 +4,11 @@ Every ticket is durable when its answer leaves (``synchronous=FULL``: the commit
 disk). Kiosks and integrations that ask at the same moment share one write transaction and so
 one ``BEGIN IMMEDIATE``, one commit and one flush to disk: the first request to arrive leads,
 lets every request that is ready join it (one turn of the event loop), issues them one after
-the other in the transaction, each inside its own savepoint so a refusal (``quota_full`` after
-the number was drawn) undoes only that ticket, commits, publishes the events and wakes the
-others with their answers. A request that arrives meanwhile waits for the next batch, led by
-the first of them.
+the other in the transaction (a refusal, such as ``quota_full``, writes nothing, so it touches
+no other ticket), commits, publishes the events and wakes the others with their answers. A
+request that arrives meanwhile waits for the next batch, led by the first of them; under
+gevent that includes every request arriving while the batch's commit waits for the disk, in a
+thread while the loop goes on (:class:`loket.server.db.OffLoopCommitConnection`).
 
 Nothing is answered before its commit; a failed commit fails every ticket of the batch (none
 of them was answered). Numbers stay gap-free and, within a service, in arrival order, as with
@@ -109,12 +110,13 @@ class IssueBatcher:
                 # batch at once, and two batches that took the per-service numbering rows in
                 # opposite orders would deadlock. Stable: a service's numbers stay in
                 # arrival order.
+                # A refusal (HubError) leaves nothing written (Hub.issue_in refuses before
+                # drawing a number), so no savepoint per ticket: each cost two statements.
                 for request in sorted(batch, key=lambda r: r.service):
                     try:
-                        with w.session.begin_nested():
-                            request.result = self.hub.issue_in(
-                                w, request.service, priority=request.priority,
-                                kiosk=request.kiosk, lang=request.lang)
+                        request.result = self.hub.issue_in(
+                            w, request.service, priority=request.priority,
+                            kiosk=request.kiosk, lang=request.lang)
                     except HubError as refusal:
                         request.error = refusal
             self.batches += 1
@@ -164,6 +166,6 @@ def paused_services(s: Session) -> list[str]:
     """The paused services, read in ``s`` (one row, not every setting)."""
     import json
 
-    value = s.execute(_PAUSED).scalar()
+    value = s.connection().execute(_PAUSED).scalar()
     paused = json.loads(value) if value else None
     return list(paused) if paused else []
