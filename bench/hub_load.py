@@ -13,7 +13,8 @@ Starts a real ``loket serve`` (gevent) on a generated hall with M counters, then
 
     python bench/hub_load.py [--displays 200] [--connections 500] [--counters 100]
                              [--rate 20] [--seconds 20] [--issue-seconds 10]
-                             [--legacy-displays] [--deflate] [--no-floor] [--py-spy PATH]
+                             [--legacy-displays] [--deflate] [--commit-on-loop] [--no-floor]
+                             [--py-spy PATH]
 
 Every phase runs first against the floor (bench/floor_server.py: a bare python-socketio
 server on the same async mode sending the same messages, one durable SQLite insert per
@@ -438,7 +439,10 @@ def run_hub(args: argparse.Namespace, workdir: Path) -> Result:
     """``loket serve`` on the generated hall through the phases; checks the database."""
     result = Result("loket")
     config_path = workdir / "loket.toml"
-    config_path.write_text(hall_toml(args.counters, args.queue_interval), encoding="utf-8")
+    config = hall_toml(args.counters, args.queue_interval)
+    if args.commit_on_loop:
+        config += "\n[storage]\ncommit_off_loop = false\n"
+    config_path.write_text(config, encoding="utf-8")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "hub.log").open("wb")
@@ -548,6 +552,9 @@ def main() -> None:
                              "no counter events (they get every event)")
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do")
+    parser.add_argument("--commit-on-loop", action="store_true",
+                        help="[storage] commit_off_loop = false: SQLite's COMMIT on the event "
+                             "loop, as before the commit moved to gevent's threadpool")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor server")
     parser.add_argument("--keep", action="store_true", help="keep the hall folder")
     parser.add_argument("--py-spy", default=None, metavar="PATH",
