@@ -8,9 +8,11 @@ Exactly-once calling rests on the database, not on this process's memory:
   claimed with ``UPDATE ... WHERE status = 'waiting'``; a claim that matches no row lost a race
   to another counter and the next candidate is tried.
 Ticket numbers come from a per-service, per-day row incremented in the same transaction that
-inserts the ticket, and a unique constraint backs it up.
+inserts the ticket, and a unique constraint backs it up (:mod:`loket.server.issuing`, run in
+the hub's write transaction).
 
-Beside it, over the hub's public reads: what displays read (:mod:`loket.server.snapshot`), a
+Beside it, over the hub's public reads: issuing a ticket (:mod:`loket.server.issuing`), what
+displays read (:mod:`loket.server.snapshot`), a
 ticket as its holder sees it (:mod:`loket.server.ticket_view`), the coalesced ``queue`` events
 (:mod:`loket.server.queue_notifier`) and the calendar as it applies now
 (:mod:`loket.server.hall_calendar`); the counter actions' handlers are in
@@ -21,10 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,8 +33,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from loket.server import hall_calendar, queue_rules
@@ -47,12 +46,13 @@ from loket.server.counter_status import ActionArgs, CounterAction, CounterState,
 from loket.server.db import Database
 from loket.server.errors import HubError
 from loket.server.events import Event, EventBus
-from loket.server.issue_batch import WriteMemo, batcher_for, paused_services
+from loket.server.issue_batch import WriteMemo, batcher_for
+from loket.server.issuing import TicketIssuer, insert_ignore
+from loket.server.issuing import hash_token as hash_token
 from loket.server.models import (
     AuditEntry,
     CallRecord,
     Counter,
-    ServiceDay,
     Setting,
     Ticket,
     TicketStatus,
@@ -80,16 +80,9 @@ COUNTER_ACTIONS = ("next", "recall", "skip", "done", "transfer", "start", "break
 TICKET_ACTIONS = ("call", "bring_back")
 """Counter actions about a given ticket (``ticket``: its number as the officer typed it)."""
 SUPERVISOR_ACTIONS = ("open", "close")
-MAX_DAILY_NUMBER = 999
-"""Highest number a service without a quota issues in a day (labels keep three digits)."""
 Spawn = Callable[[Callable[[], None]], Any]
 CALL_ORDER_LOCK = 7242011
 """PostgreSQL advisory lock key that orders counter actions across hub processes."""
-
-
-def hash_token(token: str) -> str:
-    """The SHA-256 (hex) under which a secret token is stored."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass
@@ -142,14 +135,12 @@ class Hub(CounterActions):
             booked_policy=config.queue.booked_policy,
             booked_every=config.queue.booked_every,
         )
-        self._capacity = observed.CapacityCache()
         self._publish_lock = threading.RLock()
         self.service_time_cache = observed.ServiceTimeCache()
         """Observed service times per service, recomputed at most every
         :data:`loket.server.service_times.CACHE_S` (see :mod:`loket.server.service_times`)."""
         self._queue = QueueNotifier(self, self._cluster_order)
-        self._numbering_rows: set[tuple[str, str]] = set()
-        """(day, service) whose ServiceDay row is known to exist (rows are never deleted)."""
+        self._issuer = TicketIssuer(self)
 
     # ------------------------------------------------------------------ hall configuration
     @property
@@ -195,7 +186,7 @@ class Hub(CounterActions):
         known = set(s.scalars(select(Counter.id)))
         for counter_id in self.counters:
             if counter_id not in known:  # several processes may start at once
-                _insert_ignore(s, Counter, {"id": counter_id, "status": CounterStatus.OPEN,
+                insert_ignore(s, Counter, {"id": counter_id, "status": CounterStatus.OPEN,
                                             "updated_ts": self.clock(),
                                             "calls_since_priority": 0})
 
@@ -287,138 +278,14 @@ class Hub(CounterActions):
         ticket event goes out after its commit). A booking's check-in passes ``booked``, the
         slot's start ``slot_ts`` and the fairness key ``queued_ts`` the booked policy gives
         it (default: now). Raises :class:`HubError` (``unknown_service``, ``paused``,
-        ``closed``, ``quota_full``) before anything is written."""
-        svc = self.services.get(service)
-        if svc is None:
-            raise HubError("unknown_service", service=service)
-        s, now = w.session, w.now
-        day = self.day(now)
-        token = secrets.token_urlsafe(18)
-        # The paused services, read in this transaction (once per transaction: one row).
-        memo = w.memo
-        if memo.paused is None:
-            memo.paused = paused_services(s)
-        paused = memo.paused
-        state = self.service_state(service, lang, paused)
-        if state["paused"]:
-            raise HubError("paused", service=svc.name)
-        if not state["open"]:
-            if state["closed_reason"]:
-                raise HubError("closed", service=svc.name,
-                               next_opening=state["next_opening_text"],
-                               reason=f" ({state['closed_reason']})")
-            raise HubError("closed", service=svc.name,
-                           next_opening=state["next_opening_text"])
-        if (day, service) not in self._numbering_rows:
-            _insert_ignore(s, ServiceDay, {"day": day, "service": service, "last_number": 0})
-        # Plain SQL on the transaction's connection, not ORM statements and a flush: this
-        # runs for every ticket issued (bench/hub_load.py, docs/benchmarks.md).
-        db = s.connection()
-        # Three digits a day (A-999) unless a quota above 999 is set (see ServiceSection).
-        # The number is drawn only below the limit: a refusal has written nothing (so a batch
-        # needs no savepoint per ticket, server.issue_batch).
-        limit = svc.quota if svc.quota is not None else MAX_DAILY_NUMBER
-        number = db.execute(_NEXT_NUMBER, {"day": day, "service": service,
-                                           "limit": limit}).scalar()
-        if number is None:
-            raise HubError("quota_full", service=svc.name, quota=limit)
-        values: dict[str, Any] = {
-            "day": day,
-            "issued_service": service,
-            "number": number,
-            "label": format_label(service, number),
-            "service": service,
-            "priority": priority,
-            "status": TicketStatus.WAITING,
-            "issued_ts": now,
-            "queued_ts": now if queued_ts is None else queued_ts,
-            "status_token_hash": hash_token(token),
-            "kiosk": kiosk,
-            "recalls": 0,
-            "transfers": 0,
-            "booked": booked,
-            "slot_ts": slot_ts,
-        }
-        ticket = Ticket(**values)  # not added to the session: the row is inserted below
-        ticket.id = db.execute(_INSERT_TICKET, values).scalar_one()
-        ahead = self._ahead(s, ticket)
-        if memo.batch:  # counted once per batch, then kept current ticket by ticket
-            if memo.waiting is None:
-                memo.waiting = self._waiting_counts(s)
-            else:
-                memo.waiting[service] = memo.waiting.get(service, 0) + 1
-            if memo.counters is None:  # a batch only issues: the counters do not change
-                memo.counters = observed.counter_rows(s)
-                memo.capacity = self._capacity.answers_for(self, memo.counters)
-        wait = observed.estimate(self, s, service, ahead, priority, memo.waiting,
-                                 memo.counters, memo.capacity)
-        w.publish(Event("ticket", self._ticket_event(ticket)))
-        w.queue_changed = True
-        w.after_commit(lambda: self._numbering_rows.add((day, service)))
-        return {
-            "ticket": ticket.label,
-            "service": service,
-            "service_name": svc.name,
-            "agency": self.agency_name(svc.agency),
-            "priority": priority,
-            "booked": booked,
-            "position": ahead + 1,
-            "ahead": ahead,
-            "estimated_wait_s": wait.seconds,
-            "estimate": wait.public(),
-            "issued_at": self.iso(now),
-            "status_token": token,
-            "status_url": f"/t/{token}",
-        }
+        ``closed``, ``quota_full``) before anything is written (:mod:`server.issuing`)."""
+        return self._issuer.issue_in(w, service, priority=priority, kiosk=kiosk, lang=lang,
+                                     booked=booked, slot_ts=slot_ts, queued_ts=queued_ts)
 
-    def _ahead(self, s: Session, ticket: Ticket) -> int:
-        """Waiting tickets of the same service called before ``ticket`` (plain SQL: this runs
-        for every ticket issued, and building the expression cost more than running it)."""
-        sql = _ahead_sql(self.policy.priority_policy == "first", bool(ticket.priority),
-                         self.policy.booked_policy == "first", bool(ticket.booked))
-        # On the transaction's connection: the session's execute adds ORM work plain SQL
-        # does not need (per ticket, docs/benchmarks.md).
-        return s.connection().execute(sql, {
-            "day": ticket.day, "status": TicketStatus.WAITING, "service": ticket.service,
-            "id": ticket.id, "queued": ticket.queued_ts, "yes": True,
-        }).scalar() or 0
-
-    def _ahead_expression(self, s: Session, ticket: Ticket) -> int:
-        """The same count as :meth:`_ahead`, as an SQLAlchemy expression (kept for tests)."""
-        older = or_(
-            Ticket.queued_ts < ticket.queued_ts,
-            and_(Ticket.queued_ts == ticket.queued_ts, Ticket.id < ticket.id),
-        )
-        if self.policy.booked_policy == "first":
-            # Booked tickets go before walk-ins of their class (see queue_rules).
-            if ticket.booked:
-                older = and_(Ticket.booked.is_(True), older)
-            else:
-                older = or_(Ticket.booked.is_(True), older)
-        if self.policy.priority_policy == "first":
-            if ticket.priority:
-                ahead_clause = and_(Ticket.priority.is_(True), older)
-            else:
-                ahead_clause = or_(Ticket.priority.is_(True), older)
-        else:
-            ahead_clause = older
-        return s.scalar(
-            select(func.count())
-            .select_from(Ticket)
-            .where(
-                Ticket.day == ticket.day,
-                Ticket.status == TicketStatus.WAITING,
-                Ticket.service == ticket.service,
-                Ticket.id != ticket.id,
-                ahead_clause,
-            )
-        ) or 0
-
-    def _estimate(self, s: Session, service: str, ahead: int) -> int:
-        return observed.estimate(self, s, service, ahead).seconds
-
-    def _service_time(self, s: Session, service: str) -> float:
-        return observed.service_times(self, s, service).mean_s
+    @property
+    def issuer(self) -> TicketIssuer:
+        """Issues this hub's tickets and counts a ticket's place (:mod:`server.issuing`)."""
+        return self._issuer
 
     # ------------------------------------------------------------------ counters
     def counter_action(
@@ -553,7 +420,7 @@ class Hub(CounterActions):
             public = ticket_public(ticket, self.counters, self.iso)
             if ticket.status != TicketStatus.WAITING or ticket.day != self.day():
                 return public
-            ahead = self._ahead(s, ticket)
+            ahead = self._issuer.ahead(s, ticket)
             wait = observed.estimate(self, s, ticket.service, ahead, bool(ticket.priority))
             return {**public, "ahead": ahead, "estimated_wait_s": wait.seconds,
                     "estimate": wait.public()}
@@ -659,11 +526,6 @@ class Hub(CounterActions):
                                  else json.dumps(detail)))
 
 
-_NEXT_NUMBER = text(
-    "UPDATE service_days SET last_number = last_number + 1 WHERE day = :day"
-    " AND service = :service AND last_number < :limit RETURNING last_number"
-)
-_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 # Statements of every counter action, built once (docs/benchmarks.md).
 _COUNTER_FOR_UPDATE = (
     select(Counter, Ticket).outerjoin(Ticket, Ticket.id == Counter.current_ticket_id)
@@ -676,41 +538,3 @@ _WAITING_COUNTS = text(
     "SELECT service, count(*) FROM tickets WHERE day = :day AND status = :status"
     " GROUP BY service"
 )
-_AHEAD_BASE = (
-    "SELECT count(*) FROM tickets WHERE day = :day AND status = :status AND service = :service"
-    " AND id != :id AND "
-)
-_OLDER = "(queued_ts < :queued OR (queued_ts = :queued AND id < :id))"
-
-
-@functools.cache
-def _ahead_sql(priority_first: bool, priority: bool, booked_first: bool, booked: bool) -> Any:
-    """The count of tickets ahead, for the ``first`` priority and booked policies (a ticket's
-    class goes before the other) or plain arrival order."""
-    same_class = _OLDER
-    if booked_first:
-        same_class = f"(booked = :yes AND {_OLDER})" if booked else f"(booked = :yes OR {_OLDER})"
-    if priority_first:
-        clause = f"priority = :yes AND {same_class}" if priority else \
-            f"(priority = :yes OR {same_class})"
-    else:
-        clause = same_class
-    return text(_AHEAD_BASE + clause)
-
-
-def format_label(prefix: str, number: int) -> str:
-    """``("A", 12)`` -> ``"A-012"``."""
-    return f"{prefix}-{number:03d}"
-
-
-def _insert_ignore(s: Session, model: Any, values: dict[str, Any]) -> None:
-    dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        s.execute(postgresql.insert(model).values(**values).on_conflict_do_nothing())
-    elif dialect == "sqlite":
-        s.execute(sqlite.insert(model).values(**values).on_conflict_do_nothing())
-    else:
-        exists = s.get(model, tuple(values[k.name] for k in model.__table__.primary_key))
-        if exists is None:
-            s.add(model(**values))
-            s.flush()

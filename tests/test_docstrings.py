@@ -25,10 +25,12 @@ CORE = (
     "server/ticket_view.py",
     "server/queue_notifier.py",
     "server/hall_calendar.py",
+    "server/issuing.py",
 )
 """The core modules (issue 13): the hub, its database, events, counter actions, queue rules,
 errors, app-level accessors, counter words and payload shapes, and the hub's parts split out
-of it (snapshot, a ticket's public view, the queue notifier, the calendar as it applies)."""
+of it (snapshot, a ticket's public view, the queue notifier, the calendar as it applies,
+issuing a ticket)."""
 
 Definition = ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 

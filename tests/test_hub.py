@@ -515,7 +515,8 @@ def test_ahead_sql_matches_expression(make_hub, policy: str, booked_policy: str)
                       for t in waiting]
         for ticket, candidate in zip(waiting, candidates, strict=True):
             expected = queue_rules.position_in_line(candidate, candidates, hub.policy)
-            assert hub._ahead(s, ticket) == hub._ahead_expression(s, ticket) == expected
+            issuer = hub.issuer
+            assert issuer.ahead(s, ticket) == issuer.ahead_expression(s, ticket) == expected
 
 
 def test_without_quota_numbers_stop_at_999(hub_clock) -> None:

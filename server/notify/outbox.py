@@ -214,7 +214,8 @@ _AHEAD_REGULAR = text(_AHEAD + f"(priority = :yes OR {_OLDER})")
 
 def ahead_of(s: Session, day: str, ticket_id: int, service: str, priority: bool,
              queued_ts: float, priority_first: bool) -> int:
-    """Waiting tickets called before this one (the hub's own rule, see ``Hub._ahead``)."""
+    """Waiting tickets called before this one (the hub's own rule, see
+    ``server.issuing.TicketIssuer.ahead``)."""
     regular_rule = _AHEAD_PRIORITY if priority else _AHEAD_REGULAR
     sql = regular_rule if priority_first else _AHEAD_OLDER
     return int(s.execute(sql, {
@@ -241,7 +242,8 @@ def near_tickets(
 ) -> list[tuple[int, str, bool, int, int]]:
     """Opted-in tickets still waiting today whose queue moved since they opted in:
     ``(id, service, priority, transfers, ahead)``. Two queries whatever the number of
-    tickets: the waiting lines are ranked here by the hub's rule (see ``Hub._ahead``)."""
+    tickets: the waiting lines are ranked here by the hub's rule (see
+    ``server.issuing.TicketIssuer.ahead``)."""
     candidates = s.execute(_NEAR_CANDIDATES, {"day": day, "waiting": TicketStatus.WAITING}).all()
     if not candidates:
         return []
