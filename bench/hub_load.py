@@ -13,7 +13,7 @@ Starts a real ``loket serve`` (gevent) on a generated hall with M counters, then
 
     python bench/hub_load.py [--displays 200] [--connections 500] [--counters 100]
                              [--rate 20] [--seconds 20] [--issue-seconds 10]
-                             [--legacy-displays] [--deflate] [--commit-on-loop] [--no-floor]
+                             [--legacy-displays] [--deflate] [--commit-off-loop] [--no-floor]
                              [--py-spy PATH]
 
 Every phase runs first against the floor (bench/floor_server.py: a bare python-socketio
@@ -440,8 +440,8 @@ def run_hub(args: argparse.Namespace, workdir: Path) -> Result:
     result = Result("loket")
     config_path = workdir / "loket.toml"
     config = hall_toml(args.counters, args.queue_interval)
-    if args.commit_on_loop:
-        config += "\n[storage]\ncommit_off_loop = false\n"
+    if args.commit_off_loop:
+        config += "\n[storage]\ncommit_off_loop = true\n"
     config_path.write_text(config, encoding="utf-8")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -552,9 +552,9 @@ def main() -> None:
                              "no counter events (they get every event)")
     parser.add_argument("--deflate", action="store_true",
                         help="clients offer permessage-deflate, as browsers do")
-    parser.add_argument("--commit-on-loop", action="store_true",
-                        help="[storage] commit_off_loop = false: SQLite's COMMIT on the event "
-                             "loop, as before the commit moved to gevent's threadpool")
+    parser.add_argument("--commit-off-loop", action="store_true",
+                        help="[storage] commit_off_loop = true: SQLite's COMMIT waits for the "
+                             "disk in gevent's threadpool (default: on the event loop)")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor server")
     parser.add_argument("--keep", action="store_true", help="keep the hall folder")
     parser.add_argument("--py-spy", default=None, metavar="PATH",

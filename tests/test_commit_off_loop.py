@@ -28,6 +28,8 @@ from typing import Any
 import pytest
 
 SLOW_COMMIT_S = 0.3
+OFF_LOOP = "[storage]\ncommit_off_loop = true\n"
+"""The switch these tests turn on (its default is off: docs/benchmarks.md)."""
 """How long the slowed commit waits (the heartbeat beats every millisecond meanwhile)."""
 
 CHILD = r"""
@@ -199,7 +201,7 @@ def run_child(config: Path, scenario: str) -> dict[str, Any]:
 @pytest.mark.slow
 def test_the_loop_keeps_running_while_a_commit_waits_and_requests_gather_meanwhile(
         write_config: Callable[..., Path]) -> None:
-    out = run_child(write_config(), "slow")
+    out = run_child(write_config(extra=OFF_LOOP), "slow")
     assert out["commit_on_loop_thread"] == [False]  # the commit ran in a worker thread
     # A frozen loop would not beat at all while the commit waits ~0.3 s (1 ms beats).
     assert out["beats_in_commit"] >= 50, out
@@ -213,7 +215,7 @@ def test_the_loop_keeps_running_while_a_commit_waits_and_requests_gather_meanwhi
 @pytest.mark.slow
 def test_a_commit_failing_in_the_thread_fails_the_write_and_leaves_nothing(
         write_config: Callable[..., Path]) -> None:
-    out = run_child(write_config(), "fail")
+    out = run_child(write_config(extra=OFF_LOOP), "fail")
     assert out["commit_on_loop_thread"] == [False]
     assert out["failure"] is not None and "FOREIGN KEY" in out["failure"].upper(), out
     assert out["beats_in_commit"] >= 50, out
@@ -226,7 +228,7 @@ def test_a_commit_failing_in_the_thread_fails_the_write_and_leaves_nothing(
 @pytest.mark.slow
 def test_a_writer_killed_during_its_commit_dies_after_it_and_the_connection_stays_sound(
         write_config: Callable[..., Path]) -> None:
-    out = run_child(write_config(), "kill")
+    out = run_child(write_config(extra=OFF_LOOP), "kill")
     assert out["commit_on_loop_thread"] == [False]
     assert out["killed_after_commit_end"], out
     assert out["rows"] == ["killed-writer", "next"]
@@ -235,7 +237,7 @@ def test_a_writer_killed_during_its_commit_dies_after_it_and_the_connection_stay
 @pytest.mark.slow
 def test_another_writer_waits_for_a_commit_in_the_thread_without_busy_retries(
         write_config: Callable[..., Path]) -> None:
-    out = run_child(write_config(), "second-writer")
+    out = run_child(write_config(extra=OFF_LOOP), "second-writer")
     assert out["commit_on_loop_thread"] == [False]
     assert out["rows"] == ["first", "second"]
     # It waited for the commit cooperatively, then took the lock at its first attempt
@@ -244,8 +246,10 @@ def test_another_writer_waits_for_a_commit_in_the_thread_without_busy_retries(
 
 
 @pytest.mark.slow
-def test_the_commit_stays_on_the_loop_when_the_hall_turns_it_off(
-        write_config: Callable[..., Path]) -> None:
-    out = run_child(write_config(extra="[storage]\ncommit_off_loop = false\n"), "slow")
+@pytest.mark.parametrize("extra", ["", "[storage]\ncommit_off_loop = false\n"],
+                         ids=["default", "off"])
+def test_the_commit_stays_on_the_loop_by_default_and_when_the_hall_turns_it_off(
+        write_config: Callable[..., Path], extra: str) -> None:
+    out = run_child(write_config(extra=extra), "slow")
     assert out["commit_on_loop_thread"] == [True]
     assert out["beats_in_commit"] == 0, out  # the loop stopped while the disk "flushed"

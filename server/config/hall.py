@@ -152,11 +152,13 @@ class StorageSection(Section):
     another program holds it (``loket user add``, a backup, a technician's ``sqlite3``) before
     it is refused with ``503 {"error": "busy"}``. The hub keeps answering meanwhile: the wait
     sleeps between short attempts. Command-line programs wait at least 30 s."""
-    commit_off_loop: bool = True
+    commit_off_loop: bool = False
     """SQLite under gevent: a write's commit waits for the disk (its fsync) in a thread, so
-    displays, keypads and other requests are served meanwhile. Off: the commit runs on the
-    event loop, which stops while the disk flushes (docs/benchmarks.md, "The commit off the
-    loop")."""
+    displays, keypads and other requests are served meanwhile. Off (the default): the commit
+    runs on the event loop, which stops while the disk flushes. On a disk that flushes in
+    under a millisecond (an SSD) off is faster: the thread's hand-over cost more tickets per
+    second than the flush (docs/benchmarks.md, "The commit off the loop: the default"); turn
+    it on where a flush takes long (an SD card, a busy hard disk)."""
 
 
 class RealtimeSection(Section):
