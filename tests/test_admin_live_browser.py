@@ -87,7 +87,7 @@ def test_admin_changes_reach_open_pages_and_survive_a_restart(
                                   "reason": "Libur Nasional: Hari Raya Idulfitri"},
                             headers=admin, timeout=5)
     assert holiday.status_code == 201
-    wait_text(kiosk, "body", "Hari Raya Idulfitri")
+    wait_text(kiosk, "body", "Hari Raya Idulfitri", 4)  # the same re-read as the break's
 
     # all of it survives a restart
     hub.stop()
