@@ -19,8 +19,6 @@ command-line programs wait longer."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -37,40 +35,13 @@ from loket.server.cli_support import open_database
 from loket.server.config import load_config
 from loket.server.db import CLI_BUSY_TIMEOUT_S, Database, DatabaseBusy
 from tests.support.keypads import DEVICES_ON, keypads_toml
+from tests.support.locks import LockHolder
 from tests.support.wait import Collected
 
 BOUND_S = 3.0
 """The hall's ``[storage] busy_timeout_s`` in these tests."""
 RESPONSIVE_S = 0.5
 """An answer within this while the lock is held: the event loop was not frozen."""
-HOLD_LOCK = """
-import sqlite3, sys
-connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-connection.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-connection.execute("ROLLBACK")
-print("released", flush=True)
-"""
-
-
-class LockHolder:
-    """A second process holding the database's write lock until :meth:`release`."""
-
-    def __init__(self, database: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(database)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True)
-        assert self.process.stdout is not None
-        assert self.process.stdout.readline().strip() == "locked"
-
-    def release(self) -> None:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        if self.process.poll() is None:
-            self.process.stdin.write("\n")
-            self.process.stdin.flush()
-            assert self.process.stdout.readline().strip() == "released"
-            self.process.wait(10)
 
 
 class Timed:

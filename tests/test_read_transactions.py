@@ -13,8 +13,6 @@ tickets, calls and survey answers:
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +23,7 @@ from sqlalchemy import event
 
 from loket.server.app import create_app
 from loket.server.config import load_config
+from tests.support.locks import LockHolder
 from tests.support.login import login
 
 BUSY_BOUND_S = 2.0
@@ -36,14 +35,6 @@ SKIPPED = re.compile(r"/static/|^/vendor/|^/media/|/logo$|\.wav$|^/socket\.io")
 VALUES = {"prefix": "A", "service": "A", "counter_id": "1", "kiosk_id": "k1", "call_id": "1",
           "zone": "lantai-1", "agency": "dukcapil", "fmt": "csv", "group": "lantai-1"}
 
-HOLD_LOCK = """
-import sqlite3, sys
-connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-connection.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.readline()
-connection.execute("ROLLBACK")
-"""
 
 
 @pytest.fixture
@@ -105,10 +96,7 @@ def test_get_endpoints_begin_only_read_transactions(busy_hall: tuple[Any, Any, s
 def test_get_endpoints_answer_while_another_process_holds_the_write_lock(
         busy_hall: tuple[Any, Any, str, Path]) -> None:
     app, client, token, database = busy_hall
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(database)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with LockHolder(database):
         slow, busy = [], []
         for url in get_urls(app, token):
             started = time.monotonic()
@@ -123,9 +111,5 @@ def test_get_endpoints_answer_while_another_process_holds_the_write_lock(
         refused = client.post("/api/tickets", json={"service": "A"})
         assert refused.status_code == 503 and refused.get_json()["error"] == "busy"
         assert time.monotonic() - started >= BUSY_BOUND_S * 0.9
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(10)
     assert not busy, f"GET endpoints refused as busy: {busy}"
     assert not slow, f"GET endpoints that waited for the write lock: {slow}"
