@@ -13,6 +13,10 @@ behind the calls and no Loket code, that sends the same messages as the hub.
   ``synchronous=FULL`` and commits it (one durable write per ticket, as the hub promises)
   and answers ``{"ticket": label}``.
 
+Like the hub's handler (server/wsgi_handler.py), it turns Nagle's algorithm off on every
+connection: gevent's pywsgi sends a response's headers and body in two writes, and with Nagle
+on, the body waits for the client's delayed acknowledgement (40 ms).
+
 So the bench's latency, CPU per call, tickets/s and RSS measured against this process are
 what the same machine, Python stack and message count cost with nothing of Loket's own.
 
@@ -35,7 +39,7 @@ from typing import Any  # noqa: E402
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
 import socketio  # noqa: E402
-from gevent import pywsgi  # noqa: E402
+from gevent import pywsgi, socket  # noqa: E402
 
 COUNTERS = 100
 SERVICES = "ABCDEFGH"
@@ -142,6 +146,14 @@ class Floor:
         return [body]
 
 
+class NoDelayHandler(pywsgi.WSGIHandler):
+    """gevent's handler with Nagle's algorithm off (see module)."""
+
+    def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
+        super().__init__(sock, address, server, rfile)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True)
@@ -151,7 +163,8 @@ def main() -> None:
     args = parser.parse_args()
     floor = Floor(args.db, args.queue_interval, args.counters)
     app = socketio.WSGIApp(floor.sio, floor.http)
-    pywsgi.WSGIServer(("127.0.0.1", args.port), app, log=None).serve_forever()
+    pywsgi.WSGIServer(("127.0.0.1", args.port), app, log=None,
+                      handler_class=NoDelayHandler).serve_forever()
 
 
 if __name__ == "__main__":

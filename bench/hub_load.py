@@ -60,9 +60,11 @@ def hall_toml(counters: int, queue_interval: float | None = None) -> str:
         '[hall]\nname = "MPP Uji Beban"\ntimezone = "Asia/Jakarta"\n',
         '[queue]\npriority_policy = "first"\n',
     ]
-    # Eight services so that a long run stays under 999 numbers a service a day.
+    # A quota of 9,999 a day: the ticket phase issues over 7,000 tickets, past the 999 numbers
+    # a service a day of eight services without one.
     for prefix, name, agency in SERVICES:
-        parts.append(f'[[services]]\nprefix = "{prefix}"\nname = "{name}"\nagency = "{agency}"\n')
+        parts.append(f'[[services]]\nprefix = "{prefix}"\nname = "{name}"\nagency = "{agency}"\n'
+                     "quota = 9999\n")
     for i in range(1, counters + 1):
         zone = "lantai-1" if i <= counters // 2 else "lantai-2"
         first = SERVICES[i % len(SERVICES)][0]
