@@ -64,7 +64,6 @@ def check_action(
     services: Mapping[str, ServiceSection],
     counter_id: str,
     action: str,
-    *,
     actor: str = "system",
     service: str | None = None,
     officer: str | None = None,

@@ -15,7 +15,8 @@ Beside it, over the hub's public reads: issuing a ticket (:mod:`loket.server.iss
 displays read (:mod:`loket.server.snapshot`), a
 ticket as its holder sees it (:mod:`loket.server.ticket_view`), the coalesced ``queue`` events
 (:mod:`loket.server.queue_notifier`) and the calendar as it applies now
-(:mod:`loket.server.hall_calendar`); the counter actions' handlers are in
+(:mod:`loket.server.hall_calendar`); a counter as the hub runs it (an action checked and run,
+its state) is in :mod:`loket.server.counter_desk`, each action's handler in
 :mod:`loket.server.counter_actions`.
 """
 
@@ -268,18 +269,12 @@ class Hub(CounterActions):
 
     # ------------------------------------------------------------------ counters
     def counter_action(
-        self,
-        counter_id: str,
-        action: str,
-        actor: str = "system",
-        service: str | None = None,
-        officer: str | None = None,
-        ticket: str | None = None,
+        self, counter_id: str, action: str, actor: str = "system", service: str | None = None,
+        officer: str | None = None, ticket: str | None = None,
     ) -> CounterPayload | CounterActionAnswer:
         """Apply a counter's key press. Returns the counter's state after it."""
         request = counter_desk.check_action(self.counters, self.services, counter_id, action,
-                                            actor=actor, service=service, officer=officer,
-                                            ticket=ticket)
+                                            actor, service, officer, ticket)
         with self.write(ordered=True) as w:
             result, outcome = counter_desk.run_action(self, w.session, w.now, w.events, request)
             w.publish(Event("counter", {**result, "actor": actor}))
