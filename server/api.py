@@ -13,9 +13,9 @@ from pydantic import create_model
 from loket.server import context, notify
 from loket.server.auth import current_principal, require_principal
 from loket.server.context import get_extension, get_hub, pick_language
+from loket.server.counter_desk import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
 from loket.server.errors import HubError, bad_request, error_page, error_response
 from loket.server.extensions import csrf, limiter
-from loket.server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS, TICKET_ACTIONS
 from loket.server.kiosk.limits import kiosk_rate_key, kiosk_rate_limit, ticket_origin
 from loket.server.openapi import Body, parse
 from loket.server.openapi.requests import NoBody, TicketActionBody, TicketRequest, TransferBody

@@ -15,7 +15,8 @@ Beside it, over the hub's public reads: issuing a ticket (:mod:`loket.server.iss
 displays read (:mod:`loket.server.snapshot`), a
 ticket as its holder sees it (:mod:`loket.server.ticket_view`), the coalesced ``queue`` events
 (:mod:`loket.server.queue_notifier`) and the calendar as it applies now
-(:mod:`loket.server.hall_calendar`); the counter actions' handlers are in
+(:mod:`loket.server.hall_calendar`); a counter as the hub runs it (an action checked and run,
+its state) is in :mod:`loket.server.counter_desk`, each action's handler in
 :mod:`loket.server.counter_actions`.
 """
 
@@ -33,30 +34,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, func, select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from loket.server import hall_calendar, queue_rules
+from loket.server import counter_desk, hall_calendar, queue_rules
 from loket.server import service_times as observed
 from loket.server.admin.store import HallStore
 from loket.server.config import LoketConfig
 from loket.server.config.hall import CounterSection, ServiceSection
-from loket.server.counter_actions import HANDLERS, CounterActions, parse_label
-from loket.server.counter_status import ActionArgs, CounterAction, CounterState, CounterStatus
+from loket.server.counter_actions import CounterActions
 from loket.server.db import Database
 from loket.server.errors import HubError
 from loket.server.events import Event, EventBus
 from loket.server.issue_batch import WriteMemo, batcher_for
-from loket.server.issuing import TicketIssuer, insert_ignore
+from loket.server.issuing import TicketIssuer
 from loket.server.issuing import hash_token as hash_token
-from loket.server.models import (
-    AuditEntry,
-    CallRecord,
-    Counter,
-    Setting,
-    Ticket,
-    TicketStatus,
-)
+from loket.server.models import AuditEntry, CallRecord, Counter, Setting, Ticket, TicketStatus
 from loket.server.payloads import (
     CallEvent,
     CounterActionAnswer,
@@ -75,11 +68,6 @@ from loket.server.ticket_view import ticket_event, ticket_public
 
 log = logging.getLogger(__name__)
 
-COUNTER_ACTIONS = ("next", "recall", "skip", "done", "transfer", "start", "break", "resume",
-                   "call", "bring_back")
-TICKET_ACTIONS = ("call", "bring_back")
-"""Counter actions about a given ticket (``ticket``: its number as the officer typed it)."""
-SUPERVISOR_ACTIONS = ("open", "close")
 Spawn = Callable[[Callable[[], None]], Any]
 CALL_ORDER_LOCK = 7242011
 """PostgreSQL advisory lock key that orders counter actions across hub processes."""
@@ -163,7 +151,7 @@ class Hub(CounterActions):
         page (``hall`` event) and, through the relay, every other hub process."""
         self.hall.reload()
         with self.write() as w:
-            self._ensure_counter_rows_in(w.session)
+            counter_desk.ensure_rows(w.session, self.counters, self.clock)
             w.publish(Event("hall", {"version": self.hall.version}))
             w.queue_changed = True
 
@@ -180,15 +168,7 @@ class Hub(CounterActions):
 
     def _ensure_counter_rows(self) -> None:
         with self.write() as w:
-            self._ensure_counter_rows_in(w.session)
-
-    def _ensure_counter_rows_in(self, s: Session) -> None:
-        known = set(s.scalars(select(Counter.id)))
-        for counter_id in self.counters:
-            if counter_id not in known:  # several processes may start at once
-                insert_ignore(s, Counter, {"id": counter_id, "status": CounterStatus.OPEN,
-                                            "updated_ts": self.clock(),
-                                            "calls_since_priority": 0})
+            counter_desk.ensure_rows(w.session, self.counters, self.clock)
 
     # ------------------------------------------------------------------ the write path
     @contextlib.contextmanager
@@ -289,54 +269,18 @@ class Hub(CounterActions):
 
     # ------------------------------------------------------------------ counters
     def counter_action(
-        self,
-        counter_id: str,
-        action: str,
-        actor: str = "system",
-        service: str | None = None,
-        officer: str | None = None,
-        ticket: str | None = None,
+        self, counter_id: str, action: str, actor: str = "system", service: str | None = None,
+        officer: str | None = None, ticket: str | None = None,
     ) -> CounterPayload | CounterActionAnswer:
         """Apply a counter's key press. Returns the counter's state after it."""
-        counter = self.counters.get(counter_id)
-        if counter is None:
-            raise HubError("unknown_counter", counter=counter_id)
-        if action not in COUNTER_ACTIONS + SUPERVISOR_ACTIONS:
-            raise HubError("unknown_action", action=action)
-        if action == "transfer":
-            if not service:
-                raise HubError("bad_request", reason="transfer needs a 'service'")
-            if service not in self.services:
-                raise HubError("unknown_service", service=service)
-        label = None
-        if action in TICKET_ACTIONS:
-            if not ticket:
-                raise HubError("bad_request", reason=f"{action} needs a 'ticket'")
-            label = parse_label(ticket)
-            if label is None:
-                raise HubError("bad_request", reason="'ticket' is not a ticket number")
+        request = counter_desk.check_action(self.counters, self.services, counter_id, action,
+                                            actor, service, officer, ticket)
         with self.write(ordered=True) as w:
-            s, now = w.session, w.now
-            # The counter's row, locked, and its current ticket: one statement.
-            row, current = s.execute(_COUNTER_FOR_UPDATE, {"id": counter_id}).one()
-            if officer:
-                row.officer = officer
-            row.updated_ts = now  # before the handler: written with its changes, in one flush
-            handler = HANDLERS[CounterAction(action)]
-            outcome = handler(self, s, counter, row, current, now, w.events,
-                              ActionArgs(service=service, ticket=label, actor=actor))
-            s.flush()
-            waiting = self._waiting_for(s, counter)
-            shown = outcome.shown or (
-                s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None)
-            state = self._counter_result(counter, row, shown, waiting)
-            result: CounterPayload | CounterActionAnswer = state
-            if outcome.called is not None:
-                result = {**state, "called": outcome.called}
+            result, outcome = counter_desk.run_action(self, w.session, w.now, w.events, request)
             w.publish(Event("counter", {**result, "actor": actor}))
             w.queue_changed = True
         if outcome.empty:
-            raise HubError("empty", counter=counter.name)
+            raise HubError("empty", counter=request.counter.name)
         return result
 
     def _cluster_order(self) -> contextlib.AbstractContextManager[Connection | None]:
@@ -350,59 +294,19 @@ class Hub(CounterActions):
             return self.db.cluster_lock(CALL_ORDER_LOCK)
         return contextlib.nullcontext(None)
 
-    def _waiting_for(self, s: Session, counter: CounterSection) -> int:
-        return s.scalar(_WAITING_FOR, {"day": self.day(), "status": TicketStatus.WAITING,
-                                       "services": list(counter.services)}) or 0
-
-    def _counter_result(
-        self, counter: CounterSection, row: Counter, ticket: Ticket | None, waiting: int
-    ) -> CounterPayload:
-        status = CounterState.of(row.status, serving=ticket is not None)
-        return {
-            "counter": counter.id,
-            "counter_name": counter.name,
-            "zone": counter.zone,
-            "status": status,
-            "open": row.status == CounterStatus.OPEN,
-            "ticket": ticket.label if ticket else None,
-            "ticket_status": ticket.status if ticket else None,
-            "service": ticket.service if ticket else None,
-            "priority": bool(ticket.priority) if ticket else False,
-            "booked": bool(ticket.booked) if ticket else False,
-            "waited_s": round(ticket.called_ts - ticket.queued_ts)
-            if ticket and ticket.called_ts
-            else None,
-            "since": self.iso(ticket.called_ts) if ticket else None,
-            "officer": row.officer,
-            "waiting": waiting,
-        }
-
     def counter_state(self, counter_id: str) -> CounterPayload:
         """A counter's state as the ``counter`` event and ``GET /api/counters/<id>`` give it."""
-        counter = self.counters.get(counter_id)
-        if counter is None:
-            raise HubError("unknown_counter", counter=counter_id)
+        counter = counter_desk.known_counter(self.counters, counter_id)
         with self.db.read() as s:
-            row = s.get(Counter, counter_id)
-            if row is None:
-                raise HubError("unknown_counter", counter=counter_id)
-            ticket = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
-            return self._counter_result(counter, row, ticket, self._waiting_for(s, counter))
+            return counter_desk.state_in(self, s, counter, counter_desk.counter_row(s, counter_id))
 
     def set_officer(self, counter_id: str, officer: str | None) -> None:
         """Note who staffs a counter (None: nobody); published as a ``counter`` event."""
-        counter = self.counters.get(counter_id)
-        if counter is None:
-            raise HubError("unknown_counter", counter=counter_id)
+        counter = counter_desk.known_counter(self.counters, counter_id)
         with self.write() as w:
-            s = w.session
-            row = s.get(Counter, counter_id)
-            if row is None:
-                raise HubError("unknown_counter", counter=counter_id)
+            row = counter_desk.counter_row(w.session, counter_id)
             row.officer = officer
-            ticket = s.get(Ticket, row.current_ticket_id) if row.current_ticket_id else None
-            w.publish(Event("counter", self._counter_result(
-                counter, row, ticket, self._waiting_for(s, counter))))
+            w.publish(Event("counter", counter_desk.state_in(self, w.session, counter, row)))
 
     # ------------------------------------------------------------------ tickets
     def _ticket_event(self, ticket: Ticket) -> TicketEvent:
@@ -443,7 +347,7 @@ class Hub(CounterActions):
     ) -> CounterPayload:
         """A counter's state from its row and current ticket, read in the caller's
         transaction (as :meth:`counter_state` gives it)."""
-        return self._counter_result(counter, row, ticket, waiting)
+        return counter_desk.counter_payload(counter, row, ticket, waiting, self.iso)
 
     def waiting_counts_in(self, s: Session) -> dict[str, int]:
         """Today's waiting tickets per service (every service, 0 when none wait), read in the
@@ -526,14 +430,6 @@ class Hub(CounterActions):
                                  else json.dumps(detail)))
 
 
-# Statements of every counter action, built once (docs/benchmarks.md).
-_COUNTER_FOR_UPDATE = (
-    select(Counter, Ticket).outerjoin(Ticket, Ticket.id == Counter.current_ticket_id)
-    .where(Counter.id == bindparam("id")).with_for_update(of=Counter)
-)
-_WAITING_FOR = select(func.count()).select_from(Ticket).where(
-    Ticket.day == bindparam("day"), Ticket.status == bindparam("status"),
-    Ticket.service.in_(bindparam("services", expanding=True)))
 _WAITING_COUNTS = text(
     "SELECT service, count(*) FROM tickets WHERE day = :day AND status = :status"
     " GROUP BY service"

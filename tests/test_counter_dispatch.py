@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from loket.server.counter_actions import HANDLERS
+from loket.server.counter_desk import COUNTER_ACTIONS, SUPERVISOR_ACTIONS
 from loket.server.counter_status import CounterAction, CounterState, CounterStatus, Outcome
 from loket.server.errors import HubError
-from loket.server.hub import COUNTER_ACTIONS, SUPERVISOR_ACTIONS
 from loket.server.models import Counter
 
 

@@ -16,6 +16,7 @@ CORE = (
     "server/db.py",
     "server/events.py",
     "server/counter_actions.py",
+    "server/counter_desk.py",
     "server/queue_rules.py",
     "server/errors.py",
     "server/context.py",
