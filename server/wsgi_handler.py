@@ -10,7 +10,7 @@ answers late enough to leave the hub idle a quarter of the time (docs/benchmarks
 ``tcp_nodelay``, gunicorn and uvicorn do: the hub's writes are whole messages, never a byte
 stream worth coalescing), which also sends a WebSocket frame that follows another to the same
 screen at once, and writes a response of at most :data:`ONE_SEND` bytes of body with its
-headers in one ``send``: one segment, one system call.
+headers in one ``send`` (one system call instead of two).
 
 **A small read buffer.** gevent's ``WSGIHandler`` reads each connection through a buffered
 reader of 8 KB, allocated when the connection is accepted and kept for the connection's life.
