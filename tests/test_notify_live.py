@@ -1,5 +1,6 @@
 """Notices across real processes: a hub (`loket serve`) and a sender (`loket notify worker`)
-killed with SIGKILL mid-delivery lose no notice and resend none that was acknowledged; and on
+killed with SIGKILL mid-delivery lose no notice and resend none that was acknowledged and
+recorded as sent; and on
 PostgreSQL, several workers claim each notice exactly once (SKIP LOCKED)."""
 
 from __future__ import annotations
@@ -100,17 +101,29 @@ def test_killed_hub_and_worker_lose_nothing_and_resend_nothing_acknowledged(
         for _ in range(3):
             r = requests.post(f"{hub.url}/api/counters/1/next", headers=auth, timeout=5)
             assert r.status_code == 200
+        config = load_config(config_path)
+        db = Database(database_url(config))
+
+        def sent() -> set[str]:
+            with db.read() as s:
+                return {r.key for r in s.scalars(select(NotifyOutbox))
+                        if r.state == "sent"}
+
+        # The promise is about what the worker recorded: a notice marked sent is never sent
+        # again. One the gateway answered but the worker had not yet marked when it died is
+        # sent again with the same Idempotency-Key (at least once; the gateway dedupes), so
+        # the kill waits until the three answered ones are recorded.
+        assert wait_until(lambda: len(sent()) == 3, timeout=20), sent()
         hub.kill()  # SIGKILL right after the NEXTs were acknowledged
         workers[0].kill()  # SIGKILL with requests in flight
         acknowledged_before = gateway.acked_keys()
         assert len(acknowledged_before) == 3
+        assert set(acknowledged_before) == sent()
         gateway.hang_after = None
         gateway.release.set()  # the hung requests are closed unanswered
 
         hub = LiveHub(config_path, free_port()).start()
         workers.append(WorkerProcess(config_path))
-        config = load_config(config_path)
-        db = Database(database_url(config))
 
         def all_sent() -> bool:
             with db.read() as s:

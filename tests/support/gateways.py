@@ -41,65 +41,8 @@ class Gateway:
             return [a["key"] for a in self.acked]
 
     def start(self) -> Gateway:
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                with gateway.lock:
-                    gateway.requests += 1
-                    n = gateway.requests
-                failing = n <= gateway.failures
-                if gateway.hang_after is not None and n > gateway.hang_after:
-                    gateway.release.wait(60)
-                    self.close_connection = True
-                    return
-                if gateway.mode == "drop" and failing:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    self.close_connection = True
-                    return
-                if gateway.mode == "hang" and failing:
-                    gateway.release.wait(30)
-                    self.close_connection = True
-                    return
-                if gateway.delay_s:
-                    time.sleep(gateway.delay_s)
-                if gateway.mode == "fail" and failing:
-                    self._answer(500, b'{"error":"gateway down"}')
-                    return
-                ctype = self.headers.get("Content-Type", "")
-                if "json" in ctype:
-                    body = json.loads(raw or b"{}")
-                elif raw:
-                    body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-                else:
-                    body = {k: v[0] for k, v in parse_qs(self.path.partition("?")[2]).items()}
-                record = {"key": self.headers.get("Idempotency-Key"), "path": self.path,
-                          "method": self.command, "headers": dict(self.headers), "body": body}
-                try:
-                    self._answer(200, b'{"ok":true}')
-                except OSError:
-                    return  # the client gave up: not acknowledged
-                with gateway.lock:
-                    gateway.acked.append(record)
-
-            def _answer(self, status: int, payload: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-                self.wfile.flush()
-
-            do_POST = do_PUT = do_GET = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        handler = type("Handler", (_GatewayHandler,), {"gateway": self})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
@@ -109,6 +52,89 @@ class Gateway:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+class _GatewayHandler(BaseHTTPRequestHandler):
+    """One request to a :class:`Gateway` (set as ``gateway`` on a subclass)."""
+
+    protocol_version = "HTTP/1.1"
+    gateway: Gateway
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        with self.gateway.lock:
+            self.gateway.requests += 1
+            n = self.gateway.requests
+            # decided when counted: a test clearing hang_after later must not turn
+            # a request that was due to hang into an answered one
+            hang = self.gateway.hang_after is not None and n > self.gateway.hang_after
+        failing = n <= self.gateway.failures
+        if self._withheld(hang, failing):
+            self.close_connection = True
+            return
+        if self.gateway.delay_s:
+            time.sleep(self.gateway.delay_s)
+        if self.gateway.mode == "fail" and failing:
+            self._answer(500, b'{"error":"gateway down"}')
+            return
+        ctype = self.headers.get("Content-Type", "")
+        if "json" in ctype:
+            body = json.loads(raw or b"{}")
+        elif raw:
+            body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        else:
+            body = {k: v[0] for k, v in parse_qs(self.path.partition("?")[2]).items()}
+        record = {"key": self.headers.get("Idempotency-Key"), "path": self.path,
+                  "method": self.command, "headers": dict(self.headers), "body": body}
+        try:
+            self._answer(200, b'{"ok":true}')
+        except OSError:
+            return  # the client gave up: not acknowledged
+        with self.gateway.lock:
+            self.gateway.acked.append(record)
+
+    def _withheld(self, hang: bool, failing: bool) -> bool:
+        """Leave this request unanswered (and close its connection)?"""
+        if hang:
+            self.gateway.release.wait(60)
+            return True
+        if self._client_gone():
+            # a killed client's request read from the socket after its death: an
+            # answer would be written into the kernel and "succeed", though nobody
+            # can receive it, so it is not acknowledged
+            return True
+        if self.gateway.mode == "drop" and failing:
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return True
+        if self.gateway.mode == "hang" and failing:
+            self.gateway.release.wait(30)
+            return True
+        return False
+
+    def _client_gone(self) -> bool:
+        """Whether the client has closed its end (end of stream is waiting to be
+        read). HTTP clients do not half-close while waiting for an answer."""
+        sock = self.connection
+        try:
+            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False  # open, nothing more sent
+        except OSError:
+            return True  # reset
+
+    def _answer(self, status: int, payload: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+        self.wfile.flush()
+
+    do_POST = do_PUT = do_GET = _handle
 
 
 class MailBox:
