@@ -163,6 +163,18 @@ def test_kiosk_rate_limit_and_device_token_bypass(client: Any, device_token: str
         assert issue(client, device_token, "B").status_code == 201
 
 
+def test_counter_keys_are_never_rate_limited(client: Any, device_token: str) -> None:
+    # the kiosk limit (6 a minute here) is spent, and a keypad presses far faster than that
+    while client.post("/api/tickets", json={"service": "B"}).status_code != 429:
+        pass
+    for _ in range(12):
+        issue(client, device_token, "B")
+    codes = [client.post(f"/api/counters/1/{action}", headers=bearer(device_token)).status_code
+             for _ in range(12) for action in ("next", "recall", "start")]
+    assert codes == [200] * 36, codes
+    assert_error(client.post("/api/tickets", json={"service": "B"}), 429, "rate_limited")
+
+
 def test_wrong_method_and_unknown_path_are_json(client: Any) -> None:
     assert_error(client.get("/api/tickets"), 405, "method_not_allowed")
     assert_error(client.get("/api/nothing-here"), 404, "not_found")
