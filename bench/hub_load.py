@@ -3,9 +3,11 @@
 Starts a real ``loket serve`` (gevent) on a generated hall with M counters, then
 
 1. latency: N display clients on ``/display`` plus idle Socket.IO connections (citizens' phones
-   on ``/status``) up to a total of C connections; the counters press NEXT at R calls/s in
-   total; for every call the time from sending ``POST /api/counters/<id>/next`` to the ``call``
-   event arriving at each display (p50, p99, max; and per call, at the last display);
+   on ``/status``) up to a total of C connections; the server's CPU with all of them connected
+   and idle (``--idle-seconds``: their pings, part of every NEXT's CPU figure); the counters
+   press NEXT at R calls/s in total; for every call the time from sending
+   ``POST /api/counters/<id>/next`` to the ``call`` event arriving at each display (p50, p99,
+   max; and per call, at the last display);
 2. throughput: several client processes issue tickets as fast as the hub answers (a device
    token bypasses the kiosk rate limit) for D seconds; tickets/s, and no duplicate number in
    the database;
@@ -14,7 +16,7 @@ Starts a real ``loket serve`` (gevent) on a generated hall with M counters, then
     python bench/hub_load.py [--displays 200] [--connections 500] [--counters 100]
                              [--rate 20] [--seconds 20] [--issue-seconds 10]
                              [--legacy-displays] [--deflate] [--commit-off-loop] [--no-floor]
-                             [--py-spy PATH]
+                             [--idle-seconds 10] [--py-spy PATH]
 
 Every phase runs first against the floor (bench/floor_server.py: a bare python-socketio
 server on the same async mode sending the same messages, one durable SQLite insert per
@@ -317,6 +319,9 @@ class Result:
     missing: int = 0
     cpu_per_call_ms: float = float("nan")
     cpu_share: float = float("nan")
+    call_seconds: float = float("nan")
+    idle_ms_per_s: float = float("nan")
+    """The server's CPU with every client connected and nothing happening (their pings)."""
     tickets_per_s: float = float("nan")
     cpu_per_ticket_ms: float = float("nan")
     ticket_errors: int = 0
@@ -346,6 +351,16 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("server did not answer /healthz")
 
 
+def idle_cpu(pid: int, seconds: float) -> float:
+    """The CPU (ms a second) of process ``pid`` over ``seconds`` of the bench doing nothing;
+    NaN for 0 s. Ten seconds see one ping round of every connection (``ping_interval`` 10)."""
+    if seconds <= 0:
+        return float("nan")
+    cpu0 = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - cpu0) / seconds * 1000
+
+
 def measure(result: Result, url: str, pid: int, token: str, tokens: list[str],
             args: argparse.Namespace, workdir: Path) -> None:
     """The three phases against one server (its process ``pid``)."""
@@ -373,12 +388,14 @@ def measure(result: Result, url: str, pid: int, token: str, tokens: list[str],
                 raise RuntimeError("clients did not connect")
         time.sleep(1.0)
         peak_rss = rss_mb(pid)
+        result.idle_ms_per_s = idle_cpu(pid, args.idle_seconds)
         spy = start_py_spy(args.py_spy, pid, workdir / f"{result.name}-calls.txt")
         cpu0, wall0 = cpu_seconds(pid), time.time()
         sent = asyncio.run(drive_counters(url, token, args.counters, args.rate, args.seconds))
         cpu_used = cpu_seconds(pid) - cpu0
         stop_py_spy(spy)
-        result.cpu_share = cpu_used / (time.time() - wall0)
+        result.call_seconds = time.time() - wall0
+        result.cpu_share = cpu_used / result.call_seconds
         result.load.append(load_average())
         peak_rss = max(peak_rss, rss_mb(pid))
         time.sleep(2.0)  # let the last events arrive (a server far behind is reported missing)
@@ -488,6 +505,12 @@ TARGETS = {"p99": 20.0, "cpu": 6.0, "tickets": 700.0, "rss": 130.0}
 tickets/s, peak RSS (MB)."""
 
 
+def idle_share(result: Result) -> float:
+    """What a NEXT's CPU figure holds of the server's idle CPU (the connections' pings, which
+    go on whether anyone is called or not): the idle rate over the call phase, per call."""
+    return result.idle_ms_per_s * result.call_seconds / max(1, result.calls)
+
+
 def report(floor: Result, hub: Result, args: argparse.Namespace) -> bool:
     """Print both runs side by side with the ratio hub/floor; True when the targets are met."""
     print(f"\n{args.displays} displays + {args.connections - args.displays} idle connections, "
@@ -507,7 +530,9 @@ def report(floor: Result, hub: Result, args: argparse.Namespace) -> bool:
         ("HTTP answer p50 (ms)", pct(floor.http_ms, 50), pct(hub.http_ms, 50), None, "<"),
         ("CPU per NEXT + pushes (ms)", floor.cpu_per_call_ms, hub.cpu_per_call_ms,
          TARGETS["cpu"], "<"),
+        ("  of which idle (ms)", idle_share(floor), idle_share(hub), None, "<"),
         ("server CPU in call phase (%)", floor.cpu_share * 100, hub.cpu_share * 100, None, "<"),
+        ("idle CPU, clients on (ms/s)", floor.idle_ms_per_s, hub.idle_ms_per_s, None, "<"),
         ("tickets/s", floor.tickets_per_s, hub.tickets_per_s, TARGETS["tickets"], ">"),
         ("CPU per ticket (ms)", floor.cpu_per_ticket_ms, hub.cpu_per_ticket_ms, None, "<"),
         ("RSS at start (MB)", floor.rss_start, hub.rss_start, None, "<"),
@@ -558,6 +583,9 @@ def main() -> None:
                         help="[storage] commit_off_loop = true: SQLite's COMMIT waits for the "
                              "disk in gevent's threadpool (default: on the event loop)")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor server")
+    parser.add_argument("--idle-seconds", type=float, default=10.0,
+                        help="measure each server's CPU with every client connected and idle "
+                             "for this long before the calls (0: skip)")
     parser.add_argument("--keep", action="store_true", help="keep the hall folder")
     parser.add_argument("--py-spy", default=None, metavar="PATH",
                         help="py-spy binary: record the servers during the call and issue "
