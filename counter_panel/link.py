@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import serial
 import serial.threaded
@@ -55,11 +55,14 @@ class _Reader(serial.threaded.ReaderThread):
 
     def __init__(self, port: Any, protocol_factory: Callable[[], serial.threaded.Protocol]
                  ) -> None:
-        super().__init__(_EndingPort(port), protocol_factory)
+        # duck-typed: every attribute but the two reads above is the port's own
+        super().__init__(cast("serial.Serial", _EndingPort(port)), protocol_factory)
 
     def wait_started(self, timeout: float) -> bool:
         """Waits until the protocol has been told of the connection."""
-        return self._connection_made.wait(timeout)
+        # pyserial's own flag, set by run() (its connect() waits on it without a timeout)
+        started: threading.Event = self.__dict__["_connection_made"]
+        return started.wait(timeout)
 
 
 class PortOwner(Protocol):
