@@ -17,6 +17,7 @@ import termios
 import threading
 import time
 import tty
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,8 +202,9 @@ class VirtualKeypadPort:
                 self.received.put(Received(now, parsed))
 
     def expect(self, kind: str | None = None, address: int | None = None,
-               timeout: float = 5.0) -> Any:
-        """The next received frame (of ``kind`` for ``address``), skipping others."""
+               timeout: float = 5.0, where: Callable[[Any], bool] | None = None) -> Any:
+        """The next received frame (of ``kind`` for ``address``, and for which ``where`` is
+        true), skipping others: ``where`` waits for a state, past screens sent before it."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -216,7 +218,8 @@ class VirtualKeypadPort:
             if isinstance(frame, bytes):
                 return frame
             if (kind is None or frame.kind == kind) and (address is None
-                                                         or frame.address == address):
+                                                         or frame.address == address) \
+                    and (where is None or where(frame)):
                 return frame
 
     def drain(self) -> list[Any]:
