@@ -183,6 +183,11 @@ class Broadcaster:
             return
         if namespace not in server.manager.rooms:
             return
+        # Nobody to send to (a ticket nobody follows, counter events no screen asked for):
+        # no encoding either.
+        targets = list(server.manager.get_participants(namespace, to))
+        if not targets:
+            return
         encoded = server.packet_class(sio_packet.EVENT, namespace=namespace,
                                       data=[event, data]).encode()
         if not isinstance(encoded, str):  # binary attachments: the ordinary way
@@ -191,7 +196,7 @@ class Broadcaster:
         eio_pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         frame = frame_text(eio_pkt.encode().encode("utf-8"))
         sockets = server.eio.sockets
-        for _sid, eio_sid in server.manager.get_participants(namespace, to):
+        for _sid, eio_sid in targets:
             sock = sockets.get(eio_sid)
             if sock is not None and _direct(sock, frame):
                 self.direct += 1

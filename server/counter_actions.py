@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, bindparam, select, update
+from sqlalchemy import CursorResult, Result, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, object_session
 
 from loket.server import line_heads, queue_rules
@@ -32,6 +32,7 @@ from loket.server.events import Event
 from loket.server.i18n import register
 from loket.server.models import AuditEntry, CallRecord, Counter, Ticket, TicketStatus
 from loket.server.payloads import CallEvent, TicketEvent
+from loket.server.row_writes import write_columns
 
 CALLABLE = (TicketStatus.WAITING, TicketStatus.NO_SHOW)
 """Statuses a CALL of a given number accepts: waiting, or skipped (no-show) earlier today."""
@@ -72,17 +73,21 @@ register(
     }
 )
 
+_TICKETS = cast(Table, Ticket.__table__)
 _CLAIM = (
-    update(Ticket)
-    .where(Ticket.id == bindparam("claim_id"), Ticket.status == TicketStatus.WAITING)
+    update(_TICKETS)
+    .where(_TICKETS.c.id == bindparam("claim_id"), _TICKETS.c.status == TicketStatus.WAITING)
     .values(status=TicketStatus.CALLED, counter_id=bindparam("claim_counter"),
             officer=bindparam("claim_officer"), called_ts=bindparam("claim_now"),
             served_ts=bindparam("claim_now"), finished_ts=None)
-    .returning(Ticket)
-    .execution_options(synchronize_session=False, populate_existing=True)
+    .returning(*_TICKETS.c)
 )
-"""NEXT's claim of a waiting ticket (built once: building it per call was a tenth of
-``_do_next``); only a row still waiting is taken, so two counters never get the same one."""
+"""NEXT's claim of a waiting ticket, a Core statement built once (docs/benchmarks.md): only a
+row still waiting is taken, so two counters never get the same one; RETURNING gives the
+called ticket's row."""
+_CALLS = cast(Table, CallRecord.__table__)
+_INSERT_CALL = insert(_CALLS).returning(_CALLS.c.id)
+"""A call's record, its new id returned (:meth:`CounterActions._call`)."""
 
 
 def _rows(result: Result[Any]) -> int:
@@ -108,11 +113,12 @@ class CounterActions:
     def _ticket_event(self, ticket: Ticket) -> TicketEvent:
         raise NotImplementedError
 
-    def _finish(self, ticket: Ticket | None, status: str, now: float, events: list[Event]) -> None:
+    def _finish(self, s: Session, ticket: Ticket | None, status: str, now: float,
+                events: list[Event]) -> None:
+        """End the counter's active ticket (done, no-show), written at once."""
         if ticket is None or ticket.status not in TicketStatus.ACTIVE:
             return
-        ticket.status = status
-        ticket.finished_ts = now
+        write_columns(s, ticket, {"status": status, "finished_ts": now})
         events.append(Event("ticket", self._ticket_event(ticket)))
 
     def _refuse_paused(self, counter: CounterSection, row: Any) -> None:
@@ -127,7 +133,7 @@ class CounterActions:
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
         self._refuse_paused(counter, row)
-        self._finish(current, TicketStatus.DONE, now, events)
+        self._finish(s, current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         row.status = CounterStatus.OPEN
         view = queue_rules.CounterView(
@@ -135,7 +141,7 @@ class CounterActions:
             row.calls_since_booked or 0,
         )
         # The reads and the claim need none of this transaction's changes (the finished
-        # ticket is not waiting): they are written once, with the call, by _call's flush.
+        # ticket is not waiting), so nothing is flushed before them.
         with s.no_autoflush:
             ranked = queue_rules.rank(view, self._candidates(s, counter), self.policy, now=now)
             claimed = self._claim(s, counter, row, ranked, now)
@@ -155,15 +161,18 @@ class CounterActions:
     ) -> tuple[Ticket, queue_rules.Candidate] | None:
         """The first of ``ranked`` still waiting, now called by this counter, and its
         candidate (None: another counter or process took them all first)."""
+        connection = s.connection()
         for candidate in ranked:
-            # One statement: the conditional UPDATE, whose RETURNING loads the ticket (or
-            # refreshes it if this session holds it already).
-            ticket = s.scalars(_CLAIM, {
+            # One statement on the session's connection: the conditional UPDATE, whose
+            # RETURNING is the called ticket. The ORM's UPDATE ... RETURNING into the session
+            # cost three times as much; the ticket is only read after this (events, the
+            # counter's state), so a transient copy of the row stands for it.
+            found = connection.execute(_CLAIM, {
                 "claim_id": candidate.ticket_id, "claim_counter": counter.id,
                 "claim_officer": row.officer, "claim_now": now,
-            }).one_or_none()
-            if ticket is not None:
-                return ticket, candidate
+            }).first()
+            if found is not None:
+                return Ticket(**found._mapping), candidate
         return None
 
     def _candidates(self, s: Session, counter: CounterSection) -> list[queue_rules.Candidate]:
@@ -181,16 +190,12 @@ class CounterActions:
     def _call(
         self, s: Session, ticket: Ticket, counter: CounterSection, now: float, recall: bool
     ) -> Event:
-        record = CallRecord(
-            ts=now,
-            ticket_id=ticket.id,
-            label=ticket.label,
-            service=ticket.service,
-            counter_id=counter.id,
-            recall=recall,
-        )
-        s.add(record)
-        s.flush()
+        values = {"ts": now, "ticket_id": ticket.id, "label": ticket.label,
+                  "service": ticket.service, "counter_id": counter.id, "recall": recall}
+        # One Core INSERT on the session's connection: the record is only written, never
+        # read back in this transaction, so it needs no unit of work (docs/benchmarks.md).
+        new_id = s.connection().execute(_INSERT_CALL, values).scalar_one()
+        record = CallRecord(id=new_id, **values)  # transient: the payload's fields
         return Event("call", self._call_payload(record, ticket.priority, ticket.booked))
 
     def _call_payload(
@@ -246,7 +251,7 @@ class CounterActions:
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
-        self._finish(self._require_current(counter, current), TicketStatus.NO_SHOW, now, events)
+        self._finish(s, self._require_current(counter, current), TicketStatus.NO_SHOW, now, events)
         row.current_ticket_id = None
         return NOTHING
 
@@ -254,7 +259,7 @@ class CounterActions:
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
-        self._finish(self._require_current(counter, current), TicketStatus.DONE, now, events)
+        self._finish(s, self._require_current(counter, current), TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         return NOTHING
 
@@ -282,7 +287,7 @@ class CounterActions:
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
-        self._finish(current, TicketStatus.DONE, now, events)
+        self._finish(s, current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         row.status = CounterStatus.BREAK
         return NOTHING
@@ -302,7 +307,7 @@ class CounterActions:
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
-        self._finish(current, TicketStatus.DONE, now, events)
+        self._finish(s, current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         row.status = CounterStatus.CLOSED
         return NOTHING
@@ -335,7 +340,7 @@ class CounterActions:
         if target.status not in CALLABLE:
             raise HubError("not_callable", ticket=target.label, state=target.status)
         previous = target.status
-        self._finish(current, TicketStatus.DONE, now, events)
+        self._finish(s, current, TicketStatus.DONE, now, events)
         row.current_ticket_id = None
         row.status = CounterStatus.OPEN
         # The same claim as NEXT: only a row still waiting (or skipped) is taken, so two

@@ -30,6 +30,7 @@ from loket.server.events import Event
 from loket.server.issuing import insert_ignore
 from loket.server.models import Counter, Ticket, TicketStatus
 from loket.server.payloads import CounterActionAnswer, CounterPayload
+from loket.server.row_writes import write_columns
 
 COUNTER_ACTIONS = ("next", "recall", "skip", "done", "transfer", "start", "break", "resume",
                    "call", "bring_back")
@@ -103,8 +104,13 @@ def run_action(
     row, current = s.execute(COUNTER_FOR_UPDATE, {"id": counter.id}).one()
     if request.officer:
         row.officer = request.officer
-    row.updated_ts = now  # before the handler: written with its changes, in one flush
     outcome = HANDLERS[request.action](desk, s, counter, row, current, now, events, request.args)
+    # The counter's row in one Core UPDATE (the unit of work's search for changes was most of
+    # a NEXT's flush), then whatever else the handler changed (a transfer's ticket, an audit).
+    write_columns(s, row, {"status": row.status, "current_ticket_id": row.current_ticket_id,
+                           "officer": row.officer,
+                           "calls_since_priority": row.calls_since_priority,
+                           "calls_since_booked": row.calls_since_booked, "updated_ts": now})
     s.flush()
     waiting = waiting_for(s, counter, desk.day())
     shown = outcome.shown or current_ticket(s, row)
@@ -144,8 +150,9 @@ def current_ticket(s: Session, row: Counter) -> Ticket | None:
 
 
 def waiting_for(s: Session, counter: CounterSection, day: str) -> int:
-    """The tickets of ``day`` waiting in the queues of the counter's services."""
-    return s.scalar(WAITING_FOR, {"day": day, "status": TicketStatus.WAITING,
+    """The tickets of ``day`` waiting in the queues of the counter's services (read on the
+    session's connection: flush first what it should count)."""
+    return s.connection().scalar(WAITING_FOR, {"day": day, "status": TicketStatus.WAITING,
                                   "services": list(counter.services)}) or 0
 
 

@@ -61,7 +61,8 @@ def heads(s: Session, day: str, services: Sequence[str]) -> list[Candidate]:
         chunk = services[first:first + _SERVICES_PER_QUERY]
         params: dict[str, Any] = {f"s{k}": service for k, service in enumerate(chunk)}
         params.update(day=day, status=TicketStatus.WAITING, yes=True, no=False)
-        for tid, service, priority, queued, booked, slot in s.execute(
+        # On the session's connection: a text statement needs none of the ORM's execution.
+        for tid, service, priority, queued, booked, slot in s.connection().execute(
             statement(len(chunk)), params
         ):
             found[tid] = Candidate(tid, service, bool(priority), queued, bool(booked), slot)
