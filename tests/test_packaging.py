@@ -33,11 +33,20 @@ pytestmark = [pytest.mark.slow]
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        check=True, capture_output=True, text=True, timeout=300,
     )
+    (out / "build.log").write_text(built.stdout + built.stderr)
     return out
+
+
+def test_every_folder_the_wheel_carries_is_a_listed_package(dist: Path) -> None:
+    # setuptools warns of data folders (templates, static files) missing from `packages`, and
+    # says it will stop installing them: a wheel could then lose the pages' files.
+    log = (dist / "build.log").read_text()
+    assert "Successfully built" in log
+    assert "is absent from the `packages` configuration" not in log
 
 
 @pytest.fixture(scope="module")
