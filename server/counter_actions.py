@@ -85,6 +85,8 @@ _CLAIM = (
 """NEXT's claim of a waiting ticket, a Core statement built once (docs/benchmarks.md): only a
 row still waiting is taken, so two counters never get the same one; RETURNING gives the
 called ticket's row."""
+CLAIM_ROUNDS = 20
+"""Claims a NEXT may lose in a row to other processes before it answers ``busy``."""
 _CALLS = cast(Table, CallRecord.__table__)
 _INSERT_CALL = insert(_CALLS).returning(_CALLS.c.id)
 """A call's record, its new id returned (:meth:`CounterActions._call`)."""
@@ -143,8 +145,7 @@ class CounterActions:
         # The reads and the claim need none of this transaction's changes (the finished
         # ticket is not waiting), so nothing is flushed before them.
         with s.no_autoflush:
-            ranked = queue_rules.rank(view, self._candidates(s, counter), self.policy, now=now)
-            claimed = self._claim(s, counter, row, ranked, now)
+            claimed = self._claim_best(s, counter, row, view, now)
         if claimed is None:
             return EMPTY  # committed (the previous ticket is finished), then refused as empty
         ticket, candidate = claimed
@@ -155,25 +156,38 @@ class CounterActions:
         events.append(Event("ticket", self._ticket_event(ticket)))
         return Outcome(called=ticket.label, shown=ticket)
 
+    def _claim_best(
+        self, s: Session, counter: CounterSection, row: Counter, view: queue_rules.CounterView,
+        now: float,
+    ) -> tuple[Ticket, queue_rules.Candidate] | None:
+        """The ticket the rules rank first for the counter, now called by it, and its candidate
+        (None: nobody waits for it). A claim lost to another process (hub processes sharing
+        PostgreSQL without the cluster order lock) reads the heads again and ranks afresh, so
+        the order holds however deep the race went; after :data:`CLAIM_ROUNDS` lost claims in
+        a row, ``busy`` (503) and nothing is written."""
+        for _ in range(CLAIM_ROUNDS):
+            ranked = queue_rules.rank(view, self._candidates(s, counter), self.policy, now=now)
+            if not ranked:
+                return None
+            ticket = self._claim(s, counter, row, ranked[0], now)
+            if ticket is not None:
+                return ticket, ranked[0]
+        raise HubError("busy")
+
     def _claim(
         self, s: Session, counter: CounterSection, row: Counter,
-        ranked: list[queue_rules.Candidate], now: float,
-    ) -> tuple[Ticket, queue_rules.Candidate] | None:
-        """The first of ``ranked`` still waiting, now called by this counter, and its
-        candidate (None: another counter or process took them all first)."""
-        connection = s.connection()
-        for candidate in ranked:
-            # One statement on the session's connection: the conditional UPDATE, whose
-            # RETURNING is the called ticket. The ORM's UPDATE ... RETURNING into the session
-            # cost three times as much; the ticket is only read after this (events, the
-            # counter's state), so a transient copy of the row stands for it.
-            found = connection.execute(_CLAIM, {
-                "claim_id": candidate.ticket_id, "claim_counter": counter.id,
-                "claim_officer": row.officer, "claim_now": now,
-            }).first()
-            if found is not None:
-                return Ticket(**found._mapping), candidate
-        return None
+        candidate: queue_rules.Candidate, now: float,
+    ) -> Ticket | None:
+        """``candidate`` called by this counter if it is still waiting (None: another counter
+        or process took it first). One statement on the session's connection: the conditional
+        UPDATE, whose RETURNING is the called ticket. The ORM's UPDATE ... RETURNING into the
+        session cost three times as much; the ticket is only read after this (events, the
+        counter's state), so a transient copy of the row stands for it."""
+        found = s.connection().execute(_CLAIM, {
+            "claim_id": candidate.ticket_id, "claim_counter": counter.id,
+            "claim_officer": row.officer, "claim_now": now,
+        }).first()
+        return None if found is None else Ticket(**found._mapping)
 
     def _candidates(self, s: Session, counter: CounterSection) -> list[queue_rules.Candidate]:
         """The heads of each (service, priority, booked) line this counter serves: only a head

@@ -1,6 +1,6 @@
-"""The heads of a counter's lines: the first few waiting tickets of each (service, priority,
-booked) line, the only ones that can be first in line (a few more let a lost race fall back
-without another query). NEXT ranks them with :mod:`loket.server.queue_rules`.
+"""The heads of a counter's lines: the first waiting ticket of each walk-in line and the first
+few of each booked line (by check-in and by slot), the only ones that can be first in line.
+NEXT ranks them with :mod:`loket.server.queue_rules`.
 
 :func:`heads` reads them with one ``LIMIT`` query per line and order, walking an index
 (walk-ins: ``ix_tickets_queue``; booked tickets: the partial indexes of migration 0015), all in
@@ -21,12 +21,16 @@ from loket.server.models import Ticket, TicketStatus
 from loket.server.queue_rules import Candidate
 
 PER_LINE = 8
-"""Heads loaded per line (and order) by a NEXT: the first can be called, the others let a lost
-race fall back without another query."""
+"""Heads loaded per booked line and order by a NEXT: a booked ticket may be called only once
+its slot has started, so the first that may be called can be behind others in its line."""
+WALK_IN_PER_LINE = 1
+"""Heads loaded per walk-in line: a walk-in may always be called, so only a line's first can be
+first in line (a claim lost to another process reads the heads again,
+:meth:`loket.server.counter_actions.CounterActions._claim_best`)."""
 _LINE_ORDERS = (
-    ("NOT booked", "queued_ts"),  # walk-ins, by queue time: ix_tickets_queue
-    ("booked", "queued_ts"),  # booked, by queue time (check-in): ix_tickets_booked_queue
-    ("booked", "slot_ts"),  # booked, by slot start: ix_tickets_booked_slot
+    ("NOT booked", "queued_ts", WALK_IN_PER_LINE),  # walk-ins, by queue time: ix_tickets_queue
+    ("booked", "queued_ts", PER_LINE),  # booked, by queue time (check-in): ix_tickets_booked_queue
+    ("booked", "slot_ts", PER_LINE),  # booked, by slot start: ix_tickets_booked_slot
 )
 """The orders a line is read in: under "first" and "every_n" a booked ticket's ``queued_ts`` is
 its check-in time, and the earliest slots are the ones due first. ``booked`` stays literal SQL
@@ -43,12 +47,12 @@ def statement(services: int) -> TextClause:
     parts: list[str] = []
     for k in range(services):
         for priority in (":yes", ":no"):
-            for booked, order in _LINE_ORDERS:
+            for booked, order, limit in _LINE_ORDERS:
                 parts.append(
                     "SELECT * FROM (SELECT id, service, priority, queued_ts, booked, slot_ts"
                     f" FROM tickets WHERE day = :day AND status = :status AND service = :s{k}"
                     f" AND priority = {priority} AND {booked}"
-                    f" ORDER BY {order}, id LIMIT {PER_LINE}) AS h{len(parts)}"
+                    f" ORDER BY {order}, id LIMIT {limit}) AS h{len(parts)}"
                 )
     return text(" UNION ALL ".join(parts))
 
@@ -88,7 +92,8 @@ def heads_per_line(s: Session, day: str, services: Sequence[str]) -> list[Candid
                 for order in orders:
                     rows = s.execute(
                         select(Ticket.id, Ticket.queued_ts, Ticket.slot_ts)
-                        .where(*line).order_by(*order).limit(PER_LINE)
+                        .where(*line).order_by(*order)
+                        .limit(PER_LINE if booked else WALK_IN_PER_LINE)
                     )
                     for tid, queued, slot in rows:
                         found[tid] = Candidate(tid, service, priority, queued, booked, slot)

@@ -19,14 +19,16 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import event, select, text
 
 from loket.server import queue_rules
 from loket.server.config import load_config
+from loket.server.counter_actions import CLAIM_ROUNDS
 from loket.server.db import Database
 from loket.server.errors import HubError
 from loket.server.hub import Hub
 from loket.server.line_heads import statement as line_heads_statement
+from loket.server.models import Ticket, TicketStatus
 from tests.support.hall import SMALL_HALL
 from tests.support.services import pg_server, pg_url  # noqa: F401  (fixtures)
 
@@ -190,8 +192,9 @@ def test_a_long_booked_line_keeps_eight_heads_by_check_in_and_eight_by_slot(
     halls: dict[str, Hall],
 ) -> None:
     """Twenty booked tickets of B checked in one by one for slots in the reverse order, behind
-    twelve walk-ins: counter 2 (B) loads eight walk-ins, the first eight booked by check-in
-    and the eight with the earliest slots (the last eight to check in), as the reference."""
+    twelve walk-ins: counter 2 (B) loads the first walk-in (a walk-in is always due: only a
+    line's first can be first), the first eight booked by check-in and the eight with the
+    earliest slots (the last eight to check in), as the reference."""
     hall = halls["first-first"]  # queue time = check-in time
     hall.new_day()
     issue(hall, "B", False, 12, None, 0.0)
@@ -203,8 +206,71 @@ def test_a_long_booked_line_keeps_eight_heads_by_check_in_and_eight_by_slot(
         fast = hall.hub._candidates(s, counter)
         slow = hall.hub._candidates_per_line(s, counter)
     assert sorted(fast, key=lambda c: c.ticket_id) == sorted(slow, key=lambda c: c.ticket_id)
-    assert sum(not c.booked for c in fast) == 8
+    assert sum(not c.booked for c in fast) == 1
     assert sum(c.booked for c in fast) == 16
+
+
+class Thief:
+    """Before each of the next ``times`` claims of a NEXT runs, another counter ("9") takes the
+    ticket it is about to claim, in the same transaction: to the claim, exactly what a claim
+    committed first by another hub process looks like."""
+
+    def __init__(self, hub: Hub, times: int) -> None:
+        self.hub, self.left, self.stolen = hub, times, []
+        self.heads_read = 0
+
+    def __enter__(self) -> Thief:
+        event.listen(self.hub.db.engine, "before_cursor_execute", self.before)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.hub.db.engine, "before_cursor_execute", self.before)
+
+    def before(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("SELECT * FROM (SELECT id, service"):
+            self.heads_read += 1
+        if not statement.startswith("UPDATE tickets SET status") or self.left == 0:
+            return
+        if "RETURNING" not in statement:  # the finish of the counter's ticket, not a claim
+            return
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        claim_id = next(v for v in values if isinstance(v, int) and not isinstance(v, bool))
+        cursor.connection.cursor().execute(
+            f"UPDATE tickets SET status = 'called', counter_id = '9' WHERE id = {claim_id:d}")
+        self.left -= 1
+        self.stolen.append(claim_id)
+
+
+def test_a_lost_claim_reads_the_heads_again_and_keeps_the_order(halls: dict[str, Hall]) -> None:
+    hall = halls["first-first"]
+    hall.new_day()
+    issue(hall, "A", False, 3, None, 0.0)
+    with Thief(hall.hub, times=2) as thief:
+        answer = hall.hub.counter_action("1", "next")
+    # A-001 and then A-002 went to another counter first: the next in line is A-003, and the
+    # heads were read once per lost claim and once more.
+    assert answer["called"] == "A-003"
+    assert len(thief.stolen) == 2 and thief.heads_read == 3
+    with hall.hub.db.read() as s:
+        by_counter = dict(s.execute(select(Ticket.label, Ticket.counter_id)
+                                    .where(Ticket.day == hall.hub.day())).all())
+    assert by_counter == {"A-001": "9", "A-002": "9", "A-003": "1"}
+
+
+def test_a_next_that_loses_every_claim_is_busy_and_writes_nothing(
+    halls: dict[str, Hall],
+) -> None:
+    hall = halls["first-first"]
+    hall.new_day()
+    issue(hall, "A", False, CLAIM_ROUNDS + 5, None, 0.0)
+    with Thief(hall.hub, times=CLAIM_ROUNDS) as thief, pytest.raises(HubError) as refused:
+        hall.hub.counter_action("1", "next")
+    assert refused.value.code == "busy" and refused.value.status == 503
+    assert len(thief.stolen) == CLAIM_ROUNDS
+    with hall.hub.db.read() as s:  # the thefts were in the rolled-back transaction too
+        statuses = set(s.scalars(select(Ticket.status).where(Ticket.day == hall.hub.day())))
+    assert statuses == {TicketStatus.WAITING}
+    assert hall.hub.counter_state("1")["ticket"] is None
 
 
 def test_every_line_walks_an_index_in_its_order(tmp_path: Path) -> None:
