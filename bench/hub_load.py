@@ -5,7 +5,8 @@ Starts a real ``loket serve`` (gevent) on a generated hall with M counters, then
 1. latency: N display clients on ``/display`` plus idle Socket.IO connections (citizens' phones
    on ``/status``) up to a total of C connections; the server's CPU with all of them connected
    and idle (``--idle-seconds``: their pings, part of every NEXT's CPU figure); the counters
-   press NEXT at R calls/s in total; for every call the time from sending
+   press NEXT at R calls/s in total, the server's CPU per NEXT (and its kernel part: the
+   sends); for every call the time from sending
    ``POST /api/counters/<id>/next`` to the ``call`` event arriving at each display (p50, p99,
    max; and per call, at the last display);
 2. throughput: several client processes issue tickets as fast as the hub answers (a device
@@ -107,8 +108,15 @@ def rss_mb(pid: int) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
+    """Process ``pid``'s CPU time so far (user and kernel), in seconds."""
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """Process ``pid``'s user and kernel CPU time so far, in seconds (clock ticks: 10 ms)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def start_py_spy(binary: str | None, pid: int, out: Path) -> subprocess.Popen[bytes] | None:
@@ -318,6 +326,9 @@ class Result:
     calls: int = 0
     missing: int = 0
     cpu_per_call_ms: float = float("nan")
+    kernel_per_call_ms: float = float("nan")
+    """The kernel's part of ``cpu_per_call_ms``: mostly the sends (on the loopback, the
+    receiving side's TCP work is done in the sender's system call)."""
     cpu_share: float = float("nan")
     call_seconds: float = float("nan")
     idle_ms_per_s: float = float("nan")
@@ -390,9 +401,11 @@ def measure(result: Result, url: str, pid: int, token: str, tokens: list[str],
         peak_rss = rss_mb(pid)
         result.idle_ms_per_s = idle_cpu(pid, args.idle_seconds)
         spy = start_py_spy(args.py_spy, pid, workdir / f"{result.name}-calls.txt")
-        cpu0, wall0 = cpu_seconds(pid), time.time()
+        (user0, kernel0), wall0 = cpu_split(pid), time.time()
         sent = asyncio.run(drive_counters(url, token, args.counters, args.rate, args.seconds))
-        cpu_used = cpu_seconds(pid) - cpu0
+        user1, kernel1 = cpu_split(pid)
+        cpu_used = user1 - user0 + kernel1 - kernel0
+        kernel_used = kernel1 - kernel0
         stop_py_spy(spy)
         result.call_seconds = time.time() - wall0
         result.cpu_share = cpu_used / result.call_seconds
@@ -419,6 +432,7 @@ def measure(result: Result, url: str, pid: int, token: str, tokens: list[str],
         result.http_ms.append((answered - t0) * 1000)
     result.calls = len(sent)
     result.cpu_per_call_ms = cpu_used / max(1, len(sent)) * 1000
+    result.kernel_per_call_ms = kernel_used / max(1, len(sent)) * 1000
 
     spy = start_py_spy(args.py_spy, pid, workdir / f"{result.name}-issue.txt")
     cpu0 = cpu_seconds(pid)
@@ -531,6 +545,8 @@ def report(floor: Result, hub: Result, args: argparse.Namespace) -> bool:
         ("CPU per NEXT + pushes (ms)", floor.cpu_per_call_ms, hub.cpu_per_call_ms,
          TARGETS["cpu"], "<"),
         ("  of which idle (ms)", idle_share(floor), idle_share(hub), None, "<"),
+        ("  of which kernel (ms)", floor.kernel_per_call_ms, hub.kernel_per_call_ms, None,
+         "<"),
         ("server CPU in call phase (%)", floor.cpu_share * 100, hub.cpu_share * 100, None, "<"),
         ("idle CPU, clients on (ms/s)", floor.idle_ms_per_s, hub.idle_ms_per_s, None, "<"),
         ("tickets/s", floor.tickets_per_s, hub.tickets_per_s, TARGETS["tickets"], ">"),
