@@ -153,7 +153,7 @@ def waiting_for(s: Session, counter: CounterSection, day: str) -> int:
     """The tickets of ``day`` waiting in the queues of the counter's services (read on the
     session's connection: flush first what it should count)."""
     return s.connection().scalar(WAITING_FOR, {"day": day, "status": TicketStatus.WAITING,
-                                  "services": list(counter.services)}) or 0
+                                               "services": list(counter.services)}) or 0
 
 
 def counter_payload(
