@@ -261,21 +261,26 @@ class CounterActions:
             events.append(Event("ticket", self._ticket_event(ticket)))
         return NOTHING
 
+    def _end_current(
+        self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
+        status: str, now: float, events: list[Event],
+    ) -> Outcome:
+        """SKIP and DONE: the counter's ticket ends as ``status`` and the counter is free."""
+        self._finish(s, self._require_current(counter, current), status, now, events)
+        row.current_ticket_id = None
+        return NOTHING
+
     def _do_skip(
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
-        self._finish(s, self._require_current(counter, current), TicketStatus.NO_SHOW, now, events)
-        row.current_ticket_id = None
-        return NOTHING
+        return self._end_current(s, counter, row, current, TicketStatus.NO_SHOW, now, events)
 
     def _do_done(
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
         now: float, events: list[Event], args: ActionArgs,
     ) -> Outcome:
-        self._finish(s, self._require_current(counter, current), TicketStatus.DONE, now, events)
-        row.current_ticket_id = None
-        return NOTHING
+        return self._end_current(s, counter, row, current, TicketStatus.DONE, now, events)
 
     def _do_transfer(
         self, s: Session, counter: CounterSection, row: Counter, current: Ticket | None,
