@@ -113,30 +113,43 @@ def start_hub(workdir: Path) -> tuple[Server, Callable[[], None]]:
         [sys.executable, "-m", "loket", "serve", "--config", str(config), "--host", "127.0.0.1",
          "--port", str(port), "--no-devices", "--log-level", "warning"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    wait_healthy(f"http://127.0.0.1:{port}", proc)
-    token = subprocess.run(
-        [sys.executable, "-m", "loket", "token", "create", "--config", str(config), "--role",
-         "device", "--name", "wake-cost"], cwd=ROOT, capture_output=True, text=True,
-        check=True).stdout.strip().splitlines()[-1]
-    server = Server(proc, port, {"Authorization": f"Bearer {token}",
-                                 "Content-Type": "application/json"})
 
     def stop() -> None:
         _stop(proc)
         log.close()
 
-    return server, stop
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        token = subprocess.run(
+            [sys.executable, "-m", "loket", "token", "create", "--config", str(config),
+             "--role", "device", "--name", "wake-cost"], cwd=ROOT, capture_output=True,
+            text=True, check=True).stdout.strip().splitlines()[-1]
+    except BaseException:
+        stop()
+        raise
+    return Server(proc, port, {"Authorization": f"Bearer {token}",
+                               "Content-Type": "application/json"}), stop
 
 
 def start_floor(workdir: Path) -> tuple[Server, Callable[[], None]]:
     """The floor server; the server and its stopper."""
     port = free_port()
+    log = (workdir / "floor.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "floor_server.py"), "--port", str(port),
          "--db", str(workdir / "floor.db"), "--counters", "100"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=(workdir / "floor.log").open("wb"))
-    wait_healthy(f"http://127.0.0.1:{port}", proc)
-    return Server(proc, port, {"Content-Type": "application/json"}), lambda: _stop(proc)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+
+    def stop() -> None:
+        _stop(proc)
+        log.close()
+
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+    except BaseException:
+        stop()
+        raise
+    return Server(proc, port, {"Content-Type": "application/json"}), stop
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
