@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -468,6 +470,35 @@ def run_floor(args: argparse.Namespace, workdir: Path) -> Result:
     return result
 
 
+@contextlib.contextmanager
+def served_hub(
+    config_path: Path, log_path: Path, token_name: str
+) -> Iterator[tuple[subprocess.Popen[bytes], str, str]]:
+    """``loket serve`` on ``config_path`` (its output into ``log_path``) with a device token
+    named ``token_name``, stopped on leaving: (the process, its URL, the token)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        hub = subprocess.Popen(
+            [sys.executable, "-m", "loket", "serve", "--config", str(config_path), "--host",
+             "127.0.0.1", "--port", str(port), "--no-devices", "--log-level", "warning"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_healthy(url, hub)
+            token = subprocess.run(
+                [sys.executable, "-m", "loket", "token", "create", "--config",
+                 str(config_path), "--role", "device", "--name", token_name], cwd=ROOT,
+                capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+            yield hub, url, token
+        finally:
+            hub.terminate()
+            try:
+                hub.wait(10)
+            except subprocess.TimeoutExpired:
+                hub.kill()
+
+
 def run_hub(args: argparse.Namespace, workdir: Path) -> Result:
     """``loket serve`` on the generated hall through the phases; checks the database."""
     result = Result("loket")
@@ -476,22 +507,9 @@ def run_hub(args: argparse.Namespace, workdir: Path) -> Result:
     if args.commit_off_loop:
         config += "\n[storage]\ncommit_off_loop = true\n"
     config_path.write_text(config, encoding="utf-8")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (workdir / "hub.log").open("wb")
-    hub = subprocess.Popen(
-        [sys.executable, "-m", "loket", "serve", "--config", str(config_path), "--host",
-         "127.0.0.1", "--port", str(port), "--no-devices", "--log-level", "warning"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
+    with served_hub(config_path, workdir / "hub.log", "bench") as (hub, url, token):
         import requests
 
-        wait_healthy(url, hub)
-        token = subprocess.run(
-            [sys.executable, "-m", "loket", "token", "create", "--config", str(config_path),
-             "--role", "device", "--name", "bench"], cwd=ROOT, capture_output=True, text=True,
-            check=True).stdout.strip().splitlines()[-1]
         # tickets to call, and status tokens for the idle phones
         calls_needed = int(args.rate * args.seconds) + 50
         session = requests.Session()
@@ -504,13 +522,6 @@ def run_hub(args: argparse.Namespace, workdir: Path) -> Result:
         measure(result, url, hub.pid, token, tokens, args, workdir)
         _total, in_db = check_unique(config_path)
         result.duplicates += in_db
-    finally:
-        hub.terminate()
-        try:
-            hub.wait(10)
-        except subprocess.TimeoutExpired:
-            hub.kill()
-        log.close()
     return result
 
 

@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -47,6 +48,7 @@ from hub_load import (  # noqa: E402
     free_port,
     hall_toml,
     load_average,
+    served_hub,
     wait_healthy,
 )
 
@@ -103,32 +105,14 @@ class Server:
         return max(0.0, (run_time(self.proc.pid) - cpu0) * 1000 / seconds)
 
 
-def start_hub(workdir: Path) -> tuple[Server, Callable[[], None]]:
-    """``loket serve`` on the bench hall, with a device token; the server and its stopper."""
+def hub_server(workdir: Path, stack: contextlib.ExitStack) -> Server:
+    """``loket serve`` on the bench hall with a device token, stopped when ``stack`` closes
+    (bench/hub_load.py's :func:`served_hub`)."""
     config = workdir / "loket.toml"
     config.write_text(hall_toml(100), encoding="utf-8")
-    port = free_port()
-    log = (workdir / "hub.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "loket", "serve", "--config", str(config), "--host", "127.0.0.1",
-         "--port", str(port), "--no-devices", "--log-level", "warning"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-    def stop() -> None:
-        _stop(proc)
-        log.close()
-
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", proc)
-        token = subprocess.run(
-            [sys.executable, "-m", "loket", "token", "create", "--config", str(config),
-             "--role", "device", "--name", "wake-cost"], cwd=ROOT, capture_output=True,
-            text=True, check=True).stdout.strip().splitlines()[-1]
-    except BaseException:
-        stop()
-        raise
-    return Server(proc, port, {"Authorization": f"Bearer {token}",
-                               "Content-Type": "application/json"}), stop
+    proc, url, token = stack.enter_context(served_hub(config, workdir / "hub.log", "wake-cost"))
+    return Server(proc, urlsplit(url).port or 80,
+                  {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
 
 
 def start_floor(workdir: Path) -> tuple[Server, Callable[[], None]]:
@@ -221,8 +205,9 @@ def main() -> None:
                                 name="floor: POST next (no one to push to)"))
         finally:
             stop_floor()
-        hub, stop_hub = start_hub(workdir)
-        try:
+        with contextlib.ExitStack() as stack:
+            hub = hub_server(workdir, stack)
+
             def refill(n: int) -> None:
                 for i in range(n):
                     hub.ask(*ticket(i))
@@ -231,8 +216,6 @@ def main() -> None:
                                 name="loket: GET /api/nothing (404)"))
             rows.append(replace(measure(hub, next_request, 200, args, refill),
                                 name="loket: POST next (a ticket called)"))
-        finally:
-            stop_hub()
     print(f"load average (1/5 min) after: {load_average()}\n")
     print(f"CPU per request, ms (median of {args.rounds} runs of {args.requests}; paced: "
           f"{args.pause * 1000:.0f} ms of sleep between requests, the server's idle CPU taken "
